@@ -1,0 +1,196 @@
+package dev.landcover.geo;
+
+import dev.landcover.core.chip.PixelWindow;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.apache.sis.referencing.CRS;
+import org.apache.sis.referencing.IdentifiedObjects;
+import org.apache.sis.util.Utilities;
+import org.opengis.referencing.crs.CoordinateReferenceSystem;
+import org.opengis.util.FactoryException;
+
+/**
+ * Where a raster lies on Earth: its size in pixels, the pixel-to-world {@link GeoTransform}
+ * (pixel-corner convention) and its coordinate reference system. Two rasters with equal grids have
+ * pixels that cover the same ground one for one.
+ *
+ * <p>Instances are immutable. The CRS may be absent (a plain TIFF, or a CRS the reader could not
+ * decode); the transform is then the file's own or the identity.
+ */
+public final class RasterGrid {
+  /** Relative tolerance under which two transforms are the same grid (of the pixel size). */
+  static final double SAME_GRID_TOLERANCE = 1e-9;
+
+  private final int width;
+  private final int height;
+  private final GeoTransform transform;
+  private final CoordinateReferenceSystem crs;
+  private volatile Integer epsg;
+  private volatile boolean epsgSearched;
+
+  private RasterGrid(
+      int width,
+      int height,
+      GeoTransform transform,
+      CoordinateReferenceSystem crs,
+      Integer epsg,
+      boolean epsgSearched) {
+    if (width <= 0 || height <= 0) {
+      throw new IllegalArgumentException(
+          "A grid needs a positive size: width=" + width + ", height=" + height);
+    }
+    this.width = width;
+    this.height = height;
+    this.transform = transform;
+    this.crs = crs;
+    this.epsg = epsg;
+    this.epsgSearched = epsgSearched;
+  }
+
+  /**
+   * A grid of {@code width x height} pixels.
+   *
+   * @param transform pixel-corner to world transform
+   * @param crs the coordinate reference system, or null when unknown
+   */
+  public static RasterGrid of(
+      int width, int height, GeoTransform transform, CoordinateReferenceSystem crs) {
+    return new RasterGrid(width, height, transform, crs, null, false);
+  }
+
+  /**
+   * A grid in the CRS of an EPSG code.
+   *
+   * @throws IllegalArgumentException when the code is not in the EPSG database
+   */
+  public static RasterGrid ofEpsg(int width, int height, GeoTransform transform, int epsgCode) {
+    try {
+      return new RasterGrid(
+          width, height, transform, CRS.forCode("EPSG:" + epsgCode), epsgCode, true);
+    } catch (FactoryException e) {
+      throw new IllegalArgumentException("Unknown EPSG code: " + epsgCode, e);
+    }
+  }
+
+  public int width() {
+    return width;
+  }
+
+  public int height() {
+    return height;
+  }
+
+  /** Pixel-corner to world transform. */
+  public GeoTransform transform() {
+    return transform;
+  }
+
+  /** The coordinate reference system, when known. */
+  public Optional<CoordinateReferenceSystem> crs() {
+    return Optional.ofNullable(crs);
+  }
+
+  /**
+   * The EPSG code of the CRS, when the EPSG database has one equal to it (ignoring axis order and
+   * names, as GDAL's identification does).
+   */
+  public OptionalInt epsg() {
+    if (!epsgSearched) {
+      epsg = lookupEpsg(crs);
+      epsgSearched = true;
+    }
+    return epsg == null ? OptionalInt.empty() : OptionalInt.of(epsg);
+  }
+
+  static Integer lookupEpsg(CoordinateReferenceSystem crs) {
+    if (crs == null) {
+      return null;
+    }
+    try {
+      Integer code = IdentifiedObjects.lookupEPSG(crs);
+      if (code == null) {
+        var finder = IdentifiedObjects.newFinder("EPSG");
+        finder.setIgnoringAxes(true);
+        var found = finder.findSingleton(crs);
+        if (found != null) {
+          code = IdentifiedObjects.lookupEPSG(found);
+        }
+      }
+      return code;
+    } catch (FactoryException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** {@code EPSG:n} when there is a code, otherwise the CRS's name, or {@code none}. */
+  public String crsLabel() {
+    if (crs == null) {
+      return "none";
+    }
+    OptionalInt code = epsg();
+    return code.isPresent() ? "EPSG:" + code.getAsInt() : crs.getName().getCode();
+  }
+
+  /** The CRS as WKT 2 (2019), or null without CRS. */
+  public String crsWkt() {
+    return crs == null ? null : crs.toWKT();
+  }
+
+  /**
+   * The grid of a window of this raster: same CRS and pixel size, origin at the window's upper-left
+   * corner. The window may reach past this grid.
+   */
+  public RasterGrid window(PixelWindow window) {
+    return new RasterGrid(
+        window.width(),
+        window.height(),
+        transform.shiftedTo(window.x(), window.y()),
+        crs,
+        epsg,
+        epsgSearched);
+  }
+
+  /**
+   * Whether {@code other} has the same size, the same transform (within 1e-9 of a pixel) and an
+   * equal CRS (ignoring names and metadata).
+   */
+  public boolean sameGrid(RasterGrid other) {
+    return width == other.width
+        && height == other.height
+        && transform.equalsWithin(other.transform, SAME_GRID_TOLERANCE)
+        && sameCrs(crs, other.crs);
+  }
+
+  private static boolean sameCrs(CoordinateReferenceSystem a, CoordinateReferenceSystem b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    if (Utilities.equalsIgnoreMetadata(a, b) || CRS.equivalent(a, b)) {
+      return true;
+    }
+    Integer ca = lookupEpsg(a);
+    return ca != null && ca.equals(lookupEpsg(b));
+  }
+
+  /** A one-line description for messages: size, origin, pixel size, CRS. */
+  public String describe() {
+    return width
+        + "x"
+        + height
+        + " px, origin ("
+        + transform.originX()
+        + ", "
+        + transform.originY()
+        + "), pixel "
+        + transform.pixelWidth()
+        + " x "
+        + transform.pixelHeight()
+        + ", CRS "
+        + crsLabel();
+  }
+
+  @Override
+  public String toString() {
+    return "RasterGrid[" + describe() + "]";
+  }
+}

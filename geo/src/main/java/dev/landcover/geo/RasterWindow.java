@@ -1,0 +1,203 @@
+package dev.landcover.geo;
+
+import dev.landcover.core.chip.PixelWindow;
+import java.awt.image.BandedSampleModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferDouble;
+import java.awt.image.DataBufferFloat;
+import java.awt.image.DataBufferInt;
+import java.awt.image.DataBufferShort;
+import java.awt.image.DataBufferUShort;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.util.Arrays;
+
+/**
+ * Pixels of some bands of a raster inside a window, in the raster's own sample type, with a
+ * validity mask.
+ *
+ * <p>Pixel (0, 0) of this object is pixel ({@code window().x()}, {@code window().y()}) of the
+ * source raster. Where the window reaches past the source, samples hold the band's nodata value (0
+ * when the band has none). A pixel is <em>valid</em> when it lies inside the source raster, no band
+ * holds its nodata value there, and no floating-point band holds NaN.
+ */
+public final class RasterWindow {
+  private final PixelWindow window;
+  private final int[] bands;
+  private final SampleType sampleType;
+  private final double[] noData;
+  private final WritableRaster raster;
+  private final boolean[] valid;
+  private final int validCount;
+
+  RasterWindow(
+      PixelWindow window,
+      int[] bands,
+      SampleType sampleType,
+      double[] noData,
+      WritableRaster raster,
+      boolean[] valid) {
+    this.window = window;
+    this.bands = bands;
+    this.sampleType = sampleType;
+    this.noData = noData;
+    this.raster = raster;
+    this.valid = valid;
+    int n = 0;
+    for (boolean v : valid) {
+      if (v) {
+        n++;
+      }
+    }
+    this.validCount = n;
+  }
+
+  /** An empty banded raster of {@code bandCount} bands, for windows and writers. */
+  static WritableRaster createRaster(SampleType type, int width, int height, int bandCount) {
+    return Raster.createWritableRaster(
+        new BandedSampleModel(type.dataBufferType(), width, height, bandCount), null);
+  }
+
+  /** The window in source pixel coordinates. */
+  public PixelWindow window() {
+    return window;
+  }
+
+  /** The source band numbers (1-based, as GDAL numbers them) of this window's bands, in order. */
+  public int[] bands() {
+    return bands.clone();
+  }
+
+  public int bandCount() {
+    return bands.length;
+  }
+
+  public SampleType sampleType() {
+    return sampleType;
+  }
+
+  /** The nodata value of band {@code index} (0-based in this window), or NaN when it has none. */
+  public double noData(int index) {
+    return noData[index];
+  }
+
+  /**
+   * The samples as a Java raster of the source type, one bank per band (banded layout), origin (0,
+   * 0). Unsigned 32-bit samples are stored with Java's sign: use {@link #sample} for their values.
+   * Callers must not modify it.
+   */
+  public Raster raster() {
+    return raster;
+  }
+
+  WritableRaster writableRaster() {
+    return raster;
+  }
+
+  /** The value of band {@code index} (0-based) at ({@code column}, {@code row}) of the window. */
+  public double sample(int index, int column, int row) {
+    return sampleType.fromStored(raster.getSampleDouble(column, row, index));
+  }
+
+  /** Whether the pixel at ({@code column}, {@code row}) of the window holds real data. */
+  public boolean isValid(int column, int row) {
+    return valid[row * window.width() + column];
+  }
+
+  /** The validity mask, row-major, {@code width * height} entries (a copy). */
+  public boolean[] validMask() {
+    return valid.clone();
+  }
+
+  /** Number of valid pixels. */
+  public int validCount() {
+    return validCount;
+  }
+
+  /** Fraction of the window's pixels that are not valid, from 0 to 1. */
+  public double noDataFraction() {
+    return 1.0 - (double) validCount / window.area();
+  }
+
+  /**
+   * The samples as float, channels first: index {@code (band * height + row) * width + column}.
+   * Values are converted exactly for 8- and 16-bit types and rounded to float otherwise.
+   */
+  public float[] toFloatChw() {
+    int w = window.width();
+    int h = window.height();
+    int plane = w * h;
+    float[] out = new float[bands.length * plane];
+    DataBuffer buffer = raster.getDataBuffer();
+    for (int b = 0; b < bands.length; b++) {
+      int base = b * plane;
+      switch (sampleType) {
+        case UINT8 -> {
+          byte[] d = ((DataBufferByte) buffer).getData(b);
+          for (int i = 0; i < plane; i++) {
+            out[base + i] = d[i] & 0xFF;
+          }
+        }
+        case UINT16 -> {
+          short[] d = ((DataBufferUShort) buffer).getData(b);
+          for (int i = 0; i < plane; i++) {
+            out[base + i] = d[i] & 0xFFFF;
+          }
+        }
+        case INT16 -> {
+          short[] d = ((DataBufferShort) buffer).getData(b);
+          for (int i = 0; i < plane; i++) {
+            out[base + i] = d[i];
+          }
+        }
+        case UINT32 -> {
+          int[] d = ((DataBufferInt) buffer).getData(b);
+          for (int i = 0; i < plane; i++) {
+            out[base + i] = Integer.toUnsignedLong(d[i]);
+          }
+        }
+        case INT32 -> {
+          int[] d = ((DataBufferInt) buffer).getData(b);
+          for (int i = 0; i < plane; i++) {
+            out[base + i] = d[i];
+          }
+        }
+        case FLOAT32 ->
+            System.arraycopy(((DataBufferFloat) buffer).getData(b), 0, out, base, plane);
+        case FLOAT64 -> {
+          double[] d = ((DataBufferDouble) buffer).getData(b);
+          for (int i = 0; i < plane; i++) {
+            out[base + i] = (float) d[i];
+          }
+        }
+        default -> throw new AssertionError(sampleType);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The part of this window that lies inside {@code sub} (given in source pixel coordinates), as a
+   * window of its own with copied samples. {@code sub} must lie inside this window.
+   */
+  public RasterWindow crop(PixelWindow sub) {
+    if (!window.contains(sub)) {
+      throw new IllegalArgumentException(sub + " is not inside " + window);
+    }
+    int dx = sub.x() - window.x();
+    int dy = sub.y() - window.y();
+    WritableRaster copy = createRaster(sampleType, sub.width(), sub.height(), bands.length);
+    copy.setRect(-dx, -dy, raster);
+    boolean[] mask = new boolean[(int) sub.area()];
+    for (int r = 0; r < sub.height(); r++) {
+      System.arraycopy(valid, (r + dy) * window.width() + dx, mask, r * sub.width(), sub.width());
+    }
+    return new RasterWindow(sub, bands, sampleType, noData, copy, mask);
+  }
+
+  @Override
+  public String toString() {
+    return "RasterWindow[" + window + ", bands " + Arrays.toString(bands) + ", " + sampleType + "]";
+  }
+}
