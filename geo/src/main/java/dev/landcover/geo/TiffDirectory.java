@@ -46,7 +46,7 @@ final class TiffDirectory {
   static final int TYPE_LONG8 = 16;
 
   /** One IFD entry: the raw value bytes, copied from the inline field or from the offset. */
-  record Entry(int tag, int type, long count, byte[] value, long valueOffset) {}
+  record Entry(int tag, int type, long count, byte[] value, long valueOffset, byte[] raw) {}
 
   final Path file;
   final long fileSize;
@@ -155,7 +155,9 @@ final class TiffDirectory {
           }
           readAt(ch, valueOffset, value.length).get(value);
         }
-        entries.put(tag, new Entry(tag, type, count, value, valueOffset));
+        byte[] raw = new byte[entrySize];
+        eb.get(p, raw, 0, entrySize);
+        entries.put(tag, new Entry(tag, type, count, value, valueOffset, raw));
       }
       long next = ifd + countSize + n * entrySize;
       return new TiffDirectory(file, size, order, big, ifd, next, entries);

@@ -1,0 +1,321 @@
+package dev.landcover.geo;
+
+import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.core.model.LandcoverClass;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.WritableRaster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.sis.setup.OptionKey;
+import org.apache.sis.storage.DataStoreException;
+import org.apache.sis.storage.StorageConnector;
+import org.apache.sis.storage.geotiff.Compression;
+import org.apache.sis.storage.geotiff.FormatModifier;
+import org.apache.sis.storage.geotiff.GeoTiffStore;
+
+/**
+ * Writes tiled, Deflate-compressed GeoTIFFs on a given grid: class maps (one band, colour table,
+ * class names) and multi-band rasters (chips, probabilities).
+ *
+ * <p>Pixels are asked for tile by tile ({@link TileFiller}) while the file is written, so outputs
+ * of any size stream in little memory; files that may pass 4 GB are written as BigTIFF. The nodata
+ * value is stored in the GDAL_NODATA tag, band descriptions in GDAL_METADATA, class names in a
+ * {@code .aux.xml} file beside the image, as GDAL does. Every file is written to a temporary file
+ * in the target's folder and moved into place only when complete: a failed write leaves nothing at
+ * the target path.
+ *
+ * <pre>{@code
+ * GeoTiffWriter.classMap(grid, classes).noData(0).write(path, (tile, raster) -> ...);
+ * }</pre>
+ */
+public final class GeoTiffWriter {
+  /** Past this many bytes of uncompressed pixels, the file is written as BigTIFF. */
+  static final long BIG_TIFF_THRESHOLD = 3_500_000_000L;
+
+  private final RasterGrid grid;
+  private final SampleType type;
+  private final int bands;
+  private final List<LandcoverClass> classes;
+  private Double noData;
+  private List<String> bandDescriptions = List.of();
+  private int tileSize = 256;
+  private int deflateLevel = 6;
+  private boolean overwrite;
+  private long bigTiffThreshold = BIG_TIFF_THRESHOLD;
+
+  private GeoTiffWriter(RasterGrid grid, SampleType type, int bands, List<LandcoverClass> classes) {
+    if (bands <= 0) {
+      throw new IllegalArgumentException("At least one band must be written: bands=" + bands);
+    }
+    this.grid = grid;
+    this.type = type;
+    this.bands = bands;
+    this.classes = classes;
+  }
+
+  /** A writer of {@code bands} bands of {@code type} on {@code grid}. */
+  public static GeoTiffWriter forGrid(RasterGrid grid, SampleType type, int bands) {
+    return new GeoTiffWriter(grid, type, bands, List.of());
+  }
+
+  /**
+   * A writer of a class map: one band, uint8 (uint16 when a class id passes 255), a colour table
+   * from the class colours and the class names in the GDAL {@code .aux.xml} file.
+   */
+  public static GeoTiffWriter classMap(RasterGrid grid, List<LandcoverClass> classes) {
+    int max = classes.stream().mapToInt(LandcoverClass::id).max().orElse(0);
+    return new GeoTiffWriter(grid, SampleType.unsignedFor(max), 1, List.copyOf(classes));
+  }
+
+  /** The nodata value stored for all bands (none by default). */
+  public GeoTiffWriter noData(double value) {
+    this.noData = value;
+    return this;
+  }
+
+  /** Band descriptions GDAL and QGIS show (such as "blue", "forest probability"). */
+  public GeoTiffWriter bandDescriptions(List<String> descriptions) {
+    if (!descriptions.isEmpty() && descriptions.size() != bands) {
+      throw new IllegalArgumentException(
+          descriptions.size() + " band descriptions given for " + bands + " bands");
+    }
+    this.bandDescriptions = List.copyOf(descriptions);
+    return this;
+  }
+
+  /** Tile width and height, a multiple of 16 (256 by default). */
+  public GeoTiffWriter tileSize(int size) {
+    if (size <= 0 || size % 16 != 0) {
+      throw new IllegalArgumentException("Tile size must be a positive multiple of 16: " + size);
+    }
+    this.tileSize = size;
+    return this;
+  }
+
+  /** Deflate level, 1 (fast) to 9 (small); 6 by default. */
+  public GeoTiffWriter deflateLevel(int level) {
+    if (level < 1 || level > 9) {
+      throw new IllegalArgumentException("Deflate level must be 1 to 9: " + level);
+    }
+    this.deflateLevel = level;
+    return this;
+  }
+
+  /** Whether an existing file at the target may be replaced (false by default). */
+  public GeoTiffWriter overwrite(boolean overwrite) {
+    this.overwrite = overwrite;
+    return this;
+  }
+
+  /** Writes BigTIFF past this many bytes of uncompressed pixels (for tests). */
+  GeoTiffWriter bigTiffThreshold(long bytes) {
+    this.bigTiffThreshold = bytes;
+    return this;
+  }
+
+  public SampleType sampleType() {
+    return type;
+  }
+
+  /**
+   * Writes pixels already in memory, such as a chip. The window's size must be the grid's size and
+   * its sample type this writer's.
+   */
+  public void write(Path target, RasterWindow data) throws IOException {
+    PixelWindow w = data.window();
+    if (w.width() != grid.width() || w.height() != grid.height() || data.bandCount() != bands) {
+      throw new IllegalArgumentException(
+          "Data of "
+              + w.width()
+              + "x"
+              + w.height()
+              + "x"
+              + data.bandCount()
+              + " does not fit a grid of "
+              + grid.width()
+              + "x"
+              + grid.height()
+              + "x"
+              + bands);
+    }
+    if (data.sampleType() != type) {
+      throw new IllegalArgumentException(
+          "Data of type " + data.sampleType() + " given to a writer of " + type);
+    }
+    WritableRaster source = data.writableRaster();
+    write(target, (tile, raster) -> raster.setRect(-tile.x(), -tile.y(), source));
+  }
+
+  /**
+   * Writes the file, asking {@code filler} for each tile.
+   *
+   * @throws GeoTiffException when the target exists and overwriting was not allowed, or the file
+   *     cannot be written; nothing is left at the target then
+   * @throws IOException what {@code filler} throws
+   */
+  public void write(Path target, TileFiller filler) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    if (Files.exists(target) && !overwrite) {
+      throw new GeoTiffException(target, "already exists", "allow overwriting to replace it");
+    }
+    if (Files.isDirectory(target)) {
+      throw new GeoTiffException(target, "is a directory where an output file was expected", null);
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new GeoTiffException(target, "its folder cannot be created: " + e, null, e);
+    }
+    String name = target.getFileName().toString();
+    String suffix = "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp";
+    Path tmp = dir.resolve("." + name + suffix);
+    Path auxTmp = dir.resolve("." + name + ".aux.xml" + suffix);
+    try {
+      writeImage(tmp, filler);
+      Map<Integer, String> tags = new LinkedHashMap<>();
+      if (noData != null) {
+        tags.put(TiffDirectory.TAG_GDAL_NODATA, formatNoData(noData));
+      }
+      if (!bandDescriptions.isEmpty()) {
+        tags.put(TiffDirectory.TAG_GDAL_METADATA, gdalMetadata(bandDescriptions));
+      }
+      TiffTagPatcher.addAsciiTags(tmp, tags);
+      Path aux = target.resolveSibling(name + ".aux.xml");
+      if (!classes.isEmpty()) {
+        Files.writeString(auxTmp, categoryNames(classes), StandardCharsets.UTF_8);
+      }
+      move(tmp, target);
+      if (!classes.isEmpty()) {
+        move(auxTmp, aux);
+      } else if (overwrite) {
+        Files.deleteIfExists(aux);
+      }
+    } catch (FileAlreadyExistsException e) {
+      throw new GeoTiffException(target, "already exists", "allow overwriting to replace it", e);
+    } finally {
+      Files.deleteIfExists(tmp);
+      Files.deleteIfExists(auxTmp);
+    }
+  }
+
+  private void move(Path from, Path to) throws IOException {
+    if (overwrite) {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } else {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  private void writeImage(Path tmp, TileFiller filler) throws IOException {
+    // An image narrower than one tile is written as one tile of its own size: Apache SIS
+    // misplaces rows when a single tile column is wider than the image.
+    int tileWidth = grid.width() <= tileSize ? grid.width() : tileSize;
+    int tileHeight = grid.width() <= tileSize ? Math.min(grid.height(), tileSize) : tileSize;
+    ColorModel cm = classes.isEmpty() ? null : palette(classes, type);
+    TileImage image =
+        new TileImage(grid.width(), grid.height(), tileWidth, tileHeight, type, bands, cm, filler);
+    var connector = new StorageConnector(tmp);
+    connector.setOption(
+        OptionKey.OPEN_OPTIONS,
+        new OpenOption[] {
+          StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING
+        });
+    connector.setOption(
+        Compression.OPTION_KEY,
+        Compression.DEFLATE.withLevel(deflateLevel).withPredictor(type.isFloatingPoint() ? 1 : 2));
+    long bytes = (long) grid.width() * grid.height() * bands * (type.bits() / 8);
+    if (bytes > bigTiffThreshold) {
+      connector.setOption(
+          FormatModifier.OPTION_KEY, new FormatModifier[] {FormatModifier.BIG_TIFF});
+    }
+    try (GeoTiffStore store = new GeoTiffStore(null, connector)) {
+      store.append(image, SisGrids.toGridGeometry(grid), null);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } catch (DataStoreException | RuntimeException e) {
+      Throwable cause = e;
+      while (cause != null && !(cause instanceof UncheckedIOException)) {
+        cause = cause.getCause();
+      }
+      if (cause != null) {
+        throw ((UncheckedIOException) cause).getCause();
+      }
+      throw new GeoTiffException(tmp, "cannot be written: " + e.getMessage(), null, e);
+    }
+  }
+
+  /** The colour table: class colours at their ids, black elsewhere. */
+  static IndexColorModel palette(List<LandcoverClass> classes, SampleType type) {
+    int size = type == SampleType.UINT8 ? 256 : 65536;
+    byte[] r = new byte[size];
+    byte[] g = new byte[size];
+    byte[] b = new byte[size];
+    for (LandcoverClass c : classes) {
+      r[c.id()] = (byte) c.red();
+      g[c.id()] = (byte) c.green();
+      b[c.id()] = (byte) c.blue();
+    }
+    int bits = type == SampleType.UINT8 ? 8 : 16;
+    return new IndexColorModel(bits, size, r, g, b);
+  }
+
+  static String formatNoData(double value) {
+    if (Double.isNaN(value)) {
+      return "nan";
+    }
+    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+      return Long.toString((long) value);
+    }
+    return Double.toString(value);
+  }
+
+  private static String gdalMetadata(List<String> descriptions) {
+    StringBuilder sb = new StringBuilder("<GDALMetadata>\n");
+    for (int i = 0; i < descriptions.size(); i++) {
+      sb.append("  <Item name=\"DESCRIPTION\" sample=\"")
+          .append(i)
+          .append("\" role=\"description\">")
+          .append(xml(descriptions.get(i)))
+          .append("</Item>\n");
+    }
+    return sb.append("</GDALMetadata>").toString();
+  }
+
+  /** GDAL's PAM file with the category names of band 1, indexed by pixel value. */
+  private static String categoryNames(List<LandcoverClass> classes) {
+    int max = classes.stream().mapToInt(LandcoverClass::id).max().orElse(0);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i <= max; i++) {
+      names.add("");
+    }
+    for (LandcoverClass c : classes) {
+      names.set(c.id(), c.name());
+    }
+    StringBuilder sb = new StringBuilder("<PAMDataset>\n  <PAMRasterBand band=\"1\">\n");
+    sb.append("    <CategoryNames>\n");
+    for (String n : names) {
+      sb.append("      <Category>").append(xml(n)).append("</Category>\n");
+    }
+    return sb.append("    </CategoryNames>\n  </PAMRasterBand>\n</PAMDataset>\n").toString();
+  }
+
+  private static String xml(String s) {
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
+  }
+}

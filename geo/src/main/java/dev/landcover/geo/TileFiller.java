@@ -1,0 +1,24 @@
+package dev.landcover.geo;
+
+import dev.landcover.core.chip.PixelWindow;
+import java.awt.image.WritableRaster;
+import java.io.IOException;
+
+/**
+ * Computes the pixels of one output tile when the writer needs it.
+ *
+ * <p>The tile may reach past the image's right and bottom edges (tiles have a fixed size); what is
+ * written there is ignored. Tiles are asked for one at a time, row by row, from one thread.
+ */
+@FunctionalInterface
+public interface TileFiller {
+  /**
+   * Fills {@code target} with the pixels of {@code tile}.
+   *
+   * @param tile the tile's window in image pixel coordinates (half-open)
+   * @param target a banded raster of the tile's size and the output's sample type, origin (0, 0)
+   *     standing for pixel ({@code tile.x()}, {@code tile.y()})
+   * @throws IOException when the pixels cannot be computed; the write fails and leaves nothing
+   */
+  void fill(PixelWindow tile, WritableRaster target) throws IOException;
+}

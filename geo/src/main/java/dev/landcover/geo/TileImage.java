@@ -1,0 +1,176 @@
+package dev.landcover.geo;
+
+import dev.landcover.core.chip.PixelWindow;
+import java.awt.Rectangle;
+import java.awt.image.ColorModel;
+import java.awt.image.Raster;
+import java.awt.image.RenderedImage;
+import java.awt.image.SampleModel;
+import java.awt.image.WritableRaster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Vector;
+
+/**
+ * A rendered image whose tiles are computed when asked for and not kept, so that a writer pulling
+ * tiles one at a time streams an image of any size.
+ */
+final class TileImage implements RenderedImage {
+  private final int width;
+  private final int height;
+  private final int tileWidth;
+  private final int tileHeight;
+  private final SampleType type;
+  private final int bands;
+  private final ColorModel colorModel;
+  private final TileFiller filler;
+
+  TileImage(
+      int width,
+      int height,
+      int tileWidth,
+      int tileHeight,
+      SampleType type,
+      int bands,
+      ColorModel colorModel,
+      TileFiller filler) {
+    this.width = width;
+    this.height = height;
+    this.tileWidth = tileWidth;
+    this.tileHeight = tileHeight;
+    this.type = type;
+    this.bands = bands;
+    this.colorModel = colorModel;
+    this.filler = filler;
+  }
+
+  @Override
+  public Raster getTile(int tileX, int tileY) {
+    PixelWindow window =
+        new PixelWindow(tileX * tileWidth, tileY * tileHeight, tileWidth, tileHeight);
+    WritableRaster raster = RasterWindow.createRaster(type, tileWidth, tileHeight, bands);
+    try {
+      filler.fill(window, raster);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return raster.createTranslatedChild(window.x(), window.y());
+  }
+
+  @Override
+  public Raster getData() {
+    return getData(new Rectangle(0, 0, width, height));
+  }
+
+  @Override
+  public Raster getData(Rectangle rect) {
+    WritableRaster out =
+        RasterWindow.createRaster(type, rect.width, rect.height, bands)
+            .createWritableTranslatedChild(rect.x, rect.y);
+    copyData(out);
+    return out;
+  }
+
+  @Override
+  public WritableRaster copyData(WritableRaster target) {
+    Rectangle r = target.getBounds().intersection(new Rectangle(0, 0, width, height));
+    if (r.isEmpty()) {
+      return target;
+    }
+    for (int ty = r.y / tileHeight; ty <= (r.y + r.height - 1) / tileHeight; ty++) {
+      for (int tx = r.x / tileWidth; tx <= (r.x + r.width - 1) / tileWidth; tx++) {
+        Raster tile = getTile(tx, ty);
+        Rectangle common = tile.getBounds().intersection(r);
+        target.setRect(
+            tile.createChild(
+                common.x, common.y, common.width, common.height, common.x, common.y, null));
+      }
+    }
+    return target;
+  }
+
+  @Override
+  public Vector<RenderedImage> getSources() {
+    return null;
+  }
+
+  @Override
+  public Object getProperty(String name) {
+    return java.awt.Image.UndefinedProperty;
+  }
+
+  @Override
+  public String[] getPropertyNames() {
+    return null;
+  }
+
+  @Override
+  public ColorModel getColorModel() {
+    return colorModel;
+  }
+
+  @Override
+  public SampleModel getSampleModel() {
+    return RasterWindow.createRaster(type, tileWidth, tileHeight, bands).getSampleModel();
+  }
+
+  @Override
+  public int getWidth() {
+    return width;
+  }
+
+  @Override
+  public int getHeight() {
+    return height;
+  }
+
+  @Override
+  public int getMinX() {
+    return 0;
+  }
+
+  @Override
+  public int getMinY() {
+    return 0;
+  }
+
+  @Override
+  public int getNumXTiles() {
+    return (width + tileWidth - 1) / tileWidth;
+  }
+
+  @Override
+  public int getNumYTiles() {
+    return (height + tileHeight - 1) / tileHeight;
+  }
+
+  @Override
+  public int getMinTileX() {
+    return 0;
+  }
+
+  @Override
+  public int getMinTileY() {
+    return 0;
+  }
+
+  @Override
+  public int getTileWidth() {
+    return tileWidth;
+  }
+
+  @Override
+  public int getTileHeight() {
+    return tileHeight;
+  }
+
+  @Override
+  public int getTileGridXOffset() {
+    return 0;
+  }
+
+  @Override
+  public int getTileGridYOffset() {
+    return 0;
+  }
+}

@@ -1,0 +1,228 @@
+package dev.landcover.geo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.core.model.LandcoverClass;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Files written by {@link GeoTiffWriter}, read back by GDAL. */
+class GeoTiffWriterTest {
+  private static final List<LandcoverClass> CLASSES =
+      List.of(
+          new LandcoverClass(1, "fields", 230, 200, 60),
+          new LandcoverClass(2, "forest", 20, 110, 30),
+          new LandcoverClass(4, "water", 30, 90, 220),
+          new LandcoverClass(200, "built-up", 200, 30, 30));
+
+  @TempDir Path dir;
+
+  private static int classAt(int x, int y) {
+    int[] ids = {0, 1, 2, 4, 200};
+    return ids[Math.floorMod(x / 7 + y / 5 + x * y, ids.length)];
+  }
+
+  private static TileFiller classes() {
+    return (tile, raster) -> {
+      for (int y = 0; y < tile.height(); y++) {
+        for (int x = 0; x < tile.width(); x++) {
+          raster.setSample(x, y, 0, classAt(tile.x() + x, tile.y() + y));
+        }
+      }
+    };
+  }
+
+  @Test
+  void classMapReadsBackInGdalWithGridColoursNoDataAndNames() throws IOException {
+    RasterGrid grid;
+    try (GeoTiffRaster naip =
+        GeoTiffRaster.open(Gdal.sharedData().resolve("scenes/naip-4band-2019.tif"))) {
+      grid = naip.grid();
+    }
+    Path out = dir.resolve("map.tif");
+    GeoTiffWriter.classMap(grid, CLASSES).noData(0).write(out, classes());
+    Gdal.Reference ref = Gdal.describe(List.of(new Gdal.Request(out))).get(out);
+    assertTrue(ref.ok(), ref.error());
+    assertEquals(grid.width(), ref.width());
+    assertEquals(grid.height(), ref.height());
+    assertEquals("Byte", ref.dtype());
+    assertEquals("DEFLATE", ref.compression());
+    assertArrayEquals(grid.transform().toGdal(), ref.geotransform(), 1e-9);
+    assertEquals(26914, ref.epsg());
+    assertEquals(0.0, ref.nodata(1));
+    List<int[]> colors = ref.colors();
+    assertEquals(256, colors.size());
+    for (LandcoverClass c : CLASSES) {
+      assertArrayEquals(
+          new int[] {c.red(), c.green(), c.blue(), 255}, colors.get(c.id()), c.name());
+    }
+    double[] pixels = ref.data(0);
+    for (int y = 0; y < grid.height(); y++) {
+      for (int x = 0; x < grid.width(); x++) {
+        assertEquals(classAt(x, y), pixels[y * grid.width() + x], "pixel " + x + "," + y);
+      }
+    }
+    assertTrue(
+        Files.readString(dir.resolve("map.tif.aux.xml")).contains("<Category>forest</Category>"));
+    try (GeoTiffRaster back = GeoTiffRaster.open(out)) {
+      assertTrue(back.grid().sameGrid(grid), back.grid().describe() + " vs " + grid.describe());
+      assertEquals(0.0, back.noData(1).getAsDouble());
+    }
+    assertOnlyFiles("map.tif", "map.tif.aux.xml");
+  }
+
+  @Test
+  void moreThan255ClassesGiveUInt16() throws IOException {
+    RasterGrid grid =
+        RasterGrid.ofEpsg(300, 40, new GeoTransform(500000, 10, 0, 4000000, 0, -10), 32633);
+    List<LandcoverClass> many =
+        List.of(new LandcoverClass(1, "a", 1, 2, 3), new LandcoverClass(1000, "b", 4, 5, 6));
+    Path out = dir.resolve("wide.tif");
+    GeoTiffWriter writer = GeoTiffWriter.classMap(grid, many).noData(0);
+    assertEquals(SampleType.UINT16, writer.sampleType());
+    writer.write(
+        out,
+        (tile, raster) -> {
+          for (int y = 0; y < tile.height(); y++) {
+            for (int x = 0; x < tile.width(); x++) {
+              raster.setSample(x, y, 0, (tile.x() + x) % 3 == 0 ? 1000 : 1);
+            }
+          }
+        });
+    Gdal.Reference ref = Gdal.describe(List.of(new Gdal.Request(out))).get(out);
+    assertEquals("UInt16", ref.dtype());
+    assertEquals(32633, ref.epsg());
+    double[] pixels = ref.data(0);
+    assertEquals(1000.0, pixels[0]);
+    assertEquals(1.0, pixels[1]);
+    assertArrayEquals(new int[] {4, 5, 6, 255}, ref.colors().get(1000));
+  }
+
+  @Test
+  void multiBandCopyOfARealSceneEqualsTheSourceInGdal() throws IOException {
+    Path source = Gdal.sharedData().resolve("scenes/s2-slovenia-13band.tif");
+    Path out = dir.resolve("copy.tif");
+    try (GeoTiffRaster raster = GeoTiffRaster.open(source)) {
+      RasterWindow all =
+          raster.read(new PixelWindow(0, 0, raster.width(), raster.height()), raster.allBands());
+      GeoTiffWriter.forGrid(raster.grid(), raster.sampleType(), raster.bandCount())
+          .noData(0)
+          .write(out, all);
+    }
+    Map<Path, Gdal.Reference> refs =
+        Gdal.describe(List.of(new Gdal.Request(source), new Gdal.Request(out)));
+    Gdal.Reference a = refs.get(source);
+    Gdal.Reference b = refs.get(out);
+    assertEquals(a.bands(), b.bands());
+    assertEquals(a.dtype(), b.dtype());
+    assertEquals(a.epsg(), b.epsg());
+    assertArrayEquals(a.geotransform(), b.geotransform(), 1e-9);
+    assertArrayEquals(a.data(0), b.data(0));
+    assertEquals(0.0, b.nodata(13));
+  }
+
+  @Test
+  void floatBandsWithNanNoDataAndDescriptionsInBigTiff() throws IOException {
+    RasterGrid grid = RasterGrid.ofEpsg(70, 50, new GeoTransform(10, 0.01, 0, 50, 0, -0.01), 4326);
+    Path out = dir.resolve("prob.tif");
+    GeoTiffWriter.forGrid(grid, SampleType.FLOAT32, 2)
+        .noData(Double.NaN)
+        .bandDescriptions(List.of("forest", "water"))
+        .bigTiffThreshold(0)
+        .write(
+            out,
+            (tile, raster) -> {
+              for (int y = 0; y < tile.height(); y++) {
+                for (int x = 0; x < tile.width(); x++) {
+                  int gx = tile.x() + x;
+                  raster.setSample(x, y, 0, gx == 3 ? Float.NaN : gx * 0.25f);
+                  raster.setSample(x, y, 1, -(tile.y() + y) * 1.5f);
+                }
+              }
+            });
+    assertTrue(TiffDirectory.read(out).bigTiff);
+    Gdal.Reference ref = Gdal.describe(List.of(new Gdal.Request(out))).get(out);
+    assertEquals("Float32", ref.dtype());
+    assertEquals(4326, ref.epsg());
+    assertArrayEquals(grid.transform().toGdal(), ref.geotransform(), 1e-12);
+    assertTrue(Double.isNaN(ref.nodata(1)));
+    double[] d = ref.data(0);
+    assertEquals(0.5, d[2]);
+    assertTrue(Double.isNaN(d[3]));
+    assertEquals(-1.5 * 49, d[70 * 50 + 49 * 70 + 5]);
+    try (GeoTiffRaster back = GeoTiffRaster.open(out)) {
+      assertTrue(back.grid().sameGrid(grid), back.grid().describe() + " vs " + grid.describe());
+      assertTrue(back.isBigTiff());
+    }
+  }
+
+  @Test
+  void rotatedAndNorthFirstGridsRoundTrip() throws IOException {
+    Path rotated = Gdal.sharedData().resolve("corpus/rasterio/tests_data_rotated.tif");
+    RasterGrid grid;
+    try (GeoTiffRaster r = GeoTiffRaster.open(rotated)) {
+      grid = RasterGrid.of(r.width(), r.height(), r.grid().transform(), null);
+    }
+    RasterGrid laea =
+        RasterGrid.ofEpsg(40, 30, new GeoTransform(4321000, 20, 0, 3210000, 0, -20), 3035);
+    Path a = dir.resolve("rotated.tif");
+    Path b = dir.resolve("laea.tif");
+    GeoTiffWriter.forGrid(grid, SampleType.UINT8, 1).write(a, classes());
+    GeoTiffWriter.forGrid(laea, SampleType.UINT8, 1).write(b, classes());
+    Map<Path, Gdal.Reference> refs =
+        Gdal.describe(List.of(new Gdal.Request(a), new Gdal.Request(b)));
+    assertArrayEquals(grid.transform().toGdal(), refs.get(a).geotransform(), 1e-9);
+    assertArrayEquals(laea.transform().toGdal(), refs.get(b).geotransform(), 1e-9);
+    assertEquals(3035, refs.get(b).epsg());
+  }
+
+  @Test
+  void aFailedWriteLeavesNothingAndAnExistingFileIsKept() throws IOException {
+    RasterGrid grid = RasterGrid.ofEpsg(600, 600, new GeoTransform(0, 1, 0, 0, 0, -1), 32633);
+    Path out = dir.resolve("fail.tif");
+    IOException boom =
+        assertThrows(
+            IOException.class,
+            () ->
+                GeoTiffWriter.classMap(grid, CLASSES)
+                    .write(
+                        out,
+                        (tile, raster) -> {
+                          if (tile.y() > 0) {
+                            throw new IOException("disk on fire");
+                          }
+                        }));
+    assertEquals("disk on fire", boom.getMessage());
+    assertOnlyFiles();
+
+    Files.writeString(out, "precious");
+    GeoTiffException e =
+        assertThrows(
+            GeoTiffException.class,
+            () -> GeoTiffWriter.classMap(grid, CLASSES).write(out, classes()));
+    assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+    assertEquals("precious", Files.readString(out));
+    GeoTiffWriter.classMap(grid, CLASSES).overwrite(true).write(out, classes());
+    assertFalse(
+        Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1).startsWith("precious"));
+  }
+
+  private void assertOnlyFiles(String... names) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      assertEquals(
+          List.of(names).stream().sorted().toList(),
+          s.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+  }
+}
