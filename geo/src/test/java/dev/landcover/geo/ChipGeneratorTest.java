@@ -1,0 +1,175 @@
+package dev.landcover.geo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.landcover.core.chip.PixelWindow;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class ChipGeneratorTest {
+  private static final Path NAIP = Gdal.sharedData().resolve("scenes/naip-4band-2019.tif");
+  private static final Path S2 = Gdal.sharedData().resolve("scenes/s2-slovenia-13band.tif");
+  private static final Path LULC = Gdal.sharedData().resolve("labels/s2-slovenia-lulc.tif");
+
+  @Test
+  void chipsEqualGdalReadingOfTheSourceWindowAndCarryShiftedGeoreferencing() throws IOException {
+    List<Chip> chips;
+    RasterGrid grid;
+    try (GeoTiffRaster naip = GeoTiffRaster.open(NAIP)) {
+      grid = naip.grid();
+      ChipGenerator gen = ChipGenerator.builder(naip).chipSize(256).overlap(128).build();
+      chips = gen.stream().toList();
+      assertEquals(gen.plan().size(), chips.size());
+    }
+    List<PixelWindow> windows = chips.stream().map(Chip::window).toList();
+    Gdal.Reference ref = Gdal.describe(List.of(new Gdal.Request(NAIP, windows, null))).get(NAIP);
+    for (int k = 0; k < chips.size(); k++) {
+      Chip chip = chips.get(k);
+      double[] expected = ref.data(k);
+      float[] actual = chip.imageChw();
+      assertEquals(expected.length, actual.length);
+      for (int i = 0; i < actual.length; i++) {
+        if (expected[i] != actual[i]) {
+          throw new AssertionError(
+              "chip "
+                  + chip.index()
+                  + " sample "
+                  + i
+                  + ": "
+                  + actual[i]
+                  + " vs GDAL "
+                  + expected[i]);
+        }
+      }
+      GeoTransform t = chip.grid().transform();
+      assertEquals(
+          grid.transform().worldX(chip.window().x(), chip.window().y()), t.originX(), 1e-6);
+      assertEquals(
+          grid.transform().worldY(chip.window().x(), chip.window().y()), t.originY(), 1e-6);
+      assertEquals(grid.transform().pixelWidth(), t.pixelWidth());
+      assertEquals(0.0, chip.noDataFraction());
+    }
+  }
+
+  @Test
+  void labelCountsAndFiltersFollowTheLabels() throws IOException {
+    try (GeoTiffRaster image = GeoTiffRaster.open(S2);
+        GeoTiffRaster labels = GeoTiffRaster.open(LULC)) {
+      ChipGenerator all =
+          ChipGenerator.builder(image)
+              .labels(labels)
+              .chipSize(32)
+              .stride(16)
+              .bands(4, 3, 2)
+              .build();
+      List<Chip> chips = all.stream().toList();
+      assertEquals(all.plan().size(), chips.size());
+      for (Chip chip : chips) {
+        assertEquals(3, chip.image().bandCount());
+        SortedMap<Integer, Integer> expected = new TreeMap<>();
+        RasterWindow direct = labels.read(chip.window(), 1);
+        for (int y = 0; y < 32; y++) {
+          for (int x = 0; x < 32; x++) {
+            int v = (int) direct.sample(0, x, y);
+            if (v != 0) {
+              expected.merge(v, 1, Integer::sum);
+            }
+          }
+        }
+        assertEquals(expected, chip.classCounts(), "chip " + chip.index());
+        assertArrayEquals(image.read(chip.window(), 4, 3, 2).toFloatChw(), chip.imageChw());
+      }
+
+      ChipGenerator forest =
+          ChipGenerator.builder(image)
+              .labels(labels)
+              .chipSize(32)
+              .stride(16)
+              .requiredClasses(new int[] {8}, 20)
+              .backgroundKeep(0.3, 7)
+              .build();
+      List<Chip> kept = forest.stream().toList();
+      long background = kept.stream().filter(c -> c.classCounts().getOrDefault(8, 0) < 20).count();
+      long dropped = forest.droppedCounts().get(ChipGenerator.DropReason.BACKGROUND);
+      assertEquals(all.plan().size(), kept.size() + dropped);
+      assertTrue(
+          dropped > 0 && background > 0, "dropped " + dropped + ", background " + background);
+      List<Integer> again = new ArrayList<>();
+      forest.stream().forEach(c -> again.add(c.index()));
+      assertEquals(kept.stream().map(Chip::index).toList(), again);
+    }
+  }
+
+  @Test
+  void aRasterSmallerThanOneChipGivesOnePaddedChipWithItsMask() throws IOException {
+    try (GeoTiffRaster image = GeoTiffRaster.open(S2);
+        GeoTiffRaster labels = GeoTiffRaster.open(LULC)) {
+      List<Chip> chips =
+          ChipGenerator.builder(image).labels(labels).chipSize(128).build().stream().toList();
+      assertEquals(1, chips.size());
+      Chip chip = chips.get(0);
+      boolean[] mask = chip.validMask();
+      for (int y = 0; y < 128; y++) {
+        for (int x = 0; x < 128; x++) {
+          assertEquals(x < 100 && y < 101, mask[y * 128 + x], x + "," + y);
+        }
+      }
+      assertEquals(1.0 - 100 * 101 / (128.0 * 128), chip.noDataFraction(), 1e-12);
+      assertEquals(0, chip.labelArray()[127 * 128 + 127]);
+    }
+  }
+
+  @Test
+  void mostlyEmptyChipsAreDroppedAboveTheMaximumFraction() throws IOException {
+    try (GeoTiffRaster image = GeoTiffRaster.open(S2)) {
+      ChipGenerator gen = ChipGenerator.builder(image).chipSize(128).maxNoDataFraction(0.3).build();
+      assertEquals(0, gen.stream().count());
+      assertEquals(1L, gen.droppedCounts().get(ChipGenerator.DropReason.NODATA));
+    }
+  }
+
+  @Test
+  void labelsOnAnotherGridAreRefusedNamingBothGrids() throws IOException {
+    try (GeoTiffRaster image = GeoTiffRaster.open(NAIP);
+        GeoTiffRaster labels = GeoTiffRaster.open(LULC)) {
+      GeoTiffException e =
+          assertThrows(
+              GeoTiffException.class,
+              () -> ChipGenerator.builder(image).labels(labels).chipSize(64).build());
+      assertTrue(e.getMessage().contains("EPSG:26914"), e.getMessage());
+      assertTrue(e.getMessage().contains("EPSG:32633"), e.getMessage());
+      assertTrue(e.getMessage().contains("gdalwarp"), e.getMessage());
+    }
+  }
+
+  @Test
+  void badOptionsNameTheValue() throws IOException {
+    try (GeoTiffRaster image = GeoTiffRaster.open(S2)) {
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> ChipGenerator.builder(image).chipSize(64).bands(14).build());
+      assertTrue(e.getMessage().contains("Band 14"), e.getMessage());
+      e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> ChipGenerator.builder(image).chipSize(64).stride(65).build());
+      assertTrue(e.getMessage().contains("stride=65"), e.getMessage());
+      assertFalse(
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> ChipGenerator.builder(image).chipSize(0).build())
+              .getMessage()
+              .isEmpty());
+    }
+  }
+}
