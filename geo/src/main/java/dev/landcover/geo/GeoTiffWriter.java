@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.sis.setup.OptionKey;
 import org.apache.sis.storage.DataStoreException;
@@ -55,6 +58,7 @@ public final class GeoTiffWriter {
   private int deflateLevel = 6;
   private boolean overwrite;
   private long bigTiffThreshold = BIG_TIFF_THRESHOLD;
+  private int threads = 1;
 
   private GeoTiffWriter(RasterGrid grid, SampleType type, int bands, List<LandcoverClass> classes) {
     if (bands <= 0) {
@@ -111,6 +115,19 @@ public final class GeoTiffWriter {
       throw new IllegalArgumentException("Deflate level must be 1 to 9: " + level);
     }
     this.deflateLevel = level;
+    return this;
+  }
+
+  /**
+   * Threads that compute tiles ahead of the writer (1 by default: each tile is computed when the
+   * writer needs it). With more than one, the {@link TileFiller} is called concurrently and must be
+   * safe for that.
+   */
+  public GeoTiffWriter threads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("Threads must be at least 1: " + threads);
+    }
+    this.threads = threads;
     return this;
   }
 
@@ -184,7 +201,7 @@ public final class GeoTiffWriter {
     Path tmp = dir.resolve("." + name + suffix);
     Path auxTmp = dir.resolve("." + name + ".aux.xml" + suffix);
     try {
-      writeImage(tmp, filler);
+      writeTiles(tmp, filler);
       Map<Integer, String> tags = new LinkedHashMap<>();
       if (noData != null) {
         tags.put(TiffDirectory.TAG_GDAL_NODATA, formatNoData(noData));
@@ -219,14 +236,43 @@ public final class GeoTiffWriter {
     }
   }
 
-  private void writeImage(Path tmp, TileFiller filler) throws IOException {
+  private void writeTiles(Path tmp, TileFiller filler) throws IOException {
     // An image narrower than one tile is written as one tile of its own size: Apache SIS
     // misplaces rows when a single tile column is wider than the image.
     int tileWidth = grid.width() <= tileSize ? grid.width() : tileSize;
     int tileHeight = grid.width() <= tileSize ? Math.min(grid.height(), tileSize) : tileSize;
     ColorModel cm = classes.isEmpty() ? null : palette(classes, type);
+    ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, DAEMON) : null;
     TileImage image =
-        new TileImage(grid.width(), grid.height(), tileWidth, tileHeight, type, bands, cm, filler);
+        new TileImage(
+            grid.width(),
+            grid.height(),
+            tileWidth,
+            tileHeight,
+            type,
+            bands,
+            cm,
+            filler,
+            pool,
+            threads * 2);
+    try {
+      writeImage(tmp, image);
+    } finally {
+      image.cancelPending();
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  private static final ThreadFactory DAEMON =
+      r -> {
+        Thread t = new Thread(r, "landcover-tile");
+        t.setDaemon(true);
+        return t;
+      };
+
+  private void writeImage(Path tmp, TileImage image) throws IOException {
     var connector = new StorageConnector(tmp);
     connector.setOption(
         OptionKey.OPEN_OPTIONS,

@@ -8,8 +8,14 @@ import java.awt.image.RenderedImage;
 import java.awt.image.SampleModel;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Vector;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * A rendered image whose tiles are computed when asked for and not kept, so that a writer pulling
@@ -24,7 +30,14 @@ final class TileImage implements RenderedImage {
   private final int bands;
   private final ColorModel colorModel;
   private final TileFiller filler;
+  private final ExecutorService pool;
+  private final int lookahead;
+  private final Map<Integer, Future<Raster>> pending = new HashMap<>();
 
+  /**
+   * @param pool threads that compute the next tiles ahead of the writer, or null to compute each
+   *     tile when asked for; with a pool, {@code filler} must be safe for concurrent calls
+   */
   TileImage(
       int width,
       int height,
@@ -33,7 +46,9 @@ final class TileImage implements RenderedImage {
       SampleType type,
       int bands,
       ColorModel colorModel,
-      TileFiller filler) {
+      TileFiller filler,
+      ExecutorService pool,
+      int lookahead) {
     this.width = width;
     this.height = height;
     this.tileWidth = tileWidth;
@@ -42,10 +57,52 @@ final class TileImage implements RenderedImage {
     this.bands = bands;
     this.colorModel = colorModel;
     this.filler = filler;
+    this.pool = pool;
+    this.lookahead = lookahead;
   }
 
   @Override
   public Raster getTile(int tileX, int tileY) {
+    if (pool == null) {
+      return computeTile(tileX, tileY);
+    }
+    int columns = getNumXTiles();
+    int total = columns * getNumYTiles();
+    int index = tileY * columns + tileX;
+    Future<Raster> future;
+    synchronized (pending) {
+      for (int i = index; i < Math.min(total, index + lookahead); i++) {
+        if (!pending.containsKey(i)) {
+          int tx = i % columns;
+          int ty = i / columns;
+          pending.put(i, pool.submit(() -> computeTile(tx, ty)));
+        }
+      }
+      future = pending.remove(index);
+    }
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UncheckedIOException(
+          new InterruptedIOException("interrupted while computing tiles"));
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Cancels tiles computed ahead that nobody will ask for (after a failure). */
+  void cancelPending() {
+    synchronized (pending) {
+      pending.values().forEach(f -> f.cancel(true));
+      pending.clear();
+    }
+  }
+
+  private Raster computeTile(int tileX, int tileY) {
     PixelWindow window =
         new PixelWindow(tileX * tileWidth, tileY * tileHeight, tileWidth, tileHeight);
     WritableRaster raster = RasterWindow.createRaster(type, tileWidth, tileHeight, bands);

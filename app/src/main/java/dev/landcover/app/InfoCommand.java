@@ -1,0 +1,94 @@
+package dev.landcover.app;
+
+import dev.landcover.geo.GeoTiffRaster;
+import dev.landcover.geo.GeoTransform;
+import dev.landcover.geo.RasterGrid;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code landcover info FILE}: what the reader sees in a GeoTIFF, the facts gdalinfo shows. */
+@Command(
+    name = "info",
+    mixinStandardHelpOptions = true,
+    description = "Describe a GeoTIFF: size, bands, sample type, nodata, CRS, geotransform.")
+final class InfoCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "FILE", description = "A GeoTIFF file.")
+  Path file;
+
+  @Option(names = "--wkt", description = "Print the CRS as WKT 2.")
+  boolean wkt;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    try (GeoTiffRaster r = GeoTiffRaster.open(file)) {
+      RasterGrid g = r.grid();
+      GeoTransform t = g.transform();
+      out.printf("File:         %s%n", file);
+      out.printf("Format:       GeoTIFF%s%n", r.isBigTiff() ? " (BigTIFF)" : "");
+      out.printf(
+          "Size:         %d x %d pixels, %d band%s%n",
+          r.width(), r.height(), r.bandCount(), r.bandCount() == 1 ? "" : "s");
+      out.printf("Sample type:  %s%n", r.sampleType().gdalName());
+      out.printf("Compression:  %s%n", r.compression());
+      OptionalDouble nd = r.noData(1);
+      out.printf(
+          "NoData:       %s%n",
+          nd.isPresent() ? formatValue(nd.getAsDouble()) + " (all bands)" : "none");
+      String name = g.crs().map(c -> c.getName().getCode()).orElse("");
+      out.printf(
+          "CRS:          %s%s%n",
+          g.crsLabel(), name.isEmpty() || g.crsLabel().equals(name) ? "" : " (" + name + ")");
+      out.printf(
+          "Origin:       (%s, %s)  upper-left corner of pixel (0, 0)%n",
+          format(t.originX()), format(t.originY()));
+      out.printf("Pixel size:   (%s, %s)%n", format(t.pixelWidth()), format(t.pixelHeight()));
+      out.printf(
+          "GeoTransform: %s, %s, %s, %s, %s, %s%n",
+          format(t.originX()),
+          format(t.pixelWidth()),
+          format(t.rowRotation()),
+          format(t.originY()),
+          format(t.columnRotation()),
+          format(t.pixelHeight()));
+      out.println("Corner coordinates:");
+      corner(out, "Upper left", t, 0, 0);
+      corner(out, "Lower left", t, 0, r.height());
+      corner(out, "Upper right", t, r.width(), 0);
+      corner(out, "Lower right", t, r.width(), r.height());
+      corner(out, "Center", t, r.width() / 2.0, r.height() / 2.0);
+      if (wkt && g.crs().isPresent()) {
+        out.println("Coordinate system:");
+        out.println(g.crsWkt());
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private static void corner(PrintWriter out, String name, GeoTransform t, double c, double r) {
+    out.printf("  %-12s (%s, %s)%n", name, format(t.worldX(c, r)), format(t.worldY(c, r)));
+  }
+
+  static String formatValue(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return Long.toString((long) v);
+    }
+    return Double.toString(v);
+  }
+
+  static String format(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    return String.format(Locale.ROOT, "%.9g", v).replaceAll("0+$", "").replaceAll("\\.$", ".0");
+  }
+}

@@ -1,0 +1,31 @@
+package dev.landcover.app;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Entry point of the {@code landcover} command. */
+public final class Main {
+  private Main() {}
+
+  /** Runs the command line and exits with its code (0 ok, 1 data error, 2 usage error). */
+  public static void main(String[] args) {
+    System.setProperty("derby.stream.error.file", "/dev/null");
+    System.setProperty("ai.djl.offline", "true");
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * Runs the command line with the given output streams.
+   *
+   * @return the exit code: 0 success, 1 data error, 2 usage error
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = LandcoverCommand.commandLine();
+    cli.setOut(out);
+    cli.setErr(err);
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+}
