@@ -120,6 +120,20 @@ final class ChipsCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--compress",
+      defaultValue = "deflate",
+      paramLabel = "C",
+      description = "Chip compression: deflate or none (default: ${DEFAULT-VALUE}).")
+  String compress;
+
+  @Option(
+      names = "--deflate-level",
+      defaultValue = "1",
+      paramLabel = "L",
+      description = "Deflate level, 1 (fastest) to 9 (smallest) (default: ${DEFAULT-VALUE}).")
+  int deflateLevel;
+
+  @Option(
       names = "--overwrite",
       description = "Write into a non-empty DIR, replacing earlier chips.")
   boolean overwrite;
@@ -140,6 +154,12 @@ final class ChipsCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     if (size <= 0) {
       throw new ExitCodes.UsageException("--size must be positive: " + size);
+    }
+    if (!compress.equals("deflate") && !compress.equals("none")) {
+      throw new ExitCodes.UsageException("--compress must be deflate or none: " + compress);
+    }
+    if (deflateLevel < 1 || deflateLevel > 9) {
+      throw new ExitCodes.UsageException("--deflate-level must be 1 to 9: " + deflateLevel);
     }
     if (classes == null && (minClassPixels != 1 || backgroundKeep != 0)) {
       throw new ExitCodes.UsageException("--min-class-pixels and --background-keep need --classes");
@@ -302,6 +322,7 @@ final class ChipsCommand implements Callable<Integer> {
       throws IOException {
     GeoTiffWriter writer =
         GeoTiffWriter.forGrid(chip.grid(), data.sampleType(), data.bandCount())
+            .deflateLevel(compress.equals("none") ? 0 : deflateLevel)
             .overwrite(overwrite);
     if (noData.isPresent()) {
       writer.noData(noData.getAsDouble());

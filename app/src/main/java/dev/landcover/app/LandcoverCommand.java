@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
       InfoCommand.class,
       ChipsCommand.class,
       TestdataCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

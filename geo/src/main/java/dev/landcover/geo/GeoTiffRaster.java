@@ -488,6 +488,9 @@ public final class GeoTiffRaster implements AutoCloseable {
           int dy = r.y - oy - window.y();
           for (int b = 0; b < bands.length; b++) {
             int src = bands[b] - 1;
+            if (Rasters.copyBand(tile, src, r.x, r.y, out, b, dx, dy, r.width, r.height)) {
+              continue;
+            }
             switch (dataType) {
               case DataBuffer.TYPE_FLOAT -> {
                 floats = floats == null || floats.length < n ? new float[n] : floats;
@@ -517,23 +520,66 @@ public final class GeoTiffRaster implements AutoCloseable {
     if (inside == null) {
       return valid;
     }
-    DataBuffer buf = out.getDataBuffer();
-    boolean checkValue = noData.isPresent() || sampleType.isFloatingPoint();
+    int r0 = inside.y() - window.y();
+    int r1 = inside.endY() - window.y();
+    int c0 = inside.x() - window.x();
+    int c1 = inside.endX() - window.x();
+    for (int r = r0; r < r1; r++) {
+      java.util.Arrays.fill(valid, r * w + c0, r * w + c1, true);
+    }
+    if (noData.isEmpty() && !sampleType.isFloatingPoint()) {
+      return valid;
+    }
     double stored = noData.isPresent() ? toStored(noData.getAsDouble()) : Double.NaN;
-    for (int r = inside.y() - window.y(); r < inside.endY() - window.y(); r++) {
-      for (int c = inside.x() - window.x(); c < inside.endX() - window.x(); c++) {
-        int i = r * w + c;
-        boolean ok = true;
-        if (checkValue) {
-          for (int b = 0; b < bands && ok; b++) {
-            double v = buf.getElemDouble(b, i);
-            ok = !(v == stored || Double.isNaN(v));
-          }
-        }
-        valid[i] = ok;
+    DataBuffer buf = out.getDataBuffer();
+    for (int b = 0; b < bands; b++) {
+      Object bank = Rasters.bankData(buf, b);
+      for (int r = r0; r < r1; r++) {
+        int from = r * w + c0;
+        int to = r * w + c1;
+        markInvalid(bank, from, to, stored, valid);
       }
     }
     return valid;
+  }
+
+  /** Marks invalid the samples of {@code bank[from, to)} equal to {@code stored} or NaN. */
+  private static void markInvalid(Object bank, int from, int to, double stored, boolean[] valid) {
+    if (bank instanceof float[] a) {
+      float v = (float) stored;
+      for (int i = from; i < to; i++) {
+        if (a[i] == v || a[i] != a[i]) {
+          valid[i] = false;
+        }
+      }
+    } else if (bank instanceof double[] a) {
+      for (int i = from; i < to; i++) {
+        if (a[i] == stored || a[i] != a[i]) {
+          valid[i] = false;
+        }
+      }
+    } else if (bank instanceof byte[] a) {
+      int v = (int) stored;
+      for (int i = from; i < to; i++) {
+        if ((a[i] & 0xFF) == v) {
+          valid[i] = false;
+        }
+      }
+    } else if (bank instanceof short[] a) {
+      int v = (int) stored;
+      boolean unsigned = stored > Short.MAX_VALUE;
+      for (int i = from; i < to; i++) {
+        if ((unsigned ? a[i] & 0xFFFF : a[i]) == v) {
+          valid[i] = false;
+        }
+      }
+    } else if (bank instanceof int[] a) {
+      for (int i = from; i < to; i++) {
+        if (a[i] == stored) {
+          valid[i] = false;
+        }
+      }
+    }
   }
 
   @Override

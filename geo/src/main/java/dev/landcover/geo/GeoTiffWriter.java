@@ -109,10 +109,10 @@ public final class GeoTiffWriter {
     return this;
   }
 
-  /** Deflate level, 1 (fast) to 9 (small); 6 by default. */
+  /** Deflate level, 1 (fast) to 9 (small), or 0 for no compression; 6 by default. */
   public GeoTiffWriter deflateLevel(int level) {
-    if (level < 1 || level > 9) {
-      throw new IllegalArgumentException("Deflate level must be 1 to 9: " + level);
+    if (level < 0 || level > 9) {
+      throw new IllegalArgumentException("Deflate level must be 0 to 9: " + level);
     }
     this.deflateLevel = level;
     return this;
@@ -173,7 +173,28 @@ public final class GeoTiffWriter {
           "Data of type " + data.sampleType() + " given to a writer of " + type);
     }
     WritableRaster source = data.writableRaster();
-    write(target, (tile, raster) -> raster.setRect(-tile.x(), -tile.y(), source));
+    write(
+        target,
+        (tile, raster) -> {
+          PixelWindow part = tile.intersection(new PixelWindow(0, 0, w.width(), w.height()));
+          for (int b = 0; b < bands; b++) {
+            if (part == null
+                || !Rasters.copyBand(
+                    source,
+                    b,
+                    part.x(),
+                    part.y(),
+                    raster,
+                    b,
+                    part.x() - tile.x(),
+                    part.y() - tile.y(),
+                    part.width(),
+                    part.height())) {
+              raster.setRect(-tile.x(), -tile.y(), source);
+              return;
+            }
+          }
+        });
   }
 
   /**
@@ -281,7 +302,11 @@ public final class GeoTiffWriter {
         });
     connector.setOption(
         Compression.OPTION_KEY,
-        Compression.DEFLATE.withLevel(deflateLevel).withPredictor(type.isFloatingPoint() ? 1 : 2));
+        deflateLevel == 0
+            ? Compression.NONE
+            : Compression.DEFLATE
+                .withLevel(deflateLevel)
+                .withPredictor(type.isFloatingPoint() ? 1 : 2));
     long bytes = (long) grid.width() * grid.height() * bands * (type.bits() / 8);
     if (bytes > bigTiffThreshold) {
       connector.setOption(

@@ -188,7 +188,12 @@ public final class RasterWindow {
     int dx = sub.x() - window.x();
     int dy = sub.y() - window.y();
     WritableRaster copy = createRaster(sampleType, sub.width(), sub.height(), bands.length);
-    copy.setRect(-dx, -dy, raster);
+    for (int b = 0; b < bands.length; b++) {
+      if (!Rasters.copyBand(raster, b, dx, dy, copy, b, 0, 0, sub.width(), sub.height())) {
+        copy.setRect(-dx, -dy, raster);
+        break;
+      }
+    }
     boolean[] mask = new boolean[(int) sub.area()];
     for (int r = 0; r < sub.height(); r++) {
       System.arraycopy(valid, (r + dy) * window.width() + dx, mask, r * sub.width(), sub.width());

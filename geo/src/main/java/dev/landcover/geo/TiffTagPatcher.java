@@ -94,7 +94,6 @@ final class TiffTagPatcher {
       }
       header.flip();
       ch.write(header, big ? 8 : 4);
-      ch.force(true);
     }
   }
 

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Benchmark of window reads and chipping against GDAL on a generated scene (docs/benchmarks.md).
+# Usage: bench/chips.sh [SIZE (default 10980)] [WORKDIR (default /tmp/landcover-bench)]
+# Needs gdal-bin, python3-gdal and /usr/bin/time. Prints a Markdown report on stdout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size="${1:-10980}"
+work="${2:-/tmp/landcover-bench}"
+scene="$work/scene-$size"
+mkdir -p "$work"
+if [ ! -f "$scene/scene.tif" ]; then
+  ./landcover testdata scene --size "$size" --out "$scene" >&2
+fi
+img="$scene/scene.tif"
+
+# 200 windows of 512 x 512 at seeded random places, the same for both readers.
+/usr/bin/python3 - "$size" > "$work/windows.txt" <<'PY'
+import random, sys
+n = int(sys.argv[1]); s = min(512, n); r = random.Random(1)
+for _ in range(200):
+    print(r.randrange(0, n - s + 1), r.randrange(0, n - s + 1), s, s)
+PY
+cat "$img" > /dev/null  # both readers start from the page cache
+
+measure() {  # prints "wall_seconds peak_rss_kb" of the command, its stdout to $work/last.out
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > "$work/last.out" 2> "$work/last.err" || {
+    cat "$work/last.err" >&2; exit 1; }
+  cat "$work/time.txt" | tail -1
+}
+
+read -r jr_wall jr_rss < <(measure ./landcover bench read --image "$img" --windows "$work/windows.txt")
+jr_mbps=$(sed -n 's/.*MBps=\([0-9.]*\).*/\1/p' "$work/last.out")
+read -r gr_wall gr_rss < <(measure /usr/bin/python3 - "$img" "$work/windows.txt" <<'PY'
+import sys, time
+from osgeo import gdal
+gdal.UseExceptions()
+ds = gdal.Open(sys.argv[1])
+wins = [tuple(map(int, l.split())) for l in open(sys.argv[2]) if l.strip()]
+t0 = time.perf_counter(); total = 0
+for x, y, w, h in wins:
+    a = ds.ReadAsArray(x, y, w, h)
+    total += a.nbytes
+dt = time.perf_counter() - t0
+print("MBps=%.1f seconds=%.3f" % (total / 1e6 / dt, dt))
+PY
+)
+gr_mbps=$(sed -n 's/.*MBps=\([0-9.]*\).*/\1/p' "$work/last.out")
+
+chip() {  # name, then the command: runs it into $work/$name, prints "wall rss chips size_mb"
+  local name="$1"; shift
+  rm -rf "${work:?}/$name"
+  mkdir -p "$work/$name"
+  local wall rss
+  read -r wall rss < <(measure "$@")
+  local dir="$work/$name"; [ -d "$dir/images" ] && dir="$dir/images"
+  echo "$wall $rss $(ls "$dir" | grep -c '\.tif$') $(du -sm "$dir" | cut -f1)"
+  rm -rf "${work:?}/$name"
+}
+read -r lc_wall lc_rss lc_n lc_mb < <(chip lc ./landcover chips --image "$img" --size 256 --overlap 128 --out "$work/lc")
+read -r ln_wall ln_rss ln_n ln_mb < <(chip ln ./landcover chips --image "$img" --size 256 --overlap 128 --compress none --out "$work/ln")
+read -r rt_wall rt_rss rt_n rt_mb < <(chip rt gdal_retile.py -ps 256 256 -overlap 128 -targetDir "$work/rt" "$img")
+read -r rd_wall rd_rss rd_n rd_mb < <(chip rd gdal_retile.py -ps 256 256 -overlap 128 -co COMPRESS=DEFLATE -co TILED=YES -targetDir "$work/rd" "$img")
+
+ratio() { /usr/bin/python3 -c "print('%.2f' % ($1 / $2))"; }
+rate() { /usr/bin/python3 -c "print('%.1f' % ($1 / $2))"; }
+cat <<MD
+Scene: ${size} x ${size} x 4 uint16, Deflate, 256 x 256 tiles ($(du -h "$img" | cut -f1)); $(nproc) cores; $(date -u +%F).
+
+| measure | Landcover (Java, Apache SIS) | GDAL | Landcover / GDAL |
+|---|---|---|---|
+| window reads, 200 x 512^2 x 4 bands: MB/s | $jr_mbps | $gr_mbps | $(ratio "$jr_mbps" "$gr_mbps") |
+| window reads: peak RSS MB | $((jr_rss / 1024)) | $((gr_rss / 1024)) | $(ratio "$jr_rss" "$gr_rss") |
+
+Chipping 256 x 256, overlap 128 (Landcover: \`landcover chips --size 256 --overlap 128\`, 2 writer threads;
+GDAL: \`gdal_retile.py -ps 256 256 -overlap 128\`, one process):
+
+| run | wall s | chips | chips/s | peak RSS MB | output MB | speed-up of Landcover |
+|---|---|---|---|---|---|---|
+| gdal_retile.py (uncompressed, the reference) | $rt_wall | $rt_n | $(rate "$rt_n" "$rt_wall") | $((rt_rss / 1024)) | $rt_mb | |
+| landcover chips (Deflate level 1, default) | $lc_wall | $lc_n | $(rate "$lc_n" "$lc_wall") | $((lc_rss / 1024)) | $lc_mb | $(ratio "$rt_wall" "$lc_wall")x |
+| landcover chips --compress none | $ln_wall | $ln_n | $(rate "$ln_n" "$ln_wall") | $((ln_rss / 1024)) | $ln_mb | $(ratio "$rt_wall" "$ln_wall")x |
+| gdal_retile.py -co COMPRESS=DEFLATE (level 6) | $rd_wall | $rd_n | $(rate "$rd_n" "$rd_wall") | $((rd_rss / 1024)) | $rd_mb | $(ratio "$rd_wall" "$lc_wall")x (vs default) |
+MD
