@@ -173,6 +173,11 @@ public final class GeoTiffWriter {
           "Data of type " + data.sampleType() + " given to a writer of " + type);
     }
     WritableRaster source = data.writableRaster();
+    if (classes.isEmpty() && DirectTiffWriter.fits(grid, bands, type)) {
+      writeAtomically(
+          target, tmp -> DirectTiffWriter.write(tmp, grid, source, type, tags(), deflateLevel));
+      return;
+    }
     write(
         target,
         (tile, raster) -> {
@@ -205,6 +210,38 @@ public final class GeoTiffWriter {
    * @throws IOException what {@code filler} throws
    */
   public void write(Path target, TileFiller filler) throws IOException {
+    writeAtomically(target, tmp -> writeWithSis(tmp, filler));
+  }
+
+  /** Writes {@code file} in place with Apache SIS, then adds the GDAL tags. */
+  void writeWithSis(Path file, TileFiller filler) throws IOException {
+    writeTiles(file, filler);
+    TiffTagPatcher.addAsciiTags(file, tags());
+  }
+
+  /** GDAL_NODATA and GDAL_METADATA, where there is something to say. */
+  private Map<Integer, String> tags() {
+    Map<Integer, String> tags = new LinkedHashMap<>();
+    if (noData != null) {
+      tags.put(TiffDirectory.TAG_GDAL_NODATA, formatNoData(noData));
+    }
+    if (!bandDescriptions.isEmpty()) {
+      tags.put(TiffDirectory.TAG_GDAL_METADATA, gdalMetadata(bandDescriptions));
+    }
+    return tags;
+  }
+
+  /** How a file is written to its temporary path. */
+  @FunctionalInterface
+  private interface FileWrite {
+    void to(Path tmp) throws IOException;
+  }
+
+  /**
+   * Writes to a temporary file beside {@code target} (and the class names to a temporary {@code
+   * .aux.xml}), then moves them into place; on failure deletes them.
+   */
+  private void writeAtomically(Path target, FileWrite action) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     if (Files.exists(target) && !overwrite) {
       throw new GeoTiffException(target, "already exists", "allow overwriting to replace it");
@@ -222,15 +259,7 @@ public final class GeoTiffWriter {
     Path tmp = dir.resolve("." + name + suffix);
     Path auxTmp = dir.resolve("." + name + ".aux.xml" + suffix);
     try {
-      writeTiles(tmp, filler);
-      Map<Integer, String> tags = new LinkedHashMap<>();
-      if (noData != null) {
-        tags.put(TiffDirectory.TAG_GDAL_NODATA, formatNoData(noData));
-      }
-      if (!bandDescriptions.isEmpty()) {
-        tags.put(TiffDirectory.TAG_GDAL_METADATA, gdalMetadata(bandDescriptions));
-      }
-      TiffTagPatcher.addAsciiTags(tmp, tags);
+      action.to(tmp);
       Path aux = target.resolveSibling(name + ".aux.xml");
       if (!classes.isEmpty()) {
         Files.writeString(auxTmp, categoryNames(classes), StandardCharsets.UTF_8);

@@ -218,6 +218,72 @@ class GeoTiffWriterTest {
         Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1).startsWith("precious"));
   }
 
+  /** Chips go through the single-pass writer: every sample type, padding, rotation, both codecs. */
+  @Test
+  void singleTileFilesReadBackInGdalForEveryTypeAndLayout() throws IOException {
+    GeoTransform rotated = new GeoTransform(500000, 9.5, 1.25, 4100000, 0.75, -9.5);
+    GeoTransform northUp = new GeoTransform(500000, 10, 0, 4100000, 0, -10);
+    List<Gdal.Request> requests = new java.util.ArrayList<>();
+    List<double[]> expected = new java.util.ArrayList<>();
+    int k = 0;
+    for (SampleType type : SampleType.values()) {
+      for (int level : new int[] {0, 1}) {
+        int w = 37 + k;
+        int h = 53 - k;
+        RasterGrid grid = RasterGrid.ofEpsg(w, h, k % 2 == 0 ? northUp : rotated, 32633);
+        var raster = RasterWindow.createRaster(type, w, h, 3);
+        double[] values = new double[3 * w * h];
+        for (int b = 0; b < 3; b++) {
+          for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+              double v =
+                  switch (type) {
+                    case UINT8 -> (x * 7 + y * 3 + b * 50) % 256;
+                    case UINT16 -> (x * 977 + y * 311 + b) % 65536;
+                    case INT16 -> (x * 977 + y * 311) % 65536 - 32768;
+                    case UINT32 -> 4_000_000_000.0 - x * 1000 - y;
+                    case INT32 -> -2_000_000_000 + x * 100_003 + y * 7 + b;
+                    case FLOAT32 -> (float) (x * 0.25 - y * 1.5 + b);
+                    case FLOAT64 -> x * 1e-7 - y * 1e9 + b;
+                  };
+              values[(b * h + y) * w + x] = v;
+              raster.setSample(x, y, b, type == SampleType.UINT32 ? (double) (int) (long) v : v);
+            }
+          }
+        }
+        var window =
+            new RasterWindow(
+                new dev.landcover.core.chip.PixelWindow(0, 0, w, h),
+                new int[] {1, 2, 3},
+                type,
+                new double[] {Double.NaN, Double.NaN, Double.NaN},
+                raster,
+                new boolean[w * h]);
+        Path out = dir.resolve(type + "-" + level + ".tif");
+        GeoTiffWriter.forGrid(grid, type, 3).noData(7).deflateLevel(level).write(out, window);
+        requests.add(new Gdal.Request(out));
+        expected.add(values);
+        k++;
+      }
+    }
+    Map<Path, Gdal.Reference> refs = Gdal.describe(requests);
+    for (int i = 0; i < requests.size(); i++) {
+      Gdal.Reference ref = refs.get(requests.get(i).path());
+      String name = requests.get(i).path().getFileName().toString();
+      assertTrue(ref.ok(), name + ": " + ref.error());
+      assertEquals(3, ref.bands(), name);
+      assertEquals(32633, ref.epsg(), name);
+      assertEquals(7.0, ref.nodata(1), name);
+      assertArrayEquals(expected.get(i), ref.data(0), name);
+      assertEquals(
+          i % 2 == 0 ? "NONE" : "DEFLATE",
+          ref.compression() == null ? "NONE" : ref.compression(),
+          name);
+      GeoTransform t = i % 2 == 0 ? northUp : rotated;
+      assertArrayEquals(t.toGdal(), ref.geotransform(), 1e-9, name);
+    }
+  }
+
   private void assertOnlyFiles(String... names) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       assertEquals(
