@@ -1,6 +1,5 @@
 package dev.landcover.geo;
 
-import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -190,51 +189,49 @@ final class DirectTiffWriter {
     int stride = data.getWidth();
     for (int r = 0; r < height; r++) {
       int s = r * stride;
-      int d = r * tileWidth * bytes;
-      switch (data.getDataBuffer().getDataType()) {
-        case DataBuffer.TYPE_BYTE -> {
-          byte[] a = (byte[]) bank;
-          if (predictor) {
-            byte prev = 0;
-            for (int c = 0; c < width; c++) {
-              out.put(d + c, (byte) (a[s + c] - prev));
-              prev = a[s + c];
-            }
-          } else {
-            out.put(d, a, s, width);
+      out.position(r * tileWidth * bytes);
+      if (bank instanceof byte[] a) {
+        if (predictor) {
+          byte[] row = new byte[width];
+          byte prev = 0;
+          for (int c = 0; c < width; c++) {
+            row[c] = (byte) (a[s + c] - prev);
+            prev = a[s + c];
           }
+          out.put(row);
+        } else {
+          out.put(a, s, width);
         }
-        case DataBuffer.TYPE_USHORT, DataBuffer.TYPE_SHORT -> {
-          short[] a = (short[]) bank;
+      } else if (bank instanceof short[] a) {
+        if (predictor) {
+          short[] row = new short[width];
           short prev = 0;
           for (int c = 0; c < width; c++) {
-            short v = a[s + c];
-            out.putShort(d + 2 * c, predictor ? (short) (v - prev) : v);
-            prev = v;
+            row[c] = (short) (a[s + c] - prev);
+            prev = a[s + c];
           }
+          out.asShortBuffer().put(row);
+        } else {
+          out.asShortBuffer().put(a, s, width);
         }
-        case DataBuffer.TYPE_INT -> {
-          int[] a = (int[]) bank;
+      } else if (bank instanceof int[] a) {
+        if (predictor) {
+          int[] row = new int[width];
           int prev = 0;
           for (int c = 0; c < width; c++) {
-            int v = a[s + c];
-            out.putInt(d + 4 * c, predictor ? v - prev : v);
-            prev = v;
+            row[c] = a[s + c] - prev;
+            prev = a[s + c];
           }
+          out.asIntBuffer().put(row);
+        } else {
+          out.asIntBuffer().put(a, s, width);
         }
-        case DataBuffer.TYPE_FLOAT -> {
-          float[] a = (float[]) bank;
-          for (int c = 0; c < width; c++) {
-            out.putFloat(d + 4 * c, a[s + c]);
-          }
-        }
-        case DataBuffer.TYPE_DOUBLE -> {
-          double[] a = (double[]) bank;
-          for (int c = 0; c < width; c++) {
-            out.putDouble(d + 8 * c, a[s + c]);
-          }
-        }
-        default -> throw new IllegalArgumentException("Unsupported data type of " + type);
+      } else if (bank instanceof float[] a) {
+        out.asFloatBuffer().put(a, s, width);
+      } else if (bank instanceof double[] a) {
+        out.asDoubleBuffer().put(a, s, width);
+      } else {
+        throw new IllegalArgumentException("Unsupported data type of " + type);
       }
     }
     return out.array();

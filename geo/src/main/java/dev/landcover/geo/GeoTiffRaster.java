@@ -7,8 +7,10 @@ import java.awt.image.Raster;
 import java.awt.image.RenderedImage;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -57,6 +59,8 @@ public final class GeoTiffRaster implements AutoCloseable {
   private final OptionalDouble noData;
   private final String compression;
   private final boolean bigTiff;
+  private final FileChannel channel;
+  private final BlockDecoder decoder;
 
   private GeoTiffRaster(
       Path file,
@@ -67,7 +71,9 @@ public final class GeoTiffRaster implements AutoCloseable {
       int bandCount,
       OptionalDouble noData,
       String compression,
-      boolean bigTiff) {
+      boolean bigTiff,
+      FileChannel channel,
+      BlockDecoder decoder) {
     this.file = file;
     this.store = store;
     this.image = image;
@@ -77,6 +83,8 @@ public final class GeoTiffRaster implements AutoCloseable {
     this.noData = noData;
     this.compression = compression;
     this.bigTiff = bigTiff;
+    this.channel = channel;
+    this.decoder = decoder;
   }
 
   /**
@@ -88,6 +96,16 @@ public final class GeoTiffRaster implements AutoCloseable {
    *     encoding; the message names the file and what to do
    */
   public static GeoTiffRaster open(Path file) throws GeoTiffException {
+    return open(file, true);
+  }
+
+  /**
+   * Opens a GeoTIFF file.
+   *
+   * @param blockDecoder whether uncompressed and Deflate files are decoded by {@link BlockDecoder}
+   *     (false: by Apache SIS, for tests that compare the two)
+   */
+  static GeoTiffRaster open(Path file, boolean blockDecoder) throws GeoTiffException {
     if (!Files.exists(file)) {
       throw new GeoTiffException(file, "no such file", null);
     }
@@ -107,6 +125,7 @@ public final class GeoTiffRaster implements AutoCloseable {
     }
     SampleType type = checkSupported(dir);
     GeoTiffStore store = null;
+    FileChannel channel = null;
     try {
       var connector = new StorageConnector(file);
       store = new GeoTiffStore(null, connector);
@@ -138,24 +157,42 @@ public final class GeoTiffRaster implements AutoCloseable {
       OptionalDouble noData = parseNoData(nodataText, type);
       String compression =
           TiffDirectory.compressionName(dir.first(TiffDirectory.TAG_COMPRESSION, 1));
+      channel = FileChannel.open(file, StandardOpenOption.READ);
+      BlockDecoder decoder = blockDecoder ? BlockDecoder.of(dir, type, bands, channel) : null;
       return new GeoTiffRaster(
-          file, store, image, grid, type, bands, noData, compression, dir.bigTiff);
+          file,
+          store,
+          image,
+          grid,
+          type,
+          bands,
+          noData,
+          compression,
+          dir.bigTiff,
+          channel,
+          decoder);
     } catch (GeoTiffException e) {
-      closeQuietly(store);
+      closeQuietly(store, channel);
       throw e;
+    } catch (IOException e) {
+      closeQuietly(store, channel);
+      throw new GeoTiffException(file, "cannot be read: " + e.getMessage(), null, e);
     } catch (DataStoreException | RuntimeException e) {
-      closeQuietly(store);
+      closeQuietly(store, channel);
       throw new GeoTiffException(file, "cannot be decoded: " + describe(e), CONVERT, e);
     }
   }
 
-  private static void closeQuietly(GeoTiffStore store) {
-    if (store != null) {
-      try {
-        store.close();
-      } catch (DataStoreException | RuntimeException e) {
-        LOG.debug("closing {}", store, e);
+  private static void closeQuietly(GeoTiffStore store, FileChannel channel) {
+    try {
+      if (channel != null) {
+        channel.close();
       }
+      if (store != null) {
+        store.close();
+      }
+    } catch (IOException | DataStoreException | RuntimeException e) {
+      LOG.debug("closing {}", store, e);
     }
   }
 
@@ -323,6 +360,11 @@ public final class GeoTiffRaster implements AutoCloseable {
     }
   }
 
+  /** Whether pixels are decoded by {@link BlockDecoder} rather than Apache SIS. */
+  boolean usesBlockDecoder() {
+    return decoder != null;
+  }
+
   /** The file this raster reads. */
   public Path file() {
     return file;
@@ -417,13 +459,24 @@ public final class GeoTiffRaster implements AutoCloseable {
     PixelWindow inside = window.intersection(new PixelWindow(0, 0, width(), height()));
     if (inside != null) {
       try {
-        copyTiles(inside, window, bands, out);
-      } catch (RuntimeException e) {
+        if (decoder != null) {
+          Object[] banks = new Object[bands.length];
+          for (int b = 0; b < bands.length; b++) {
+            banks[b] = Rasters.bankData(out.getDataBuffer(), b);
+          }
+          decoder.copy(inside, window, bands, banks, noData.orElse(0));
+        } else {
+          copyTiles(inside, window, bands, out);
+        }
+      } catch (IOException | RuntimeException e) {
         throw new GeoTiffException(
             file, "pixels of window " + inside + " cannot be decoded: " + describe(e), CONVERT, e);
       }
     }
-    if (sampleType.isFloatingPoint() && noData.isPresent() && !Double.isNaN(noData.getAsDouble())) {
+    if (decoder == null
+        && sampleType.isFloatingPoint()
+        && noData.isPresent()
+        && !Double.isNaN(noData.getAsDouble())) {
       restoreNoData(out, noData.getAsDouble());
     }
     double[] nd = new double[bands.length];
@@ -585,8 +638,9 @@ public final class GeoTiffRaster implements AutoCloseable {
   @Override
   public void close() throws GeoTiffException {
     try {
+      channel.close();
       store.close();
-    } catch (DataStoreException e) {
+    } catch (IOException | DataStoreException e) {
       throw new GeoTiffException(file, "cannot be closed: " + describe(e), null, e);
     }
   }

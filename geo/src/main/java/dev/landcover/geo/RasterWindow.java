@@ -29,7 +29,7 @@ public final class RasterWindow {
   private final double[] noData;
   private final WritableRaster raster;
   private final boolean[] valid;
-  private final int validCount;
+  private int validCount = -1;
 
   RasterWindow(
       PixelWindow window,
@@ -44,13 +44,6 @@ public final class RasterWindow {
     this.noData = noData;
     this.raster = raster;
     this.valid = valid;
-    int n = 0;
-    for (boolean v : valid) {
-      if (v) {
-        n++;
-      }
-    }
-    this.validCount = n;
   }
 
   /** An empty banded raster of {@code bandCount} bands, for windows and writers. */
@@ -112,12 +105,21 @@ public final class RasterWindow {
 
   /** Number of valid pixels. */
   public int validCount() {
+    if (validCount < 0) {
+      int n = 0;
+      for (boolean v : valid) {
+        if (v) {
+          n++;
+        }
+      }
+      validCount = n;
+    }
     return validCount;
   }
 
   /** Fraction of the window's pixels that are not valid, from 0 to 1. */
   public double noDataFraction() {
-    return 1.0 - (double) validCount / window.area();
+    return 1.0 - (double) validCount() / window.area();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.landcover.geo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -141,6 +142,24 @@ class GeoTiffRasterGdalTest {
     System.out.println(
         "Compared with GDAL: " + compared + " files, mismatches: " + mismatches.size());
     mismatches.forEach(m -> System.out.println("  " + m));
+    int fast = 0;
+    for (Outcome o : readable) {
+      if (o.raster.usesBlockDecoder()) {
+        fast++;
+        try (GeoTiffRaster sis = GeoTiffRaster.open(o.file, false)) {
+          for (PixelWindow w : windowsOf(o.raster)) {
+            RasterWindow a = o.raster.read(w, o.raster.allBands());
+            RasterWindow b = sis.read(w, sis.allBands());
+            assertArrayEquals(
+                b.toFloatChw(),
+                a.toFloatChw(),
+                o.file + ": Landcover's decoder differs from SIS's");
+            assertArrayEquals(b.validMask(), a.validMask(), o.file + ": validity differs");
+          }
+        }
+      }
+    }
+    System.out.println("Decoded by Landcover's Deflate/none decoder and by SIS, equal: " + fast);
     List<String> required =
         mismatches.stream()
             .filter(
