@@ -77,7 +77,7 @@ GDAL: \`gdal_retile.py -ps 256 256 -overlap 128\`, one process):
 | run | wall s | chips | chips/s | peak RSS MB | output MB | speed-up of Landcover |
 |---|---|---|---|---|---|---|
 | gdal_retile.py (uncompressed, the reference) | $rt_wall | $rt_n | $(rate "$rt_n" "$rt_wall") | $((rt_rss / 1024)) | $rt_mb | |
-| landcover chips (Deflate level 1, default) | $lc_wall | $lc_n | $(rate "$lc_n" "$lc_wall") | $((lc_rss / 1024)) | $lc_mb | $(ratio "$rt_wall" "$lc_wall")x |
+| landcover chips (default: Deflate, Huffman coding only) | $lc_wall | $lc_n | $(rate "$lc_n" "$lc_wall") | $((lc_rss / 1024)) | $lc_mb | $(ratio "$rt_wall" "$lc_wall")x |
 | landcover chips --compress none | $ln_wall | $ln_n | $(rate "$ln_n" "$ln_wall") | $((ln_rss / 1024)) | $ln_mb | $(ratio "$rt_wall" "$ln_wall")x |
 | gdal_retile.py -co COMPRESS=DEFLATE (level 6) | $rd_wall | $rd_n | $(rate "$rd_n" "$rd_wall") | $((rd_rss / 1024)) | $rd_mb | $(ratio "$rd_wall" "$lc_wall")x (vs default) |
 MD

@@ -63,6 +63,7 @@ final class DirectTiffWriter {
    *
    * @param tags extra ASCII tags (GDAL_NODATA, GDAL_METADATA) by tag number
    * @param deflateLevel 0 for no compression, else 1 to 9
+   * @param huffmanOnly Deflate without string matching (ignored without compression)
    */
   static void write(
       Path file,
@@ -70,7 +71,8 @@ final class DirectTiffWriter {
       Raster data,
       SampleType type,
       Map<Integer, String> tags,
-      int deflateLevel)
+      int deflateLevel,
+      boolean huffmanOnly)
       throws IOException {
     int bands = data.getNumBands();
     int width = grid.width();
@@ -82,7 +84,7 @@ final class DirectTiffWriter {
     List<byte[]> planes = new ArrayList<>(bands);
     for (int b = 0; b < bands; b++) {
       byte[] raw = plane(data, b, type, width, height, tileWidth, tileHeight, predictor);
-      planes.add(compress ? deflate(raw, deflateLevel) : raw);
+      planes.add(compress ? deflate(raw, deflateLevel, huffmanOnly) : raw);
     }
     Ifd ifd = new Ifd();
     ifd.longs(TiffDirectory.TAG_IMAGE_WIDTH, width);
@@ -237,9 +239,12 @@ final class DirectTiffWriter {
     return out.array();
   }
 
-  private static byte[] deflate(byte[] raw, int level) {
+  private static byte[] deflate(byte[] raw, int level, boolean huffmanOnly) {
     Deflater deflater = new Deflater(level);
     try {
+      if (huffmanOnly) {
+        deflater.setStrategy(Deflater.HUFFMAN_ONLY);
+      }
       deflater.setInput(raw);
       deflater.finish();
       ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 2 + 64);

@@ -2,6 +2,7 @@ package dev.landcover.geo;
 
 import dev.landcover.core.chip.PixelWindow;
 import java.awt.Rectangle;
+import java.awt.image.BandedSampleModel;
 import java.awt.image.ColorModel;
 import java.awt.image.Raster;
 import java.awt.image.RenderedImage;
@@ -30,6 +31,7 @@ final class TileImage implements RenderedImage {
   private final int bands;
   private final ColorModel colorModel;
   private final TileFiller filler;
+  private final SampleModel sampleModel;
   private final ExecutorService pool;
   private final int lookahead;
   private final Map<Integer, Future<Raster>> pending = new HashMap<>();
@@ -57,6 +59,7 @@ final class TileImage implements RenderedImage {
     this.bands = bands;
     this.colorModel = colorModel;
     this.filler = filler;
+    this.sampleModel = new BandedSampleModel(type.dataBufferType(), tileWidth, tileHeight, bands);
     this.pool = pool;
     this.lookahead = lookahead;
   }
@@ -168,7 +171,7 @@ final class TileImage implements RenderedImage {
 
   @Override
   public SampleModel getSampleModel() {
-    return RasterWindow.createRaster(type, tileWidth, tileHeight, bands).getSampleModel();
+    return sampleModel;
   }
 
   @Override
