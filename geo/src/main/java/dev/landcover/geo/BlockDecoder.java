@@ -350,34 +350,8 @@ final class BlockDecoder {
   private static void copyRow(Object from, int s, int stride, Object to, int d, int n) {
     if (stride == 1) {
       System.arraycopy(from, s, to, d, n);
-      return;
-    }
-    if (from instanceof byte[] a) {
-      byte[] b = (byte[]) to;
-      for (int i = 0; i < n; i++, s += stride) {
-        b[d + i] = a[s];
-      }
-    } else if (from instanceof short[] a) {
-      short[] b = (short[]) to;
-      for (int i = 0; i < n; i++, s += stride) {
-        b[d + i] = a[s];
-      }
-    } else if (from instanceof int[] a) {
-      int[] b = (int[]) to;
-      for (int i = 0; i < n; i++, s += stride) {
-        b[d + i] = a[s];
-      }
-    } else if (from instanceof float[] a) {
-      float[] b = (float[]) to;
-      for (int i = 0; i < n; i++, s += stride) {
-        b[d + i] = a[s];
-      }
     } else {
-      double[] a = (double[]) from;
-      double[] b = (double[]) to;
-      for (int i = 0; i < n; i++, s += stride) {
-        b[d + i] = a[s];
-      }
+      Rasters.copyStrided(from, s, stride, to, d, n);
     }
   }
 

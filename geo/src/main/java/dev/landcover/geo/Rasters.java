@@ -86,7 +86,11 @@ final class Rasters {
     return true;
   }
 
-  private static void copyStrided(Object from, int s, int stride, Object to, int d, int n) {
+  /**
+   * Copies {@code n} samples {@code stride} apart in {@code from} to consecutive ones in {@code
+   * to}.
+   */
+  static void copyStrided(Object from, int s, int stride, Object to, int d, int n) {
     if (from instanceof byte[] a) {
       byte[] b = (byte[]) to;
       for (int i = 0; i < n; i++, s += stride) {
