@@ -1,0 +1,412 @@
+package dev.landcover.core.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The configuration of a UNet of the family Landcover builds (see {@code ../shared/UNET.md}): an
+ * encoder of double convolutions with 2 x 2 max pooling between levels, a bottleneck, a decoder of
+ * up steps and double convolutions fed by skip connections, and a 1 x 1 head with one logit per
+ * class.
+ *
+ * <p>Encoder level {@code i} has {@code encoder[i]} channels; decoder level {@code i} joins the
+ * up-sampled tensor with the skip of encoder level {@code L - 1 - i} and has {@code decoder[i]}
+ * channels. The up step of level {@code i} turns the channels of the level below ({@code
+ * bottleneck} for the first) into {@code upKeepsChannels ? that : decoder[i]}.
+ *
+ * <p>Up steps: {@code TRANSPOSED} is a 2 x 2, stride-2 transposed convolution (built for DJL as a 1
+ * x 1 convolution to 4x the channels, a pixel shuffle and a bias); {@code NEAREST} and {@code
+ * BILINEAR} up-sample by 2 (bilinear with aligned corners off) and apply a 1 x 1 convolution that
+ * sets the channels. With {@code upNormalization} the up step is followed by normalization and
+ * activation (the {@code geo-course} preset).
+ *
+ * <p>Instance normalization is affine (a scale and shift per channel, like group normalization with
+ * one channel per group) and, like group normalization, uses the statistics of each sample, in
+ * training and in inference.
+ *
+ * @param bands input channels
+ * @param classes output logits per pixel
+ * @param encoder channels of the encoder levels, top to bottom
+ * @param bottleneck channels of the bottleneck
+ * @param decoder channels of the decoder levels, bottom to top (same count as encoder)
+ * @param padding {@code SAME} keeps the size through convolutions, {@code VALID} loses 2 pixels a
+ *     convolution (skips are centre-cropped)
+ * @param normalization after each convolution
+ * @param groups groups of {@code GROUP} normalization (ignored otherwise)
+ * @param activation after each normalization
+ * @param upStep how the decoder up-samples
+ * @param upKeepsChannels whether the up step keeps the channel count
+ * @param upNormalization whether the up step is followed by normalization and activation
+ * @param skipFirst whether the skip tensor comes before the up-sampled one in the concatenation (as
+ *     in the original paper) or after it (as in {@code geo-course})
+ * @param bias whether convolutions (but the up step's, which always has one) have a bias
+ * @param init weight initialization
+ */
+public record UNetConfig(
+    int bands,
+    int classes,
+    int[] encoder,
+    int bottleneck,
+    int[] decoder,
+    Padding padding,
+    Normalization normalization,
+    int groups,
+    Activation activation,
+    UpStep upStep,
+    boolean upKeepsChannels,
+    boolean upNormalization,
+    boolean skipFirst,
+    boolean bias,
+    Init init) {
+
+  /** Convolution padding. */
+  public enum Padding {
+    SAME,
+    VALID
+  }
+
+  /** Normalization after each convolution. */
+  public enum Normalization {
+    BATCH,
+    INSTANCE,
+    GROUP,
+    NONE
+  }
+
+  /** Activation after each normalization. */
+  public enum Activation {
+    RELU,
+    /** Leaky ReLU with slope 0.1. */
+    LEAKY,
+    ELU
+  }
+
+  /** How the decoder doubles the size. */
+  public enum UpStep {
+    TRANSPOSED,
+    NEAREST,
+    BILINEAR
+  }
+
+  /** Weight initialization. */
+  public enum Init {
+    /** Xavier (Glorot) uniform weights, zero biases. */
+    XAVIER,
+    /** Kaiming (He) uniform weights for ReLU, bound sqrt(6 / fan_in), zero biases. */
+    KAIMING
+  }
+
+  /** The preset names. */
+  public static final List<String> PRESETS = List.of("geo-course", "ronneberger", "classic-same");
+
+  /** Checks the configuration. */
+  public UNetConfig {
+    encoder = encoder.clone();
+    decoder = decoder.clone();
+    if (bands < 1 || classes < 1) {
+      throw new IllegalArgumentException(
+          "A UNet needs at least one band and one class: bands=" + bands + ", classes=" + classes);
+    }
+    if (encoder.length < 1 || encoder.length != decoder.length) {
+      throw new IllegalArgumentException(
+          "Encoder and decoder need the same number of levels (at least 1): encoder="
+              + Arrays.toString(encoder)
+              + ", decoder="
+              + Arrays.toString(decoder));
+    }
+    for (int c : concat(encoder, decoder, bottleneck)) {
+      if (c < 1) {
+        throw new IllegalArgumentException("Channel counts must be positive: " + c);
+      }
+    }
+    if (normalization == Normalization.GROUP) {
+      for (int c : concat(encoder, decoder, bottleneck)) {
+        if (groups < 1 || c % groups != 0) {
+          throw new IllegalArgumentException(
+              "Group normalization needs channel counts divisible by groups: groups="
+                  + groups
+                  + ", channels="
+                  + c);
+        }
+      }
+    }
+  }
+
+  private static int[] concat(int[] a, int[] b, int c) {
+    int[] all = Arrays.copyOf(a, a.length + b.length + 1);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    all[all.length - 1] = c;
+    return all;
+  }
+
+  @Override
+  public int[] encoder() {
+    return encoder.clone();
+  }
+
+  @Override
+  public int[] decoder() {
+    return decoder.clone();
+  }
+
+  /** Number of encoder levels (pooling steps); depth is this plus one (the bottleneck). */
+  public int levels() {
+    return encoder.length;
+  }
+
+  /** Levels including the bottleneck, as UNET.md counts depth. */
+  public int depth() {
+    return encoder.length + 1;
+  }
+
+  /**
+   * The configuration of a preset, with its reference bands and classes.
+   *
+   * @param name {@code geo-course}, {@code ronneberger} or {@code classic-same}
+   * @throws IllegalArgumentException for an unknown name, listing the known ones
+   */
+  public static UNetConfig preset(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "geo-course" ->
+          new UNetConfig(
+              3,
+              10,
+              new int[] {16, 32, 64, 128},
+              256,
+              new int[] {128, 64, 32, 16},
+              Padding.SAME,
+              Normalization.BATCH,
+              0,
+              Activation.RELU,
+              UpStep.TRANSPOSED,
+              true,
+              true,
+              false,
+              true,
+              Init.XAVIER);
+      case "ronneberger" ->
+          new UNetConfig(
+              1,
+              2,
+              new int[] {64, 128, 256, 512},
+              1024,
+              new int[] {512, 256, 128, 64},
+              Padding.VALID,
+              Normalization.BATCH,
+              0,
+              Activation.RELU,
+              UpStep.TRANSPOSED,
+              false,
+              false,
+              true,
+              false,
+              Init.XAVIER);
+      case "classic-same" ->
+          new UNetConfig(
+              3,
+              1,
+              new int[] {64, 128, 256, 512},
+              1024,
+              new int[] {512, 256, 128, 64},
+              Padding.SAME,
+              Normalization.BATCH,
+              0,
+              Activation.RELU,
+              UpStep.TRANSPOSED,
+              false,
+              false,
+              true,
+              true,
+              Init.XAVIER);
+      default ->
+          throw new IllegalArgumentException(
+              "Unknown UNet preset '" + name + "': expected one of " + PRESETS);
+    };
+  }
+
+  /**
+   * A UNet of {@code depth} levels (bottleneck included) whose channels start at {@code filters}
+   * and double per level; the decoder mirrors the encoder, up steps halve the channels.
+   */
+  public static UNetConfig ofDepth(int depth, int filters, int bands, int classes) {
+    if (depth < 2 || filters < 1) {
+      throw new IllegalArgumentException(
+          "Depth must be at least 2 and filters positive: depth=" + depth + ", filters=" + filters);
+    }
+    int[] enc = new int[depth - 1];
+    int[] dec = new int[depth - 1];
+    for (int i = 0; i < depth - 1; i++) {
+      enc[i] = filters << i;
+      dec[depth - 2 - i] = filters << i;
+    }
+    return new UNetConfig(
+        bands,
+        classes,
+        enc,
+        filters << (depth - 1),
+        dec,
+        Padding.SAME,
+        Normalization.BATCH,
+        0,
+        Activation.RELU,
+        UpStep.TRANSPOSED,
+        false,
+        false,
+        true,
+        true,
+        Init.XAVIER);
+  }
+
+  /** This configuration with other bands and classes. */
+  public UNetConfig withBandsAndClasses(int newBands, int newClasses) {
+    return new UNetConfig(
+        newBands,
+        newClasses,
+        encoder,
+        bottleneck,
+        decoder,
+        padding,
+        normalization,
+        groups,
+        activation,
+        upStep,
+        upKeepsChannels,
+        upNormalization,
+        skipFirst,
+        bias,
+        init);
+  }
+
+  /** Channels out of the up step of decoder level {@code i}. */
+  public int upChannels(int i) {
+    int below = i == 0 ? bottleneck : decoder[i - 1];
+    return upKeepsChannels ? below : decoder[i];
+  }
+
+  /** Pixels a 3 x 3 convolution loses on each side: 0 for same padding, 1 for valid. */
+  int convLoss() {
+    return padding == Padding.SAME ? 0 : 1;
+  }
+
+  /**
+   * The output height or width for an input of {@code size} pixels.
+   *
+   * @throws IllegalArgumentException when the size does not fit the network, naming the nearest
+   *     sizes that do
+   */
+  public int outputSize(int size) {
+    int out = trace(size);
+    if (out <= 0) {
+      int below = size;
+      while (below > 0 && trace(below) <= 0) {
+        below--;
+      }
+      int above = size;
+      while (trace(above) <= 0) {
+        above++;
+      }
+      String requirement =
+          padding == Padding.SAME
+              ? "a multiple of " + (1 << levels()) + " (2^" + levels() + ", depth " + depth() + ")"
+              : "a size whose feature maps stay even and positive through "
+                  + levels()
+                  + " poolings with valid padding";
+      throw new IllegalArgumentException(
+          "Input size "
+              + size
+              + " does not fit this UNet: it needs "
+              + requirement
+              + "; nearest valid sizes: "
+              + (below > 0 ? below + " and " : "")
+              + above);
+    }
+    return out;
+  }
+
+  /**
+   * The pixels lost on each side between input and output (the halo a stitcher must give each
+   * chip): 0 with same padding, 92 for {@code ronneberger} at 572.
+   */
+  public int margin(int size) {
+    return (size - outputSize(size)) / 2;
+  }
+
+  /** The output size, or -1 when the size does not pass through the network. */
+  private int trace(int size) {
+    int loss = 2 * convLoss();
+    int s = size;
+    List<Integer> skips = new ArrayList<>();
+    for (int i = 0; i < levels(); i++) {
+      s -= 2 * loss;
+      if (s <= 0 || s % 2 != 0) {
+        return -1;
+      }
+      skips.add(s);
+      s /= 2;
+    }
+    s -= 2 * loss;
+    if (s <= 0) {
+      return -1;
+    }
+    for (int i = 0; i < levels(); i++) {
+      s *= 2;
+      int skip = skips.get(levels() - 1 - i);
+      if (skip < s || (skip - s) % 2 != 0) {
+        return -1;
+      }
+      s -= 2 * loss;
+      if (s <= 0) {
+        return -1;
+      }
+    }
+    return s;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof UNetConfig c
+        && bands == c.bands
+        && classes == c.classes
+        && Arrays.equals(encoder, c.encoder)
+        && bottleneck == c.bottleneck
+        && Arrays.equals(decoder, c.decoder)
+        && padding == c.padding
+        && normalization == c.normalization
+        && groups == c.groups
+        && activation == c.activation
+        && upStep == c.upStep
+        && upKeepsChannels == c.upKeepsChannels
+        && upNormalization == c.upNormalization
+        && skipFirst == c.skipFirst
+        && bias == c.bias
+        && init == c.init;
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(encoder) * 31 + Arrays.hashCode(decoder) + bands * 7 + classes;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        Locale.ROOT,
+        "UNet[bands=%d, classes=%d, encoder=%s, bottleneck=%d, decoder=%s, %s padding, %s norm,"
+            + " %s, %s up%s%s, bias=%b, init=%s]",
+        bands,
+        classes,
+        Arrays.toString(encoder),
+        bottleneck,
+        Arrays.toString(decoder),
+        padding,
+        normalization + (normalization == Normalization.GROUP ? ":" + groups : ""),
+        activation,
+        upStep,
+        upKeepsChannels ? " keeping channels" : "",
+        upNormalization ? " + norm" : "",
+        bias,
+        init);
+  }
+}
