@@ -160,21 +160,22 @@ class ConfigurableUNet(nn.Module):
                 x = getattr(s, "up%d" % (i + 1))(F.interpolate(x, scale_factor=2, mode=mode, **kw))
             if cfg["upNormalization"]:
                 x = s.act(getattr(s, "upnorm%d" % (i + 1))(x))
-            skip = skips[L - 1 - i]
-            x = getattr(s, "dec%d" % (i + 1))(torch.cat([center_crop(skip, x.shape[2], x.shape[3]), x], 1))
+            skip = center_crop(skips[L - 1 - i], x.shape[2], x.shape[3])
+            joined = [skip, x] if cfg.get("skipFirst", True) else [x, skip]
+            x = getattr(s, "dec%d" % (i + 1))(torch.cat(joined, 1))
         return s.head(x)
 
 
 PRESETS = {
     "geo-course": dict(bands=3, classes=10, encoder=[16, 32, 64, 128], bottleneck=256, decoder=[128, 64, 32, 16],
                        padding="same", normalization="batch", groups=0, activation="relu", upStep="transposed",
-                       upKeepsChannels=True, upNormalization=True, bias=True),
+                       upKeepsChannels=True, upNormalization=True, skipFirst=False, bias=True),
     "ronneberger": dict(bands=1, classes=2, encoder=[64, 128, 256, 512], bottleneck=1024, decoder=[512, 256, 128, 64],
                         padding="valid", normalization="batch", groups=0, activation="relu", upStep="transposed",
-                        upKeepsChannels=False, upNormalization=False, bias=False),
+                        upKeepsChannels=False, upNormalization=False, skipFirst=True, bias=False),
     "classic-same": dict(bands=3, classes=1, encoder=[64, 128, 256, 512], bottleneck=1024, decoder=[512, 256, 128, 64],
                          padding="same", normalization="batch", groups=0, activation="relu", upStep="transposed",
-                         upKeepsChannels=False, upNormalization=False, bias=True),
+                         upKeepsChannels=False, upNormalization=False, skipFirst=True, bias=True),
 }
 
 

@@ -1,5 +1,9 @@
 package dev.landcover.core.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -362,6 +366,117 @@ public record UNetConfig(
       }
     }
     return s;
+  }
+
+  /**
+   * The configuration as JSON, with the keys of {@code tools/unet_pytorch.py}: bands, classes,
+   * encoder, bottleneck, decoder, padding, normalization, groups, activation, upStep,
+   * upKeepsChannels, upNormalization, skipFirst, bias, init (enum values in lower case).
+   */
+  public ObjectNode toJson() {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("bands", bands);
+    n.put("classes", classes);
+    ArrayNode e = n.putArray("encoder");
+    Arrays.stream(encoder).forEach(e::add);
+    n.put("bottleneck", bottleneck);
+    ArrayNode d = n.putArray("decoder");
+    Arrays.stream(decoder).forEach(d::add);
+    n.put("padding", lower(padding));
+    n.put("normalization", lower(normalization));
+    n.put("groups", groups);
+    n.put("activation", lower(activation));
+    n.put("upStep", lower(upStep));
+    n.put("upKeepsChannels", upKeepsChannels);
+    n.put("upNormalization", upNormalization);
+    n.put("skipFirst", skipFirst);
+    n.put("bias", bias);
+    n.put("init", lower(init));
+    return n;
+  }
+
+  private static String lower(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Reads a configuration written by {@link #toJson()} (or by tools/unet_pytorch.py); {@code
+   * groups} and {@code init} may be left out.
+   *
+   * @throws IllegalArgumentException naming a missing or invalid field
+   */
+  public static UNetConfig fromJson(JsonNode n) {
+    return new UNetConfig(
+        integer(n, "bands"),
+        integer(n, "classes"),
+        ints(n, "encoder"),
+        integer(n, "bottleneck"),
+        ints(n, "decoder"),
+        enumOf(n, "padding", Padding.class),
+        enumOf(n, "normalization", Normalization.class),
+        n.path("groups").asInt(0),
+        enumOf(n, "activation", Activation.class),
+        enumOf(n, "upStep", UpStep.class),
+        bool(n, "upKeepsChannels"),
+        bool(n, "upNormalization"),
+        n.has("skipFirst") ? bool(n, "skipFirst") : true,
+        bool(n, "bias"),
+        n.has("init") ? enumOf(n, "init", Init.class) : Init.XAVIER);
+  }
+
+  private static JsonNode field(JsonNode n, String name) {
+    JsonNode v = n.get(name);
+    if (v == null || v.isNull()) {
+      throw new IllegalArgumentException("UNet configuration: missing field '" + name + "'");
+    }
+    return v;
+  }
+
+  private static int integer(JsonNode n, String name) {
+    JsonNode v = field(n, name);
+    if (!v.isInt()) {
+      throw new IllegalArgumentException(
+          "UNet configuration: '" + name + "' must be an integer: " + v);
+    }
+    return v.asInt();
+  }
+
+  private static boolean bool(JsonNode n, String name) {
+    JsonNode v = field(n, name);
+    if (!v.isBoolean()) {
+      throw new IllegalArgumentException(
+          "UNet configuration: '" + name + "' must be true or false: " + v);
+    }
+    return v.asBoolean();
+  }
+
+  private static int[] ints(JsonNode n, String name) {
+    JsonNode v = field(n, name);
+    if (!v.isArray()) {
+      throw new IllegalArgumentException(
+          "UNet configuration: '" + name + "' must be a list of integers: " + v);
+    }
+    int[] out = new int[v.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = v.get(i).asInt();
+    }
+    return out;
+  }
+
+  private static <E extends Enum<E>> E enumOf(JsonNode n, String name, Class<E> type) {
+    String text = field(n, name).asText();
+    try {
+      return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "UNet configuration: '"
+              + name
+              + "' is '"
+              + text
+              + "', expected one of "
+              + Arrays.stream(type.getEnumConstants()).map(UNetConfig::lower).toList(),
+          e);
+    }
   }
 
   @Override
