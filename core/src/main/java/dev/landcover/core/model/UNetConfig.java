@@ -329,6 +329,11 @@ public record UNetConfig(
     return out;
   }
 
+  /** Whether an input of {@code size} pixels passes through the network. */
+  public boolean fits(int size) {
+    return trace(size) > 0;
+  }
+
   /**
    * The pixels lost on each side between input and output (the halo a stitcher must give each
    * chip): 0 with same padding, 92 for {@code ronneberger} at 572.
