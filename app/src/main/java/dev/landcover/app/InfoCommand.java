@@ -1,9 +1,11 @@
 package dev.landcover.app;
 
+import dev.landcover.core.model.ModelBundle;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.OptionalDouble;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "info",
     mixinStandardHelpOptions = true,
-    description = "Describe a GeoTIFF: size, bands, sample type, nodata, CRS, geotransform.")
+    description =
+        "Describe a GeoTIFF (size, bands, sample type, nodata, CRS, geotransform) or a model bundle.")
 final class InfoCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "A GeoTIFF file.")
   Path file;
@@ -30,6 +33,16 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (Files.isRegularFile(file.resolve("model.json"))
+        || file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
+      Path scratch = Files.createTempDirectory("landcover-bundle");
+      try {
+        out.print(ModelBundle.load(file, scratch).bundle().describe());
+      } finally {
+        ModelCommand.deleteTree(scratch);
+      }
+      return ExitCodes.OK;
+    }
     try (GeoTiffRaster r = GeoTiffRaster.open(file)) {
       RasterGrid g = r.grid();
       GeoTransform t = g.transform();
