@@ -1,6 +1,9 @@
 package dev.landcover.app;
 
 import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.core.inference.SegmentationModel;
+import dev.landcover.core.model.ModelSummary;
+import dev.landcover.core.model.UNetConfig;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.RasterWindow;
 import java.io.PrintWriter;
@@ -22,7 +25,7 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measurements for docs/benchmarks.md (run by bench/*.sh).",
-    subcommands = {BenchCommand.Read.class})
+    subcommands = {BenchCommand.Read.class, BenchCommand.Forward.class})
 final class BenchCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -83,6 +86,103 @@ final class BenchCommand implements Runnable {
           bytes / 1e6 / seconds,
           checksum);
       return ExitCodes.OK;
+    }
+  }
+
+  /** Times forward passes of a UNet or a TorchScript model on random chips. */
+  @Command(
+      name = "forward",
+      mixinStandardHelpOptions = true,
+      description = "Time forward passes (inference mode) and print chips/s, GFLOP/s, native RSS.")
+  static final class Forward implements Callable<Integer> {
+    @Option(names = "--preset", defaultValue = "geo-course")
+    String preset;
+
+    @Option(names = "--weights", description = "Canonical .npz weights (default: random).")
+    Path weights;
+
+    @Option(names = "--torchscript", description = "Time this TorchScript file instead.")
+    Path torchscript;
+
+    @Option(names = "--bands", defaultValue = "4")
+    int bands;
+
+    @Option(names = "--classes", defaultValue = "10")
+    int classes;
+
+    @Option(names = "--input", defaultValue = "256")
+    int input;
+
+    @Option(names = "--batch", defaultValue = "8")
+    int batch;
+
+    @Option(names = "--warmup", defaultValue = "3")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "10")
+    int iterations;
+
+    @Option(names = "--rss-every", defaultValue = "0", description = "Print RSS every N passes.")
+    int rssEvery;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      UNetConfig config = UNetConfig.preset(preset).withBandsAndClasses(bands, classes);
+      double flops = 2.0 * ModelSummary.of(config, batch, input).multAdds();
+      float[] x = new float[batch * bands * input * input];
+      java.util.Random r = new java.util.Random(1);
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) r.nextGaussian();
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      try (SegmentationModel model =
+          torchscript != null
+              ? SegmentationModel.torchScript(torchscript)
+              : SegmentationModel.unet(config, weights)) {
+        for (int i = 0; i < warmup; i++) {
+          model.predict(x, batch, bands, input, input);
+        }
+        long rss0 = rssKb();
+        long t0 = System.nanoTime();
+        double checksum = 0;
+        for (int i = 0; i < iterations; i++) {
+          checksum += model.predict(x, batch, bands, input, input).values()[0];
+          if (rssEvery > 0 && (i + 1) % rssEvery == 0) {
+            out.printf(Locale.ROOT, "passes=%d rss_kb=%d%n", i + 1, rssKb());
+            out.flush();
+          }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.printf(
+            Locale.ROOT,
+            "model=%s iterations=%d seconds=%.3f chips_per_s=%.2f gflops=%.2f rss_before_kb=%d"
+                + " rss_after_kb=%d checksum=%.4f%n",
+            torchscript != null ? "torchscript" : "djl-unet",
+            iterations,
+            seconds,
+            iterations * batch / seconds,
+            iterations * flops / seconds / 1e9,
+            rss0,
+            rssKb(),
+            checksum);
+      }
+      return ExitCodes.OK;
+    }
+
+    /** Resident set size of this process (Linux), or -1. */
+    static long rssKb() {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+          if (line.startsWith("VmRSS:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", ""));
+          }
+        }
+      } catch (java.io.IOException e) {
+        return -1;
+      }
+      return -1;
     }
   }
 }
