@@ -213,17 +213,13 @@ def main():
         return
     cfg = PRESETS.get(a.config) or json.load(open(a.config))
     obj = torch.load(a.state_dict, map_location="cpu")
-    model = ConfigurableUNet(cfg)
     if isinstance(obj, nn.Module):
         model = obj
     else:
-        holder = nn.Module()
-        holder._sd = obj
-
-        class Wrapped(nn.Module):
+        class StateDict:  # a bare state_dict stands in for its model
             def state_dict(self):
                 return obj
-        model = Wrapped()
+        model = StateDict()
     np.savez(a.out, **canonical_state(model, cfg))
     print("wrote", a.out)
 
