@@ -1,0 +1,271 @@
+package dev.landcover.geo;
+
+import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.core.inference.SegmentationModel;
+import dev.landcover.core.stitch.BlendWindow;
+import dev.landcover.core.stitch.RowStitcher;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Classifies a whole scene with a segmentation model, chip by chip, and stitches the chips' logits
+ * without seams, streaming: the scene is read one row of chips at a time, and finished rows of mean
+ * logits are handed to a {@link RowSink} as soon as no later chip can touch them.
+ *
+ * <p>Chips: input chips of {@code chipSize} pixels (the model's input); the model returns {@code
+ * chipSize - 2 * halo} pixels (halo 0 for same-padding models). Output chips are laid {@code
+ * stride} apart, the stride rounded down to a multiple of {@code alignment} (2^levels for a UNet:
+ * max pooling makes the network shift-equivariant only by multiples of it), and the last row and
+ * column are shifted back to the aligned position that still covers the scene's edge: they may
+ * reach past it by less than {@code alignment} pixels. A scene smaller than one chip gets one chip
+ * of its own size rounded up to the alignment. Pixels outside the scene (that margin and the halo)
+ * are mirrored from inside it (reflection without repeating the edge pixel, the original U-Net's
+ * overlap-tile strategy). With {@link BlendWindow#CROP} and an overlap of at least twice the
+ * network's receptive radius, the stitched logits equal one forward pass over the whole scene
+ * mirrored the same way.
+ */
+public final class ScenePredictor {
+  /** Receives final rows of mean logits, top to bottom. */
+  @FunctionalInterface
+  public interface RowSink {
+    /**
+     * @param y the scene row
+     * @param logits mean logits, {@code [class * width + x]}
+     * @param valid which pixels of the row are real data in the input (see {@link RasterWindow})
+     */
+    void row(int y, float[] logits, boolean[] valid) throws IOException;
+  }
+
+  /** Maps raw band values to the network's input, band by band (0-based band of the model). */
+  @FunctionalInterface
+  public interface Normalizer {
+    float apply(int band, float value);
+  }
+
+  private final SegmentationModel model;
+  private final int[] bands;
+  private final Normalizer normalizer;
+  private final int classes;
+  private final int chipSize;
+  private final int halo;
+  private final int overlap;
+  private final int alignment;
+  private final BlendWindow blend;
+  private final int batch;
+
+  /**
+   * @param bands 1-based scene bands fed to the model, in order
+   * @param classes logits the model returns per pixel
+   * @param chipSize the model's input size
+   * @param halo pixels the model loses at each side (0 for same padding)
+   * @param overlap output pixels shared by neighbouring chips
+   * @param alignment chip origins are multiples of this (2^levels for a UNet; 1 when unknown)
+   */
+  public ScenePredictor(
+      SegmentationModel model,
+      int[] bands,
+      Normalizer normalizer,
+      int classes,
+      int chipSize,
+      int halo,
+      int overlap,
+      int alignment,
+      BlendWindow blend,
+      int batch) {
+    int core = chipSize - 2 * halo;
+    if (core <= 0 || overlap < 0 || overlap >= core) {
+      throw new IllegalArgumentException(
+          "Overlap must be at least 0 and smaller than the chip's output size: overlap="
+              + overlap
+              + ", output size="
+              + core);
+    }
+    if (batch < 1) {
+      throw new IllegalArgumentException("Batch must be at least 1: " + batch);
+    }
+    this.model = model;
+    this.bands = bands.clone();
+    this.normalizer = normalizer;
+    this.classes = classes;
+    this.chipSize = chipSize;
+    this.halo = halo;
+    this.overlap = overlap;
+    this.alignment = Math.max(1, alignment);
+    this.blend = blend;
+    this.batch = batch;
+  }
+
+  /** Chip origins along an axis of {@code length} for output chips of {@code core} pixels. */
+  static int[] starts(int length, int core, int stride, int alignment) {
+    if (length <= core) {
+      return new int[] {0};
+    }
+    List<Integer> s = new ArrayList<>();
+    int last = roundUp(length - core, alignment);
+    for (int p = 0; p < last; p += stride) {
+      s.add(p);
+    }
+    s.add(last);
+    return s.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  static int roundUp(int n, int a) {
+    return (n + a - 1) / a * a;
+  }
+
+  /** Mirror of coordinate {@code c} into {@code [0, n)}: -1 -> 1, n -> n - 2. */
+  static int reflect(int c, int n) {
+    if (n == 1) {
+      return 0;
+    }
+    int period = 2 * (n - 1);
+    int m = Math.floorMod(c, period);
+    return m < n ? m : period - m;
+  }
+
+  /** The output chip size and stride along an axis of the scene. */
+  private int[] layout(int length) {
+    int core = chipSize - 2 * halo;
+    if (length < core) {
+      core = roundUp(length, alignment);
+    }
+    int stride = Math.max(alignment, (core - overlap) / alignment * alignment);
+    return new int[] {core, stride};
+  }
+
+  /**
+   * Predicts the scene, handing each final row of mean logits to {@code sink}, top to bottom.
+   *
+   * @param progress called with (chips done, chips in all) after each batch, or null
+   */
+  public void predict(
+      GeoTiffRaster scene, RowSink sink, java.util.function.BiConsumer<Integer, Integer> progress)
+      throws IOException {
+    int width = scene.width();
+    int height = scene.height();
+    int[] lx = layout(width);
+    int[] ly = layout(height);
+    int coreW = lx[0];
+    int coreH = ly[0];
+    int[] colStarts = starts(width, coreW, lx[1], alignment);
+    int[] rowStarts = starts(height, coreH, ly[1], alignment);
+    int inW = coreW + 2 * halo;
+    int inH = coreH + 2 * halo;
+    RowStitcher stitcher =
+        new RowStitcher(width, height, classes, rowStarts, colStarts, coreW, coreH, blend);
+    int total = colStarts.length * rowStarts.length;
+    int done = 0;
+    float[] rowLogits = new float[classes * width];
+    int taken = 0;
+    for (int r = 0; r < rowStarts.length; r++) {
+      int y0 = rowStarts[r];
+      // The strip of input rows [y0 - halo, y0 + coreH + halo), all columns the chips need.
+      int x0 = -halo;
+      int stripW = colStarts[colStarts.length - 1] + coreW + halo - x0;
+      Strip strip = readStrip(scene, x0, y0 - halo, stripW, inH);
+      List<float[]> pending = new ArrayList<>();
+      List<Integer> pendingCols = new ArrayList<>();
+      for (int c = 0; c < colStarts.length; c++) {
+        pending.add(strip.chip(colStarts[c] - halo - x0, inW));
+        pendingCols.add(c);
+        if (pending.size() == batch || c == colStarts.length - 1) {
+          float[] input = new float[pending.size() * bands.length * inH * inW];
+          for (int i = 0; i < pending.size(); i++) {
+            System.arraycopy(
+                pending.get(i), 0, input, i * pending.get(0).length, pending.get(0).length);
+          }
+          SegmentationModel.Logits out =
+              model.predict(input, pending.size(), bands.length, inH, inW);
+          if (out.height() != coreH || out.width() != coreW || out.classes() != classes) {
+            throw new IOException(
+                model
+                    + " returned "
+                    + out.classes()
+                    + " x "
+                    + out.height()
+                    + " x "
+                    + out.width()
+                    + " logits for "
+                    + inH
+                    + " x "
+                    + inW
+                    + " chips; expected "
+                    + classes
+                    + " x "
+                    + coreH
+                    + " x "
+                    + coreW);
+          }
+          int plane = classes * coreH * coreW;
+          for (int i = 0; i < pending.size(); i++) {
+            float[] one = new float[plane];
+            System.arraycopy(out.values(), i * plane, one, 0, plane);
+            stitcher.add(r, pendingCols.get(i), one);
+          }
+          done += pending.size();
+          if (progress != null) {
+            progress.accept(done, total);
+          }
+          pending.clear();
+          pendingCols.clear();
+        }
+      }
+      int finished = stitcher.endRow(r);
+      for (; taken < finished; taken++) {
+        stitcher.takeRow(taken, rowLogits);
+        sink.row(taken, rowLogits, strip.valid(taken, width));
+      }
+    }
+  }
+
+  /** Normalized input values of a strip, mirrored outside the scene, and validity inside. */
+  private Strip readStrip(GeoTiffRaster scene, int x0, int y0, int w, int h) throws IOException {
+    int width = scene.width();
+    int height = scene.height();
+    int ya = Math.max(0, y0);
+    int yb = Math.min(height, y0 + h);
+    PixelWindow inside = new PixelWindow(0, ya, width, yb - ya);
+    RasterWindow data = scene.read(inside, bands);
+    float[] raw = data.toFloatChw();
+    float[] values = new float[bands.length * h * w];
+    int insideH = yb - ya;
+    for (int b = 0; b < bands.length; b++) {
+      for (int y = 0; y < h; y++) {
+        int sy = reflect(y0 + y, height) - ya;
+        if (sy < 0 || sy >= insideH) {
+          sy = Math.max(0, Math.min(insideH - 1, sy));
+        }
+        for (int x = 0; x < w; x++) {
+          int sx = reflect(x0 + x, width);
+          values[(b * h + y) * w + x] = normalizer.apply(b, raw[(b * insideH + sy) * width + sx]);
+        }
+      }
+    }
+    return new Strip(values, bands.length, w, h, y0, data, ya);
+  }
+
+  /** A strip of normalized input, and the validity of its rows inside the scene. */
+  private record Strip(
+      float[] values, int bands, int width, int height, int y0, RasterWindow data, int dataY0) {
+    float[] chip(int x, int size) {
+      float[] out = new float[bands * height * size];
+      for (int b = 0; b < bands; b++) {
+        for (int y = 0; y < height; y++) {
+          System.arraycopy(
+              values, (b * height + y) * width + x, out, (b * height + y) * size, size);
+        }
+      }
+      return out;
+    }
+
+    boolean[] valid(int sceneRow, int sceneWidth) {
+      boolean[] v = new boolean[sceneWidth];
+      int r = sceneRow - dataY0;
+      for (int x = 0; x < sceneWidth; x++) {
+        v[x] = data.isValid(x, r);
+      }
+      return v;
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.landcover.geo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.landcover.core.inference.SegmentationModel;
+import dev.landcover.core.model.UNetConfig;
+import dev.landcover.core.stitch.BlendWindow;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Stitching is exact: with a same-padding UNet in inference mode and a crop overlap of at least
+ * twice its receptive radius, the stitched logits equal one forward pass over the whole scene
+ * (mirrored to the network's alignment the same way), and the class maps are identical.
+ */
+class ScenePredictorTest {
+  private static final UNetConfig CONFIG =
+      new UNetConfig(
+          3,
+          4,
+          new int[] {4, 8},
+          16,
+          new int[] {8, 4},
+          UNetConfig.Padding.SAME,
+          UNetConfig.Normalization.BATCH,
+          0,
+          UNetConfig.Activation.RELU,
+          UNetConfig.UpStep.TRANSPOSED,
+          false,
+          false,
+          true,
+          true,
+          UNetConfig.Init.XAVIER);
+  private static final int ALIGN = 4;
+  private static SegmentationModel model;
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void load() throws IOException {
+    model = SegmentationModel.unet(CONFIG, null);
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  private static Path scene(int w, int h) throws IOException {
+    Path file = dir.resolve("scene-" + w + "x" + h + ".tif");
+    Random random = new Random(w * 1000L + h);
+    RasterGrid grid =
+        RasterGrid.ofEpsg(w, h, new GeoTransform(500000, 10, 0, 4000000, 0, -10), 32633);
+    var raster = RasterWindow.createRaster(SampleType.FLOAT32, w, h, 3);
+    for (int b = 0; b < 3; b++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          raster.setSample(
+              x,
+              y,
+              b,
+              (float) (Math.sin(x * 0.2 + b) + Math.cos(y * 0.15) + 0.3 * random.nextGaussian()));
+        }
+      }
+    }
+    var window =
+        new RasterWindow(
+            new dev.landcover.core.chip.PixelWindow(0, 0, w, h),
+            new int[] {1, 2, 3},
+            SampleType.FLOAT32,
+            new double[] {Double.NaN, Double.NaN, Double.NaN},
+            raster,
+            new boolean[w * h]);
+    GeoTiffWriter.forGrid(grid, SampleType.FLOAT32, 3).overwrite(true).write(file, window);
+    return file;
+  }
+
+  /** One forward pass over the whole scene, mirrored to a multiple of the alignment. */
+  private static float[] wholeScene(GeoTiffRaster r) throws IOException {
+    int w = r.width();
+    int h = r.height();
+    int pw = ScenePredictor.roundUp(w, ALIGN);
+    int ph = ScenePredictor.roundUp(h, ALIGN);
+    float[] raw = r.read(new dev.landcover.core.chip.PixelWindow(0, 0, w, h), 1, 2, 3).toFloatChw();
+    float[] input = new float[3 * ph * pw];
+    for (int b = 0; b < 3; b++) {
+      for (int y = 0; y < ph; y++) {
+        for (int x = 0; x < pw; x++) {
+          input[(b * ph + y) * pw + x] =
+              raw[(b * h + ScenePredictor.reflect(y, h)) * w + ScenePredictor.reflect(x, w)];
+        }
+      }
+    }
+    SegmentationModel.Logits out = model.predict(input, 1, 3, ph, pw);
+    float[] cropped = new float[4 * h * w];
+    for (int c = 0; c < 4; c++) {
+      for (int y = 0; y < h; y++) {
+        System.arraycopy(out.values(), (c * ph + y) * pw, cropped, (c * h + y) * w, w);
+      }
+    }
+    return cropped;
+  }
+
+  @ParameterizedTest
+  @CsvSource({"150, 97", "40, 30", "97, 96"})
+  void stitchedLogitsEqualOneWholeScenePass(int w, int h) throws IOException {
+    try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
+      float[] expected = wholeScene(r);
+      ScenePredictor p =
+          new ScenePredictor(
+              model, new int[] {1, 2, 3}, (b, v) -> v, 4, 96, 0, 64, ALIGN, BlendWindow.CROP, 3);
+      float[] max = {0};
+      int[] rows = {0};
+      int[] classDiffs = {0};
+      p.predict(
+          r,
+          (y, logits, valid) -> {
+            assertEquals(rows[0]++, y);
+            for (int x = 0; x < w; x++) {
+              int best = 0;
+              int bestExpected = 0;
+              for (int c = 0; c < 4; c++) {
+                float e = expected[(c * h + y) * w + x];
+                max[0] = Math.max(max[0], Math.abs(e - logits[c * w + x]));
+                if (logits[c * w + x] > logits[best * w + x]) {
+                  best = c;
+                }
+                if (e > expected[(bestExpected * h + y) * w + x]) {
+                  bestExpected = c;
+                }
+              }
+              if (best != bestExpected) {
+                classDiffs[0]++;
+              }
+            }
+          },
+          null);
+      assertEquals(h, rows[0]);
+      assertTrue(max[0] < 1e-4, w + "x" + h + ": max |stitched - whole| = " + max[0]);
+      assertEquals(0, classDiffs[0], "class map differs");
+    }
+  }
+}
