@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       InfoCommand.class,
       ChipsCommand.class,
+      PredictCommand.class,
       ModelCommand.class,
       TestdataCommand.class,
       BenchCommand.class,

@@ -10,7 +10,7 @@ import java.util.Locale;
 final class Progress {
   private final PrintWriter err;
   private final String what;
-  private final long total;
+  private long total;
   private final long start = System.nanoTime();
   private final boolean terminal = System.console() != null;
   private long lastPrint;
@@ -30,6 +30,12 @@ final class Progress {
       lastPrint = now;
       print(now, false);
     }
+  }
+
+  /** Records that {@code done} items out of {@code total} are done. */
+  synchronized void set(long done, long total) {
+    this.total = total;
+    advance(done - this.done);
   }
 
   /** Prints the final line. */

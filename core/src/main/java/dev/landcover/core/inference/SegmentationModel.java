@@ -1,5 +1,6 @@
 package dev.landcover.core.inference;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
@@ -45,7 +46,16 @@ public final class SegmentationModel implements AutoCloseable {
    * @throws IOException when the weights cannot be read or do not fit the configuration
    */
   public static SegmentationModel unet(UNetConfig config, Path weights) throws IOException {
-    Model model = Model.newInstance("unet", "PyTorch");
+    return unet(config, weights, null);
+  }
+
+  /**
+   * As {@link #unet(UNetConfig, Path)}, on {@code device} (null: DJL's default, a GPU when there is
+   * one).
+   */
+  public static SegmentationModel unet(UNetConfig config, Path weights, Device device)
+      throws IOException {
+    Model model = Model.newInstance("unet", device, "PyTorch");
     try {
       UNetBlock block = UNetBlock.of(config);
       int size = 1;
@@ -72,11 +82,17 @@ public final class SegmentationModel implements AutoCloseable {
    * @throws IOException when the file cannot be loaded as TorchScript, naming it
    */
   public static SegmentationModel torchScript(Path file) throws IOException {
+    return torchScript(file, null);
+  }
+
+  /** As {@link #torchScript(Path)}, on {@code device} (null: DJL's default). */
+  public static SegmentationModel torchScript(Path file, Device device) throws IOException {
     Criteria<NDList, NDList> criteria =
         Criteria.builder()
             .setTypes(NDList.class, NDList.class)
             .optModelPath(file)
             .optEngine("PyTorch")
+            .optDevice(device)
             .optTranslator(new NoopTranslator())
             .build();
     try {
@@ -117,6 +133,11 @@ public final class SegmentationModel implements AutoCloseable {
 
   /** Logits of a batch, channels first. */
   public record Logits(float[] values, int classes, int height, int width) {}
+
+  /** The device the model runs on. */
+  public Device device() {
+    return model.getNDManager().getDevice();
+  }
 
   @Override
   public void close() {

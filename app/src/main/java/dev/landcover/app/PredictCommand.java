@@ -1,0 +1,455 @@
+package dev.landcover.app;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landcover.core.inference.SegmentationModel;
+import dev.landcover.core.model.LandcoverClass;
+import dev.landcover.core.model.ModelBundle;
+import dev.landcover.core.stitch.BlendWindow;
+import dev.landcover.geo.GeoTiffRaster;
+import dev.landcover.geo.GeoTiffWriter;
+import dev.landcover.geo.GeoTransform;
+import dev.landcover.geo.ScenePredictor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code landcover predict}: landcover maps of scenes, stitched without seams. */
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Classify every pixel of each INPUT scene with a model bundle (or a TorchScript file) and"
+          + " write DIR/<scene>_landcover.tif (class map on the scene's grid, colour table, class"
+          + " names, nodata) and DIR/<scene>_landcover.json (pixels, area and share per class).",
+      "Existing outputs are skipped (an interrupted batch resumes) unless --overwrite; a scene"
+          + " that fails is reported and the batch goes on; the exit code is 1 if any failed."
+    })
+final class PredictCommand implements Callable<Integer> {
+  @Option(
+      names = "--model",
+      required = true,
+      description = "A model bundle (folder or .zip) or a TorchScript .pt file.")
+  Path modelPath;
+
+  @Option(
+      names = "--bands",
+      split = ",",
+      description = "With a TorchScript file: scene bands fed to the model, 1-based.")
+  int[] bands;
+
+  @Option(names = "--classes", description = "With a TorchScript file: number of classes.")
+  Integer classCount;
+
+  @Option(
+      names = "--mean",
+      split = ",",
+      description = "With a TorchScript file: per-band means (with --std).")
+  double[] mean;
+
+  @Option(names = "--std", split = ",", description = "Per-band standard deviations.")
+  double[] std;
+
+  @Option(names = "--chip", description = "Model input size (default: the bundle's, or 256).")
+  Integer chip;
+
+  @Option(
+      names = "--overlap",
+      defaultValue = "64",
+      description = "Output pixels shared by neighbouring chips (default: ${DEFAULT-VALUE}).")
+  int overlap;
+
+  @Option(
+      names = "--blend",
+      defaultValue = "hann",
+      description = "hann, linear or crop (default: ${DEFAULT-VALUE}).")
+  String blend;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "8",
+      description = "Chips per forward pass (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(
+      names = "--device",
+      defaultValue = "auto",
+      description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--out", description = "Output folder (default: beside each scene).")
+  Path out;
+
+  @Option(names = "--overwrite", description = "Replace existing outputs.")
+  boolean overwrite;
+
+  @Parameters(
+      paramLabel = "INPUT",
+      arity = "1..*",
+      description = "Scene files, folders (their .tif files) or glob patterns.")
+  List<String> inputs;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private record Outcome(Path scene, String status, String detail) {}
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    BlendWindow window;
+    try {
+      window = BlendWindow.valueOf(blend.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ExitCodes.UsageException("--blend must be hann, linear or crop: " + blend);
+    }
+    List<Path> scenes = expand(inputs);
+    if (scenes.isEmpty()) {
+      throw new ExitCodes.UsageException("No scene found in " + inputs);
+    }
+    Path scratch = Files.createTempDirectory("landcover-model");
+    List<Outcome> outcomes = new ArrayList<>();
+    try {
+      ModelSetup setup = setup(scratch);
+      try (SegmentationModel model = setup.open(parseDevice(device))) {
+        stdout.printf("Model %s on %s%n", modelPath, model.device());
+        for (int i = 0; i < scenes.size(); i++) {
+          Path scene = scenes.get(i);
+          Path dir = out != null ? out : scene.toAbsolutePath().getParent();
+          String base = scene.getFileName().toString().replaceAll("(?i)\\.tiff?$", "");
+          Path map = dir.resolve(base + "_landcover.tif");
+          if (Files.exists(map) && !overwrite) {
+            outcomes.add(new Outcome(scene, "skipped", "output exists: " + map));
+            continue;
+          }
+          stdout.printf("[%d/%d] %s%n", i + 1, scenes.size(), scene);
+          stdout.flush();
+          try {
+            String detail = predictScene(model, setup, window, scene, map, err);
+            outcomes.add(new Outcome(scene, "done", detail));
+          } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            err.println("landcover: " + scene + ": " + why);
+            outcomes.add(new Outcome(scene, "FAILED", why));
+          }
+        }
+      }
+    } finally {
+      ModelCommand.deleteTree(scratch);
+    }
+    stdout.println("Scene results:");
+    for (Outcome o : outcomes) {
+      stdout.printf("  %-8s %s  %s%n", o.status(), o.scene(), o.detail());
+    }
+    return outcomes.stream().anyMatch(o -> o.status().equals("FAILED"))
+        ? ExitCodes.DATA_ERROR
+        : ExitCodes.OK;
+  }
+
+  private static Device parseDevice(String text) {
+    String d = text.toLowerCase(Locale.ROOT);
+    if (d.equals("auto")) {
+      return null;
+    }
+    if (d.equals("cpu")) {
+      return Device.cpu();
+    }
+    if (d.equals("gpu")) {
+      return Device.gpu();
+    }
+    if (d.matches("gpu:\\d+")) {
+      return Device.gpu(Integer.parseInt(d.substring(4)));
+    }
+    throw new ExitCodes.UsageException("--device must be auto, cpu, gpu or gpu:N: " + text);
+  }
+
+  /** What a model needs around it: bands, normalization, classes, sizes. */
+  private record ModelSetup(
+      ModelBundle bundle,
+      Path weights,
+      int[] bands,
+      ScenePredictor.Normalizer normalizer,
+      List<LandcoverClass> classes,
+      int chip,
+      int halo,
+      int alignment,
+      int nodataClass) {
+    SegmentationModel open(Device device) throws IOException {
+      if (bundle != null && bundle.config() != null) {
+        return SegmentationModel.unet(bundle.config(), weights, device);
+      }
+      return SegmentationModel.torchScript(weights, device);
+    }
+  }
+
+  private ModelSetup setup(Path scratch) throws IOException {
+    if (Files.isRegularFile(modelPath) && modelPath.toString().endsWith(".pt")) {
+      if (bands == null || classCount == null) {
+        throw new ExitCodes.UsageException("A TorchScript model needs --bands and --classes");
+      }
+      ScenePredictor.Normalizer norm = (b, v) -> v;
+      if (mean != null || std != null) {
+        if (mean == null
+            || std == null
+            || mean.length != bands.length
+            || std.length != bands.length) {
+          throw new ExitCodes.UsageException(
+              "--mean and --std need one value per band (" + bands.length + ")");
+        }
+        norm = (b, v) -> (float) ((v - mean[b]) / std[b]);
+      }
+      List<LandcoverClass> classes = new ArrayList<>();
+      for (int c = 0; c < classCount; c++) {
+        int g = (c * 97) % 256;
+        classes.add(new LandcoverClass(c, "class " + c, g, 255 - g, (c * 53) % 256));
+      }
+      return new ModelSetup(
+          null, modelPath, bands, norm, classes, chip == null ? 256 : chip, 0, 32, 255);
+    }
+    ModelBundle.Loaded loaded = ModelBundle.load(modelPath, scratch);
+    ModelBundle b = loaded.bundle();
+    int[] sceneBands = b.bands().stream().mapToInt(ModelBundle.Band::index).toArray();
+    int size = chip == null ? b.chipSize() : chip;
+    int alignment = b.config() == null ? 32 : 1 << b.config().levels();
+    int halo = b.config() == null ? 0 : b.config().margin(size);
+    return new ModelSetup(
+        b,
+        loaded.weightsFile(),
+        sceneBands,
+        b.normalization()::apply,
+        b.classes(),
+        size,
+        halo,
+        alignment,
+        b.nodataClass());
+  }
+
+  private String predictScene(
+      SegmentationModel model,
+      ModelSetup setup,
+      BlendWindow window,
+      Path scene,
+      Path map,
+      PrintWriter err)
+      throws IOException {
+    long t0 = System.nanoTime();
+    try (GeoTiffRaster raster = GeoTiffRaster.open(scene)) {
+      for (int b : setup.bands()) {
+        if (b > raster.bandCount()) {
+          throw new IOException(
+              "the model needs scene band "
+                  + b
+                  + " but the scene has "
+                  + raster.bandCount()
+                  + " bands");
+        }
+      }
+      int width = raster.width();
+      int classes = setup.classes().size();
+      ScenePredictor predictor =
+          new ScenePredictor(
+              model,
+              setup.bands(),
+              setup.normalizer(),
+              classes,
+              setup.chip(),
+              setup.halo(),
+              Math.min(overlap, setup.chip() - 2 * setup.halo() - 1),
+              setup.alignment(),
+              window,
+              batch);
+      long[] counts = new long[classes];
+      int[] ids = setup.classes().stream().mapToInt(LandcoverClass::id).toArray();
+      BlockingQueue<Object> rows = new ArrayBlockingQueue<>(1024);
+      Progress progress = new Progress(err, scene.getFileName() + " chips", 1);
+      Thread producer =
+          new Thread(
+              () -> {
+                try {
+                  predictor.predict(
+                      raster,
+                      (y, logits, valid) -> {
+                        int[] row = new int[width];
+                        for (int x = 0; x < width; x++) {
+                          int best = 0;
+                          for (int c = 1; c < classes; c++) {
+                            if (logits[c * width + x] > logits[best * width + x]) {
+                              best = c;
+                            }
+                          }
+                          if (valid[x]) {
+                            row[x] = ids[best];
+                            counts[best]++;
+                          } else {
+                            row[x] = setup.nodataClass();
+                          }
+                        }
+                        put(rows, row);
+                      },
+                      (done, total) -> progress.set(done, total));
+                } catch (IOException | RuntimeException e) {
+                  put(rows, e);
+                }
+              },
+              "landcover-predict");
+      producer.setDaemon(true);
+      producer.start();
+      List<int[]> buffer = new ArrayList<>();
+      int[] bufferTop = {0};
+      try {
+        GeoTiffWriter.classMap(raster.grid(), setup.classes())
+            .noData(setup.nodataClass())
+            .overwrite(overwrite)
+            .write(
+                map,
+                (tile, target) -> {
+                  int end = Math.min(raster.height(), tile.endY());
+                  while (bufferTop[0] + buffer.size() < end) {
+                    Object next = take(rows);
+                    if (next instanceof Exception e) {
+                      throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                    }
+                    buffer.add((int[]) next);
+                  }
+                  while (bufferTop[0] < tile.y()) {
+                    buffer.remove(0);
+                    bufferTop[0]++;
+                  }
+                  for (int y = tile.y(); y < end; y++) {
+                    int[] row = buffer.get(y - bufferTop[0]);
+                    int n = Math.min(tile.width(), width - tile.x());
+                    target.setSamples(
+                        0, y - tile.y(), n, 1, 0, Arrays.copyOfRange(row, tile.x(), tile.x() + n));
+                  }
+                });
+      } finally {
+        producer.interrupt();
+      }
+      progress.finish();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      writeSummary(map, raster, setup, counts, seconds, model);
+      return String.format(
+          Locale.ROOT,
+          "%s (%.1f s, %.2f Mpx/s)",
+          map,
+          seconds,
+          (double) width * raster.height() / seconds / 1e6);
+    }
+  }
+
+  private static void put(BlockingQueue<Object> q, Object o) {
+    try {
+      q.put(o);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static Object take(BlockingQueue<Object> q) throws IOException {
+    try {
+      return q.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while predicting");
+    }
+  }
+
+  private void writeSummary(
+      Path map,
+      GeoTiffRaster raster,
+      ModelSetup setup,
+      long[] counts,
+      double seconds,
+      SegmentationModel model)
+      throws IOException {
+    GeoTransform t = raster.grid().transform();
+    double pixelArea =
+        Math.abs(t.pixelWidth() * t.pixelHeight() - t.rowRotation() * t.columnRotation());
+    boolean metres =
+        raster
+            .grid()
+            .crs()
+            .map(c -> c.getCoordinateSystem().getAxis(0).getUnit().toString().equals("m"))
+            .orElse(false);
+    long total = Arrays.stream(counts).sum();
+    ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode n = m.createObjectNode();
+    n.put("scene", raster.file().toString());
+    n.put("map", map.toString());
+    n.put("model", modelPath.toString());
+    n.put("device", model.device().toString());
+    n.put("seconds", Math.round(seconds * 100) / 100.0);
+    n.put("classifiedPixels", total);
+    n.put("areaUnit", metres ? "m2" : "CRS units squared");
+    ArrayNode classes = n.putArray("classes");
+    for (int c = 0; c < counts.length; c++) {
+      LandcoverClass k = setup.classes().get(c);
+      ObjectNode o = classes.addObject();
+      o.put("id", k.id()).put("name", k.name()).put("pixels", counts[c]);
+      o.put("area", counts[c] * pixelArea);
+      if (metres) {
+        o.put("areaKm2", counts[c] * pixelArea / 1e6);
+      }
+      o.put("percent", total == 0 ? 0 : 100.0 * counts[c] / total);
+    }
+    Path json = map.resolveSibling(map.getFileName().toString().replaceAll("\\.tif$", ".json"));
+    Path tmp = json.resolveSibling("." + json.getFileName() + ".tmp");
+    m.writeValue(tmp.toFile(), n);
+    Files.move(tmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Files, folders (their .tif/.tiff files) and glob patterns, in order, without repeats. */
+  static List<Path> expand(List<String> inputs) throws IOException {
+    Map<String, Path> found = new TreeMap<>();
+    List<Path> ordered = new ArrayList<>();
+    for (String in : inputs) {
+      Path p = Path.of(in);
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> s = Files.list(p)) {
+          s.filter(f -> f.getFileName().toString().matches("(?i).*\\.tiff?$"))
+              .filter(f -> !f.getFileName().toString().contains("_landcover"))
+              .sorted()
+              .forEach(ordered::add);
+        }
+      } else if (in.contains("*") || in.contains("?")) {
+        Path dir = p.getParent() == null ? Path.of(".") : p.getParent();
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + p.getFileName());
+        try (Stream<Path> s = Files.list(dir)) {
+          s.filter(f -> matcher.matches(f.getFileName())).sorted().forEach(ordered::add);
+        }
+      } else {
+        ordered.add(p);
+      }
+    }
+    List<Path> out = new ArrayList<>();
+    for (Path p : ordered) {
+      if (found.putIfAbsent(p.toAbsolutePath().normalize().toString(), p) == null) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+}
