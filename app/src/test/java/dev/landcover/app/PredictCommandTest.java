@@ -151,4 +151,47 @@ class PredictCommandTest {
     assertEquals(before, Files.getLastModifiedTime(out.resolve("a_landcover.tif")).toMillis());
     assertTrue(Files.exists(out.resolve("b_landcover.tif")));
   }
+
+  @Test
+  void killingThePredictionMidSceneLeavesNoOutput() throws Exception {
+    Path big = Files.createDirectories(dir.resolve("big"));
+    new SyntheticScene(1536, 1536, 3).write(big, false);
+    Path out = dir.resolve("killed");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dderby.stream.error.file=/dev/null",
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "predict",
+                "--model",
+                bundle.toString(),
+                "--chip",
+                "64",
+                "--overlap",
+                "32",
+                "--batch",
+                "2",
+                "--out",
+                out.toString(),
+                big.resolve("scene.tif").toString())
+            .redirectErrorStream(true)
+            .start();
+    try (var reader =
+        new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+      String line;
+      while ((line = reader.readLine()) != null && !line.contains("chips:")) {
+        // wait until chips are being predicted
+      }
+      assertTrue(line != null, "the prediction ended before it could be killed");
+      p.destroyForcibly();
+    }
+    p.waitFor();
+    assertTrue(
+        !Files.exists(out.resolve("scene_landcover.tif")), "a map was left at the output path");
+    assertTrue(!Files.exists(out.resolve("scene_landcover.json")));
+    assertTrue(!Files.exists(out.resolve("scene_landcover.tif.aux.xml")));
+  }
 }

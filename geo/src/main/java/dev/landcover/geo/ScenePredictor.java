@@ -7,6 +7,10 @@ import dev.landcover.core.stitch.RowStitcher;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Classifies a whole scene with a segmentation model, chip by chip, and stitches the chips' logits
@@ -158,25 +162,35 @@ public final class ScenePredictor {
     int done = 0;
     float[] rowLogits = new float[classes * width];
     int taken = 0;
-    for (int r = 0; r < rowStarts.length; r++) {
-      int y0 = rowStarts[r];
-      // The strip of input rows [y0 - halo, y0 + coreH + halo), all columns the chips need.
-      int x0 = -halo;
-      int stripW = colStarts[colStarts.length - 1] + coreW + halo - x0;
-      Strip strip = readStrip(scene, x0, y0 - halo, stripW, inH);
-      List<float[]> pending = new ArrayList<>();
-      List<Integer> pendingCols = new ArrayList<>();
-      for (int c = 0; c < colStarts.length; c++) {
-        pending.add(strip.chip(colStarts[c] - halo - x0, inW));
-        pendingCols.add(c);
-        if (pending.size() == batch || c == colStarts.length - 1) {
-          float[] input = new float[pending.size() * bands.length * inH * inW];
-          for (int i = 0; i < pending.size(); i++) {
-            System.arraycopy(
-                pending.get(i), 0, input, i * pending.get(0).length, pending.get(0).length);
+    int x0 = -halo;
+    int stripW = colStarts[colStarts.length - 1] + coreW + halo - x0;
+    int chipValues = bands.length * inH * inW;
+    float[] input = new float[batch * chipValues];
+    int plane = classes * coreH * coreW;
+    ExecutorService reader =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread t = new Thread(runnable, "landcover-strip-reader");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      // The next strip is read and normalized while the model runs on this one.
+      Future<Strip> next =
+          reader.submit(() -> readStrip(scene, x0, rowStarts[0] - halo, stripW, inH));
+      for (int r = 0; r < rowStarts.length; r++) {
+        Strip strip = await(next);
+        if (r + 1 < rowStarts.length) {
+          int y1 = rowStarts[r + 1] - halo;
+          next = reader.submit(() -> readStrip(scene, x0, y1, stripW, inH));
+        }
+        for (int c0 = 0; c0 < colStarts.length; c0 += batch) {
+          int n = Math.min(batch, colStarts.length - c0);
+          for (int i = 0; i < n; i++) {
+            strip.chip(colStarts[c0 + i] - halo - x0, inW, input, i * chipValues);
           }
-          SegmentationModel.Logits out =
-              model.predict(input, pending.size(), bands.length, inH, inW);
+          float[] batchInput = n == batch ? input : java.util.Arrays.copyOf(input, n * chipValues);
+          SegmentationModel.Logits out = model.predict(batchInput, n, bands.length, inH, inW);
           if (out.height() != coreH || out.width() != coreW || out.classes() != classes) {
             throw new IOException(
                 model
@@ -197,25 +211,39 @@ public final class ScenePredictor {
                     + " x "
                     + coreW);
           }
-          int plane = classes * coreH * coreW;
-          for (int i = 0; i < pending.size(); i++) {
-            float[] one = new float[plane];
-            System.arraycopy(out.values(), i * plane, one, 0, plane);
-            stitcher.add(r, pendingCols.get(i), one);
+          for (int i = 0; i < n; i++) {
+            stitcher.add(r, c0 + i, out.values(), i * plane);
           }
-          done += pending.size();
+          done += n;
           if (progress != null) {
             progress.accept(done, total);
           }
-          pending.clear();
-          pendingCols.clear();
+        }
+        int finished = stitcher.endRow(r);
+        for (; taken < finished; taken++) {
+          stitcher.takeRow(taken, rowLogits);
+          sink.row(taken, rowLogits, strip.valid(taken, width));
         }
       }
-      int finished = stitcher.endRow(r);
-      for (; taken < finished; taken++) {
-        stitcher.takeRow(taken, rowLogits);
-        sink.row(taken, rowLogits, strip.valid(taken, width));
+    } finally {
+      reader.shutdownNow();
+    }
+  }
+
+  private static Strip await(Future<Strip> strip) throws IOException {
+    try {
+      return strip.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while reading the scene");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
       }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(e.getCause());
     }
   }
 
@@ -248,15 +276,14 @@ public final class ScenePredictor {
   /** A strip of normalized input, and the validity of its rows inside the scene. */
   private record Strip(
       float[] values, int bands, int width, int height, int y0, RasterWindow data, int dataY0) {
-    float[] chip(int x, int size) {
-      float[] out = new float[bands * height * size];
+    /** Copies the chip at column {@code x} of the strip into {@code out} at {@code offset}. */
+    void chip(int x, int size, float[] out, int offset) {
       for (int b = 0; b < bands; b++) {
         for (int y = 0; y < height; y++) {
           System.arraycopy(
-              values, (b * height + y) * width + x, out, (b * height + y) * size, size);
+              values, (b * height + y) * width + x, out, offset + (b * height + y) * size, size);
         }
       }
-      return out;
     }
 
     boolean[] valid(int sceneRow, int sceneWidth) {

@@ -147,4 +147,69 @@ class ScenePredictorTest {
       assertEquals(0, classDiffs[0], "class map differs");
     }
   }
+
+  /**
+   * Hann and linear blending differ from the whole-scene pass only near chip edges and leave no
+   * seam: no row or column where chips meet disagrees with the whole-scene class map much more
+   * often than the scene as a whole.
+   */
+  @ParameterizedTest
+  @CsvSource({"HANN", "LINEAR"})
+  void smoothBlendsLeaveNoSeam(BlendWindow blend) throws IOException {
+    int w = 220;
+    int h = 180;
+    try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
+      float[] expected = wholeScene(r);
+      ScenePredictor p =
+          new ScenePredictor(
+              model, new int[] {1, 2, 3}, (b, v) -> v, 4, 64, 0, 32, ALIGN, blend, 4);
+      int[][] disagree = new int[h][w];
+      float[] max = {0};
+      p.predict(
+          r,
+          (y, logits, valid) -> {
+            for (int x = 0; x < w; x++) {
+              int best = 0;
+              int bestExpected = 0;
+              for (int c = 1; c < 4; c++) {
+                if (logits[c * w + x] > logits[best * w + x]) {
+                  best = c;
+                }
+                if (expected[(c * h + y) * w + x] > expected[(bestExpected * h + y) * w + x]) {
+                  bestExpected = c;
+                }
+              }
+              disagree[y][x] = best == bestExpected ? 0 : 1;
+            }
+          },
+          null);
+      long total = 0;
+      for (int[] row : disagree) {
+        for (int v : row) {
+          total += v;
+        }
+      }
+      double overall = (double) total / (w * h);
+      int[] cols = ScenePredictor.starts(w, 64, 32, ALIGN);
+      for (int c = 1; c < cols.length; c++) {
+        for (int x : new int[] {cols[c], cols[c - 1] + 63}) {
+          int n = 0;
+          for (int y = 0; y < h; y++) {
+            n += disagree[y][x];
+          }
+          double rate = (double) n / h;
+          assertTrue(
+              rate <= Math.max(0.05, 4 * overall),
+              blend
+                  + ": column "
+                  + x
+                  + " disagrees at "
+                  + rate
+                  + " against "
+                  + overall
+                  + " overall");
+        }
+      }
+    }
+  }
 }

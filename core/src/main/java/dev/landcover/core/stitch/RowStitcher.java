@@ -63,6 +63,14 @@ public final class RowStitcher {
 
   /** Adds the logits of the chip at (row, column) of the chip grid. */
   public void add(int row, int column, float[] logits) {
+    add(row, column, logits, 0);
+  }
+
+  /**
+   * Adds the logits of the chip at (row, column), read from {@code logits} starting at {@code
+   * offset} (a chip of a batch).
+   */
+  public void add(int row, int column, float[] logits, int offset) {
     int y0 = rowStarts[row];
     int x0 = colStarts[column];
     if (y0 < bufferTop || Math.min(y0 + chipHeight, height) > bufferTop + bufferRows) {
@@ -85,7 +93,7 @@ public final class RowStitcher {
         int i = b * width + x0 + x;
         weights[i] += w;
         for (int c = 0; c < classes; c++) {
-          sums[c * bufferRows * width + i] += w * logits[c * plane + y * chipWidth + x];
+          sums[c * bufferRows * width + i] += w * logits[offset + c * plane + y * chipWidth + x];
         }
       }
     }
