@@ -99,6 +99,21 @@ final class PredictCommand implements Callable<Integer> {
       description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
   String device;
 
+  @Option(
+      names = "--confidence",
+      description =
+          "Also write <scene>_confidence.tif: the winning class's probability, 0-100 (uint8, nodata 255).")
+  boolean confidence;
+
+  @Option(
+      names = "--probabilities",
+      description =
+          "Also write <scene>_probabilities.tif: one band per class, probability scaled to 0-254 (uint8, nodata 255), or float32 0-1 with --float (nodata NaN).")
+  boolean probabilities;
+
+  @Option(names = "--float", description = "Probabilities as float32.")
+  boolean floatProbabilities;
+
   @Option(names = "--out", description = "Output folder (default: beside each scene).")
   Path out;
 
@@ -282,16 +297,29 @@ final class PredictCommand implements Callable<Integer> {
               batch);
       long[] counts = new long[classes];
       int[] ids = setup.classes().stream().mapToInt(LandcoverClass::id).toArray();
-      BlockingQueue<Object> rows = new ArrayBlockingQueue<>(1024);
+      List<RowFeed> feeds = new ArrayList<>();
+      RowFeed classFeed = new RowFeed(width, raster.height());
+      feeds.add(classFeed);
+      RowFeed confidenceFeed = confidence ? new RowFeed(width, raster.height()) : null;
+      RowFeed probabilityFeed = probabilities ? new RowFeed(width, raster.height()) : null;
+      if (confidenceFeed != null) {
+        feeds.add(confidenceFeed);
+      }
+      if (probabilityFeed != null) {
+        feeds.add(probabilityFeed);
+      }
       Progress progress = new Progress(err, scene.getFileName() + " chips", 1);
       Thread producer =
           new Thread(
               () -> {
                 try {
+                  float[] p = new float[classes];
                   predictor.predict(
                       raster,
                       (y, logits, valid) -> {
                         int[] row = new int[width];
+                        int[] conf = confidenceFeed == null ? null : new int[width];
+                        float[] prob = probabilityFeed == null ? null : new float[classes * width];
                         for (int x = 0; x < width; x++) {
                           int best = 0;
                           for (int c = 1; c < classes; c++) {
@@ -299,53 +327,104 @@ final class PredictCommand implements Callable<Integer> {
                               best = c;
                             }
                           }
-                          if (valid[x]) {
-                            row[x] = ids[best];
-                            counts[best]++;
-                          } else {
+                          if (!valid[x]) {
                             row[x] = setup.nodataClass();
+                            if (conf != null) {
+                              conf[x] = 255;
+                            }
+                            if (prob != null) {
+                              for (int c = 0; c < classes; c++) {
+                                prob[c * width + x] = Float.NaN;
+                              }
+                            }
+                            continue;
+                          }
+                          row[x] = ids[best];
+                          counts[best]++;
+                          if (conf != null || prob != null) {
+                            double sum = 0;
+                            for (int c = 0; c < classes; c++) {
+                              p[c] =
+                                  (float)
+                                      Math.exp(logits[c * width + x] - logits[best * width + x]);
+                              sum += p[c];
+                            }
+                            if (conf != null) {
+                              conf[x] = (int) Math.round(100 / sum);
+                            }
+                            if (prob != null) {
+                              for (int c = 0; c < classes; c++) {
+                                prob[c * width + x] = (float) (p[c] / sum);
+                              }
+                            }
                           }
                         }
-                        put(rows, row);
+                        classFeed.put(row);
+                        if (confidenceFeed != null) {
+                          confidenceFeed.put(conf);
+                        }
+                        if (probabilityFeed != null) {
+                          probabilityFeed.put(prob);
+                        }
                       },
                       (done, total) -> progress.set(done, total));
                 } catch (IOException | RuntimeException e) {
-                  put(rows, e);
+                  feeds.forEach(f -> f.fail(e));
                 }
               },
               "landcover-predict");
       producer.setDaemon(true);
       producer.start();
-      List<int[]> buffer = new ArrayList<>();
-      int[] bufferTop = {0};
+      String base = map.getFileName().toString().replaceAll("_landcover\\.tif$", "");
+      List<Thread> writers = new ArrayList<>();
+      List<Exception> writeErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+      if (confidenceFeed != null) {
+        Path target = map.resolveSibling(base + "_confidence.tif");
+        writers.add(
+            writerThread(
+                () ->
+                    GeoTiffWriter.forGrid(raster.grid(), dev.landcover.geo.SampleType.UINT8, 1)
+                        .noData(255)
+                        .bandDescriptions(List.of("confidence (%)"))
+                        .overwrite(overwrite)
+                        .write(target, confidenceFeed.ints()),
+                writeErrors));
+      }
+      if (probabilityFeed != null) {
+        Path target = map.resolveSibling(base + "_probabilities.tif");
+        List<String> names = setup.classes().stream().map(LandcoverClass::name).toList();
+        writers.add(
+            writerThread(
+                () ->
+                    GeoTiffWriter.forGrid(
+                            raster.grid(),
+                            floatProbabilities
+                                ? dev.landcover.geo.SampleType.FLOAT32
+                                : dev.landcover.geo.SampleType.UINT8,
+                            classes)
+                        .noData(floatProbabilities ? Double.NaN : 255)
+                        .bandDescriptions(names)
+                        .overwrite(overwrite)
+                        .write(target, probabilityFeed.probabilities(classes, floatProbabilities)),
+                writeErrors));
+      }
       try {
         GeoTiffWriter.classMap(raster.grid(), setup.classes())
             .noData(setup.nodataClass())
             .overwrite(overwrite)
-            .write(
-                map,
-                (tile, target) -> {
-                  int end = Math.min(raster.height(), tile.endY());
-                  while (bufferTop[0] + buffer.size() < end) {
-                    Object next = take(rows);
-                    if (next instanceof Exception e) {
-                      throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-                    }
-                    buffer.add((int[]) next);
-                  }
-                  while (bufferTop[0] < tile.y()) {
-                    buffer.remove(0);
-                    bufferTop[0]++;
-                  }
-                  for (int y = tile.y(); y < end; y++) {
-                    int[] row = buffer.get(y - bufferTop[0]);
-                    int n = Math.min(tile.width(), width - tile.x());
-                    target.setSamples(
-                        0, y - tile.y(), n, 1, 0, Arrays.copyOfRange(row, tile.x(), tile.x() + n));
-                  }
-                });
+            .write(map, classFeed.ints());
+        for (Thread t : writers) {
+          t.join();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted");
       } finally {
         producer.interrupt();
+      }
+      if (!writeErrors.isEmpty()) {
+        Exception e = writeErrors.get(0);
+        throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
       }
       progress.finish();
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -359,21 +438,111 @@ final class PredictCommand implements Callable<Integer> {
     }
   }
 
-  private static void put(BlockingQueue<Object> q, Object o) {
-    try {
-      q.put(o);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+  /** A GeoTIFF write that may fail. */
+  @FunctionalInterface
+  private interface Write {
+    void run() throws IOException;
   }
 
-  private static Object take(BlockingQueue<Object> q) throws IOException {
-    try {
-      return q.take();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while predicting");
+  private static Thread writerThread(Write write, List<Exception> errors) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                write.run();
+              } catch (IOException | RuntimeException e) {
+                errors.add(e);
+              }
+            },
+            "landcover-writer");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /**
+   * Rows handed from the prediction thread to one output writer, which pulls them tile row by tile
+   * row: the writer keeps the rows of the current tile row only.
+   */
+  private static final class RowFeed {
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1024);
+    private final int width;
+    private final int height;
+    private final List<Object> buffer = new ArrayList<>();
+    private int bufferTop;
+
+    RowFeed(int width, int height) {
+      this.width = width;
+      this.height = height;
+    }
+
+    void put(Object row) {
+      try {
+        queue.put(row);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+
+    void fail(Exception e) {
+      queue.offer(e);
+    }
+
+    /**
+     * The rows {@code [tile.y(), tile.endY())} (clipped to the scene), read as they come; rows
+     * above the tile are dropped.
+     */
+    private List<Object> rows(dev.landcover.core.chip.PixelWindow tile) throws IOException {
+      int end = Math.min(height, tile.endY());
+      while (bufferTop + buffer.size() < end) {
+        Object next;
+        try {
+          next = queue.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while predicting");
+        }
+        if (next instanceof Exception e) {
+          throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+        buffer.add(next);
+      }
+      while (bufferTop < tile.y()) {
+        buffer.remove(0);
+        bufferTop++;
+      }
+      return buffer.subList(0, end - bufferTop);
+    }
+
+    /** A tile filler of int rows (class ids, confidence). */
+    dev.landcover.geo.TileFiller ints() {
+      return (tile, target) -> {
+        List<Object> rows = rows(tile);
+        int n = Math.min(tile.width(), width - tile.x());
+        for (int i = 0; i < rows.size(); i++) {
+          int[] row = (int[]) rows.get(i);
+          target.setSamples(0, i, n, 1, 0, Arrays.copyOfRange(row, tile.x(), tile.x() + n));
+        }
+      };
+    }
+
+    /** A tile filler of probability rows ([class][x]), as uint8 0-254 or float32. */
+    dev.landcover.geo.TileFiller probabilities(int classes, boolean asFloat) {
+      return (tile, target) -> {
+        List<Object> rows = rows(tile);
+        int n = Math.min(tile.width(), width - tile.x());
+        for (int i = 0; i < rows.size(); i++) {
+          float[] row = (float[]) rows.get(i);
+          for (int c = 0; c < classes; c++) {
+            for (int x = 0; x < n; x++) {
+              float v = row[c * width + tile.x() + x];
+              double stored = asFloat ? v : Float.isNaN(v) ? 255 : Math.round(v * 254);
+              target.setSample(x, i, c, stored);
+            }
+          }
+        }
+      };
     }
   }
 

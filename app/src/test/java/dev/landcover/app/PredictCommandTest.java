@@ -194,4 +194,49 @@ class PredictCommandTest {
     assertTrue(!Files.exists(out.resolve("scene_landcover.json")));
     assertTrue(!Files.exists(out.resolve("scene_landcover.tif.aux.xml")));
   }
+
+  @Test
+  void confidenceAndProbabilitiesComeWithTheMap() throws Exception {
+    Path out = dir.resolve("out3");
+    Cli cli =
+        Cli.run(
+            "predict",
+            "--model",
+            bundle.toString(),
+            "--chip",
+            "64",
+            "--confidence",
+            "--probabilities",
+            "--out",
+            out.toString(),
+            scenes.resolve("a.tif").toString());
+    assertEquals(0, cli.code(), cli.err());
+    Path conf = out.resolve("a_confidence.tif");
+    Path prob = out.resolve("a_probabilities.tif");
+    Path map = out.resolve("a_landcover.tif");
+    Map<Path, Gdal.Reference> refs =
+        Gdal.describe(
+            List.of(new Gdal.Request(conf), new Gdal.Request(prob), new Gdal.Request(map)));
+    double[] c = refs.get(conf).data(0);
+    double[] p = refs.get(prob).data(0);
+    double[] m = refs.get(map).data(0);
+    assertEquals(6, refs.get(prob).bands());
+    int n = c.length;
+    for (int i = 0; i < n; i++) {
+      if (m[i] == 0) {
+        assertEquals(255.0, c[i]);
+        continue;
+      }
+      assertTrue(c[i] >= 100.0 / 6 - 1 && c[i] <= 100, "confidence " + c[i]);
+      double sum = 0;
+      double max = 0;
+      for (int k = 0; k < 6; k++) {
+        sum += p[k * n + i];
+        max = Math.max(max, p[k * n + i]);
+      }
+      assertEquals(254, sum, 6, "probabilities of pixel " + i);
+      assertEquals(p[((int) m[i] - 1) * n + i], max, 0, "the class is the most probable one");
+      assertEquals(max / 254 * 100, c[i], 1.5);
+    }
+  }
 }
