@@ -11,6 +11,7 @@ public final class Main {
   public static void main(String[] args) {
     System.setProperty("derby.stream.error.file", "/dev/null");
     System.setProperty("ai.djl.offline", "true");
+    System.setProperty("java.awt.headless", "true");
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

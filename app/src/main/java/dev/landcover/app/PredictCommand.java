@@ -155,14 +155,17 @@ final class PredictCommand implements Callable<Integer> {
           Path dir = out != null ? out : scene.toAbsolutePath().getParent();
           String base = scene.getFileName().toString().replaceAll("(?i)\\.tiff?$", "");
           Path map = dir.resolve(base + "_landcover.tif");
-          if (Files.exists(map) && !overwrite) {
+          Path summary = dir.resolve(base + "_landcover.json");
+          if (Files.exists(map) && Files.exists(summary) && !overwrite) {
             outcomes.add(new Outcome(scene, "skipped", "output exists: " + map));
             continue;
           }
           stdout.printf("[%d/%d] %s%n", i + 1, scenes.size(), scene);
           stdout.flush();
           try {
-            String detail = predictScene(model, setup, window, scene, map, err);
+            // A map without its summary is the remains of an interrupted run: it is replaced.
+            boolean replace = overwrite || Files.exists(map);
+            String detail = predictScene(model, setup, window, scene, map, err, replace);
             outcomes.add(new Outcome(scene, "done", detail));
           } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -267,7 +270,8 @@ final class PredictCommand implements Callable<Integer> {
       BlendWindow window,
       Path scene,
       Path map,
-      PrintWriter err)
+      PrintWriter err,
+      boolean replace)
       throws IOException {
     long t0 = System.nanoTime();
     try (GeoTiffRaster raster = GeoTiffRaster.open(scene)) {
@@ -386,7 +390,7 @@ final class PredictCommand implements Callable<Integer> {
                     GeoTiffWriter.forGrid(raster.grid(), dev.landcover.geo.SampleType.UINT8, 1)
                         .noData(255)
                         .bandDescriptions(List.of("confidence (%)"))
-                        .overwrite(overwrite)
+                        .overwrite(replace)
                         .write(target, confidenceFeed.ints()),
                 writeErrors));
       }
@@ -404,14 +408,14 @@ final class PredictCommand implements Callable<Integer> {
                             classes)
                         .noData(floatProbabilities ? Double.NaN : 255)
                         .bandDescriptions(names)
-                        .overwrite(overwrite)
+                        .overwrite(replace)
                         .write(target, probabilityFeed.probabilities(classes, floatProbabilities)),
                 writeErrors));
       }
       try {
         GeoTiffWriter.classMap(raster.grid(), setup.classes())
             .noData(setup.nodataClass())
-            .overwrite(overwrite)
+            .overwrite(replace)
             .write(map, classFeed.ints());
         for (Thread t : writers) {
           t.join();
@@ -428,6 +432,13 @@ final class PredictCommand implements Callable<Integer> {
       }
       progress.finish();
       double seconds = (System.nanoTime() - t0) / 1e9;
+      Quicklook.write(
+          map,
+          setup.classes(),
+          counts,
+          setup.nodataClass(),
+          map.resolveSibling(map.getFileName().toString().replaceAll("\\.tif$", ".png")));
+      // The summary comes last: a scene counts as done (and is skipped on resume) once it exists.
       writeSummary(map, raster, setup, counts, seconds, model);
       return String.format(
           Locale.ROOT,

@@ -112,6 +112,8 @@ class PredictCommandTest {
     JsonNode summary = new ObjectMapper().readTree(out.resolve("a_landcover.json").toFile());
     assertEquals(valid, summary.get("classifiedPixels").asLong());
     assertTrue(Files.exists(out.resolve("b_landcover.tif")));
+    var png = javax.imageio.ImageIO.read(out.resolve("a_landcover.png").toFile());
+    assertTrue(png.getWidth() > 150 && png.getHeight() >= 97, "quicklook with legend");
   }
 
   @Test
