@@ -583,6 +583,10 @@ final class PredictCommand implements Callable<Integer> {
     n.put("device", model.device().toString());
     n.put("seconds", Math.round(seconds * 100) / 100.0);
     n.put("classifiedPixels", total);
+    Runtime rt = Runtime.getRuntime();
+    System.gc();
+    n.put("processRssMb", BenchCommand.Forward.rssKb() / 1024);
+    n.put("heapUsedMb", (rt.totalMemory() - rt.freeMemory()) >> 20);
     n.put("areaUnit", metres ? "m2" : "CRS units squared");
     ArrayNode classes = n.putArray("classes");
     for (int c = 0; c < counts.length; c++) {
