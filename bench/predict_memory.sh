@@ -16,8 +16,8 @@ for i in $(seq 1 "$n"); do
 done
 rm -rf "$work/out"
 ./landcover predict --model "$work/model.pt" --bands 1,2,3,4 --classes 10 --out "$work/out" "$work/scenes" > /dev/null 2>&1
-echo "| scene | process RSS MB | heap in use MB |"
-echo "|---|---|---|"
+echo "| scene | process RSS MB | heap committed MB | RSS - committed heap MB | heap in use MB |"
+echo "|---|---|---|---|---|"
 for f in "$work"/out/*_landcover.json; do
-  /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('| %s | %d | %d |' % (d['scene'].split('/')[-1], d['processRssMb'], d['heapUsedMb']))" "$f"
+  /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('| %s | %d | %d | %d | %d |' % (d['scene'].split('/')[-1], d['processRssMb'], d['heapCommittedMb'], d['processRssMb'] - d['heapCommittedMb'], d['heapUsedMb']))" "$f"
 done

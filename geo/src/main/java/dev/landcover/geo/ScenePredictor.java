@@ -47,6 +47,18 @@ public final class ScenePredictor {
     float apply(int band, float value);
   }
 
+  /**
+   * One long-lived thread reads ahead for every prediction: native allocations made by new threads
+   * (zlib, libtorch) would each open a malloc arena and grow the process scene by scene.
+   */
+  private static final ExecutorService READ_AHEAD =
+      Executors.newSingleThreadExecutor(
+          runnable -> {
+            Thread t = new Thread(runnable, "landcover-strip-reader");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final SegmentationModel model;
   private final int[] bands;
   private final Normalizer normalizer;
@@ -167,14 +179,8 @@ public final class ScenePredictor {
     int chipValues = bands.length * inH * inW;
     float[] input = new float[batch * chipValues];
     int plane = classes * coreH * coreW;
-    ExecutorService reader =
-        Executors.newSingleThreadExecutor(
-            runnable -> {
-              Thread t = new Thread(runnable, "landcover-strip-reader");
-              t.setDaemon(true);
-              return t;
-            });
-    try {
+    ExecutorService reader = READ_AHEAD;
+    {
       // The next strip is read and normalized while the model runs on this one.
       Future<Strip> next =
           reader.submit(() -> readStrip(scene, x0, rowStarts[0] - halo, stripW, inH));
@@ -225,8 +231,6 @@ public final class ScenePredictor {
           sink.row(taken, rowLogits, strip.valid(taken, width));
         }
       }
-    } finally {
-      reader.shutdownNow();
     }
   }
 
