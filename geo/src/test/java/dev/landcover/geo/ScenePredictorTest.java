@@ -45,6 +45,7 @@ class ScenePredictorTest {
 
   @BeforeAll
   static void load() throws IOException {
+    ai.djl.engine.Engine.getInstance().setRandomSeed(42);
     model = SegmentationModel.unet(CONFIG, null);
   }
 
@@ -179,7 +180,15 @@ class ScenePredictorTest {
                   bestExpected = c;
                 }
               }
-              disagree[y][x] = best == bestExpected ? 0 : 1;
+              // Near-ties of the whole-scene pass flip on rounding alone: they are not seams.
+              float second = Float.NEGATIVE_INFINITY;
+              for (int c = 0; c < 4; c++) {
+                if (c != bestExpected) {
+                  second = Math.max(second, expected[(c * h + y) * w + x]);
+                }
+              }
+              boolean clear = expected[(bestExpected * h + y) * w + x] - second > 1e-3f;
+              disagree[y][x] = best != bestExpected && clear ? 1 : 0;
             }
           },
           null);
