@@ -114,8 +114,25 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--float", description = "Probabilities as float32.")
   boolean floatProbabilities;
 
+  @Option(
+      names = "--tta",
+      description =
+          "Test-time augmentation: 'flips' averages the chip, its left-right, top-bottom and both flips (4 forward passes a chip).")
+  String tta;
+
+  @Option(
+      names = "--nodata-rule",
+      defaultValue = "any",
+      description = "A pixel is nodata when 'any' band is nodata (default) or only when 'all' are.")
+  String nodataRule;
+
   @Option(names = "--out", description = "Output folder (default: beside each scene).")
   Path out;
+
+  @Option(
+      names = "--output",
+      description = "The class map's path, for a single INPUT (instead of --out).")
+  Path output;
 
   @Option(names = "--overwrite", description = "Replace existing outputs.")
   boolean overwrite;
@@ -152,9 +169,21 @@ final class PredictCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ExitCodes.UsageException("--blend must be hann, linear or crop: " + blend);
     }
+    if (tta != null && !tta.equals("flips")) {
+      throw new ExitCodes.UsageException("--tta must be flips: " + tta);
+    }
+    if (!nodataRule.equals("any") && !nodataRule.equals("all")) {
+      throw new ExitCodes.UsageException("--nodata-rule must be any or all: " + nodataRule);
+    }
     List<Path> scenes = expand(inputs);
     if (scenes.isEmpty()) {
       throw new ExitCodes.UsageException("No scene found in " + inputs);
+    }
+    if (output != null && (out != null || scenes.size() != 1)) {
+      throw new ExitCodes.UsageException(
+          "--output names the map of a single scene, without --out; got "
+              + scenes.size()
+              + " scenes");
     }
     Path scratch = Files.createTempDirectory("landcover-model");
     List<Outcome> outcomes = new ArrayList<>();
@@ -166,13 +195,21 @@ final class PredictCommand implements Callable<Integer> {
           Path scene = scenes.get(i);
           Path dir = out != null ? out : scene.toAbsolutePath().getParent();
           String base = scene.getFileName().toString().replaceAll("(?i)\\.tiff?$", "");
-          Path map = dir.resolve(base + "_landcover.tif");
-          Path summary = dir.resolve(base + "_landcover.json");
+          Path map = output != null ? output : dir.resolve(base + "_landcover.tif");
+          Path summary =
+              map.resolveSibling(
+                  map.getFileName().toString().replaceAll("\\.tiff?$", "") + ".json");
           if (Files.exists(map) && Files.exists(summary) && !overwrite) {
             outcomes.add(new Outcome(scene, "skipped", "output exists: " + map));
             continue;
           }
-          stdout.printf("[%d/%d] %s%n", i + 1, scenes.size(), scene);
+          stdout.printf(
+              "[scene %d/%d, %d done, %d failed] %s%n",
+              i + 1,
+              scenes.size(),
+              outcomes.stream().filter(o -> !o.status().equals("FAILED")).count(),
+              outcomes.stream().filter(o -> o.status().equals("FAILED")).count(),
+              scene);
           stdout.flush();
           try {
             // A map without its summary is the remains of an interrupted run: it is replaced.
@@ -388,7 +425,7 @@ final class PredictCommand implements Callable<Integer> {
                   feeds.forEach(f -> f.fail(e));
                 }
               });
-      String base = map.getFileName().toString().replaceAll("_landcover\\.tif$", "");
+      String base = map.getFileName().toString().replaceAll("(_landcover)?\\.tiff?$", "");
       List<Thread> writers = new ArrayList<>();
       List<Exception> writeErrors = java.util.Collections.synchronizedList(new ArrayList<>());
       if (confidenceFeed != null) {
@@ -446,7 +483,7 @@ final class PredictCommand implements Callable<Integer> {
           setup.classes(),
           counts,
           setup.nodataClass(),
-          map.resolveSibling(map.getFileName().toString().replaceAll("\\.tif$", ".png")));
+          map.resolveSibling(map.getFileName().toString().replaceAll("\\.tiff?$", "") + ".png"));
       // The summary comes last: a scene counts as done (and is skipped on resume) once it exists.
       writeSummary(map, raster, setup, counts, seconds, model);
       return String.format(
@@ -609,7 +646,8 @@ final class PredictCommand implements Callable<Integer> {
       }
       o.put("percent", total == 0 ? 0 : 100.0 * counts[c] / total);
     }
-    Path json = map.resolveSibling(map.getFileName().toString().replaceAll("\\.tif$", ".json"));
+    Path json =
+        map.resolveSibling(map.getFileName().toString().replaceAll("\\.tiff?$", "") + ".json");
     Path tmp = json.resolveSibling("." + json.getFileName() + ".tmp");
     m.writeValue(tmp.toFile(), n);
     Files.move(tmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -241,4 +241,37 @@ class PredictCommandTest {
       assertEquals(max / 254 * 100, c[i], 1.5);
     }
   }
+
+  @Test
+  void aSingleSceneToANamedOutputWithFlipsAndTheAllBandsRule() throws Exception {
+    Path target = dir.resolve("named/b-map.tif");
+    Cli cli =
+        Cli.run(
+            "predict",
+            "--model",
+            bundle.toString(),
+            "--chip",
+            "64",
+            "--tta",
+            "flips",
+            "--nodata-rule",
+            "all",
+            "--output",
+            target.toString(),
+            scenes.resolve("b.tif").toString());
+    assertEquals(0, cli.code(), cli.err());
+    assertTrue(Files.exists(target));
+    assertTrue(Files.exists(dir.resolve("named/b-map.json")));
+    assertTrue(Files.exists(dir.resolve("named/b-map.png")));
+    Cli two =
+        Cli.run(
+            "predict",
+            "--model",
+            bundle.toString(),
+            "--output",
+            target.toString(),
+            scenes.resolve("a.tif").toString(),
+            scenes.resolve("b.tif").toString());
+    assertEquals(2, two.code());
+  }
 }

@@ -69,6 +69,8 @@ public final class ScenePredictor {
   private final int alignment;
   private final BlendWindow blend;
   private final int batch;
+  private boolean flips;
+  private boolean allBandsNoData;
 
   /**
    * @param bands 1-based scene bands fed to the model, in order
@@ -110,6 +112,24 @@ public final class ScenePredictor {
     this.alignment = Math.max(1, alignment);
     this.blend = blend;
     this.batch = batch;
+  }
+
+  /**
+   * Test-time augmentation: each chip is also predicted flipped left-right, top-bottom and both,
+   * and the four sets of logits (flipped back) are averaged. Four forward passes a chip.
+   */
+  public ScenePredictor withFlips(boolean flips) {
+    this.flips = flips;
+    return this;
+  }
+
+  /**
+   * Which input pixels are nodata: by default a pixel is nodata when any band is (or NaN); with
+   * {@code true}, only when all bands are.
+   */
+  public ScenePredictor withNoDataWhenAllBands(boolean all) {
+    this.allBandsNoData = all;
+    return this;
   }
 
   /** Chip origins along an axis of {@code length} for output chips of {@code core} pixels. */
@@ -196,7 +216,7 @@ public final class ScenePredictor {
             strip.chip(colStarts[c0 + i] - halo - x0, inW, input, i * chipValues);
           }
           float[] batchInput = n == batch ? input : java.util.Arrays.copyOf(input, n * chipValues);
-          SegmentationModel.Logits out = model.predict(batchInput, n, bands.length, inH, inW);
+          SegmentationModel.Logits out = predictBatch(batchInput, n, inH, inW);
           if (out.height() != coreH || out.width() != coreW || out.classes() != classes) {
             throw new IOException(
                 model
@@ -228,10 +248,55 @@ public final class ScenePredictor {
         int finished = stitcher.endRow(r);
         for (; taken < finished; taken++) {
           stitcher.takeRow(taken, rowLogits);
-          sink.row(taken, rowLogits, strip.valid(taken, width));
+          sink.row(taken, rowLogits, strip.valid(taken, width, allBandsNoData));
         }
       }
     }
+  }
+
+  /** The model's logits for a batch, averaged over the four flips when asked. */
+  private SegmentationModel.Logits predictBatch(float[] input, int n, int h, int w) {
+    SegmentationModel.Logits plain = model.predict(input, n, bands.length, h, w);
+    if (!flips) {
+      return plain;
+    }
+    float[] sum = plain.values().clone();
+    int oh = plain.height();
+    int ow = plain.width();
+    for (int mode = 1; mode <= 3; mode++) {
+      boolean fx = (mode & 1) != 0;
+      boolean fy = (mode & 2) != 0;
+      float[] flipped = flip(input, n * bands.length, h, w, fx, fy);
+      float[] back =
+          flip(
+              model.predict(flipped, n, bands.length, h, w).values(),
+              n * plain.classes(),
+              oh,
+              ow,
+              fx,
+              fy);
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += back[i];
+      }
+    }
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] /= 4;
+    }
+    return new SegmentationModel.Logits(sum, plain.classes(), oh, ow);
+  }
+
+  /** Planes of {@code h x w} values mirrored left-right and/or top-bottom. */
+  static float[] flip(float[] values, int planes, int h, int w, boolean fx, boolean fy) {
+    float[] out = new float[values.length];
+    for (int p = 0; p < planes; p++) {
+      for (int y = 0; y < h; y++) {
+        int sy = fy ? h - 1 - y : y;
+        for (int x = 0; x < w; x++) {
+          out[(p * h + y) * w + x] = values[(p * h + sy) * w + (fx ? w - 1 - x : x)];
+        }
+      }
+    }
+    return out;
   }
 
   private static Strip await(Future<Strip> strip) throws IOException {
@@ -290,11 +355,22 @@ public final class ScenePredictor {
       }
     }
 
-    boolean[] valid(int sceneRow, int sceneWidth) {
+    /**
+     * Which pixels of a scene row hold data: no band nodata (or NaN), or with {@code allBands} at
+     * least one band not nodata.
+     */
+    boolean[] valid(int sceneRow, int sceneWidth, boolean allBands) {
       boolean[] v = new boolean[sceneWidth];
       int r = sceneRow - dataY0;
       for (int x = 0; x < sceneWidth; x++) {
-        v[x] = data.isValid(x, r);
+        if (!allBands) {
+          v[x] = data.isValid(x, r);
+          continue;
+        }
+        for (int b = 0; b < data.bandCount() && !v[x]; b++) {
+          double value = data.sample(b, x, r);
+          v[x] = !Double.isNaN(value) && value != data.noData(b);
+        }
       }
       return v;
     }

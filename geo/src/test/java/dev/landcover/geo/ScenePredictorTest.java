@@ -85,6 +85,11 @@ class ScenePredictorTest {
 
   /** One forward pass over the whole scene, mirrored to a multiple of the alignment. */
   private static float[] wholeScene(GeoTiffRaster r) throws IOException {
+    return wholeScene(r, false);
+  }
+
+  /** As above; with {@code flips}, the mean of the passes over the scene and its three flips. */
+  private static float[] wholeScene(GeoTiffRaster r, boolean flips) throws IOException {
     int w = r.width();
     int h = r.height();
     int pw = ScenePredictor.roundUp(w, ALIGN);
@@ -100,6 +105,23 @@ class ScenePredictorTest {
       }
     }
     SegmentationModel.Logits out = model.predict(input, 1, 3, ph, pw);
+    if (flips) {
+      float[] sum = out.values().clone();
+      for (int mode = 1; mode <= 3; mode++) {
+        boolean fx = (mode & 1) != 0;
+        boolean fy = (mode & 2) != 0;
+        float[] f = ScenePredictor.flip(input, 3, ph, pw, fx, fy);
+        float[] back =
+            ScenePredictor.flip(model.predict(f, 1, 3, ph, pw).values(), 4, ph, pw, fx, fy);
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += back[i];
+        }
+      }
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] /= 4;
+      }
+      out = new SegmentationModel.Logits(sum, 4, ph, pw);
+    }
     float[] cropped = new float[4 * h * w];
     for (int c = 0; c < 4; c++) {
       for (int y = 0; y < h; y++) {
@@ -146,6 +168,32 @@ class ScenePredictorTest {
       assertEquals(h, rows[0]);
       assertTrue(max[0] < 1e-4, w + "x" + h + ": max |stitched - whole| = " + max[0]);
       assertEquals(0, classDiffs[0], "class map differs");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void flipAugmentedStitchingEqualsTheFlipAugmentedWholeScene() throws IOException {
+    int w = 150;
+    int h = 97;
+    try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
+      float[] expected = wholeScene(r, true);
+      ScenePredictor p =
+          new ScenePredictor(
+                  model, new int[] {1, 2, 3}, (b, v) -> v, 4, 96, 0, 64, ALIGN, BlendWindow.CROP, 2)
+              .withFlips(true);
+      float[] max = {0};
+      p.predict(
+          r,
+          (y, logits, valid) -> {
+            for (int c = 0; c < 4; c++) {
+              for (int x = 0; x < w; x++) {
+                max[0] =
+                    Math.max(max[0], Math.abs(expected[(c * h + y) * w + x] - logits[c * w + x]));
+              }
+            }
+          },
+          null);
+      assertTrue(max[0] < 1e-4, "max |stitched - whole| with flips = " + max[0]);
     }
   }
 
