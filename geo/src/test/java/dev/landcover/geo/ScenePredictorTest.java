@@ -198,6 +198,82 @@ class ScenePredictorTest {
   }
 
   /**
+   * A valid-padding UNet tiles exactly (the original overlap-tile strategy): each chip reads its
+   * halo, mirrored at the scene's edges, and the stitched logits equal one pass over the scene
+   * mirrored by the halo.
+   */
+  @org.junit.jupiter.api.Test
+  void validPaddingChipsWithMirroredHalosEqualTheWholeScene() throws IOException {
+    UNetConfig valid =
+        new UNetConfig(
+            3,
+            4,
+            new int[] {4, 8},
+            16,
+            new int[] {8, 4},
+            UNetConfig.Padding.VALID,
+            UNetConfig.Normalization.BATCH,
+            0,
+            UNetConfig.Activation.RELU,
+            UNetConfig.UpStep.TRANSPOSED,
+            false,
+            false,
+            true,
+            true,
+            UNetConfig.Init.XAVIER);
+    int size = 60;
+    while (!valid.fits(size)) {
+      size++;
+    }
+    int halo = valid.margin(size);
+    int core = valid.outputSize(size);
+    int w = 150;
+    int h = 97;
+    try (SegmentationModel m = SegmentationModel.unet(valid, null);
+        GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
+      int[] xs = ScenePredictor.starts(w, core, core - 8, ALIGN);
+      int[] ys = ScenePredictor.starts(h, core, core - 8, ALIGN);
+      int outW = xs[xs.length - 1] + core;
+      int outH = ys[ys.length - 1] + core;
+      int inW = outW + 2 * halo;
+      int inH = outH + 2 * halo;
+      float[] raw =
+          r.read(new dev.landcover.core.chip.PixelWindow(0, 0, w, h), 1, 2, 3).toFloatChw();
+      float[] input = new float[3 * inH * inW];
+      for (int b = 0; b < 3; b++) {
+        for (int y = 0; y < inH; y++) {
+          for (int x = 0; x < inW; x++) {
+            input[(b * inH + y) * inW + x] =
+                raw[
+                    (b * h + ScenePredictor.reflect(y - halo, h)) * w
+                        + ScenePredictor.reflect(x - halo, w)];
+          }
+        }
+      }
+      SegmentationModel.Logits whole = m.predict(input, 1, 3, inH, inW);
+      assertEquals(outW, whole.width());
+      ScenePredictor p =
+          new ScenePredictor(
+              m, new int[] {1, 2, 3}, (b, v) -> v, 4, size, halo, 8, ALIGN, BlendWindow.HANN, 2);
+      float[] max = {0};
+      p.predict(
+          r,
+          (y, logits, ok) -> {
+            for (int c = 0; c < 4; c++) {
+              for (int x = 0; x < w; x++) {
+                float e = whole.values()[(c * outH + y) * outW + x];
+                max[0] = Math.max(max[0], Math.abs(e - logits[c * w + x]));
+              }
+            }
+          },
+          null);
+      assertTrue(
+          max[0] < 1e-4,
+          "halo " + halo + ", chip " + size + ": max |stitched - whole| = " + max[0]);
+    }
+  }
+
+  /**
    * Hann and linear blending differ from the whole-scene pass only near chip edges and leave no
    * seam: no row or column where chips meet disagrees with the whole-scene class map much more
    * often than the scene as a whole.
