@@ -324,14 +324,11 @@ final class ModelCommand implements Runnable {
       List<LandcoverClass> classes = new ArrayList<>();
       for (String c : classList) {
         String[] f = c.split(":");
-        if (f.length != 3 || !f[2].matches("#[0-9a-fA-F]{6}")) {
+        if (f.length != 3) {
           throw new ExitCodes.UsageException(
               "--class-list entry '" + c + "': expected id:name:#rrggbb");
         }
-        int rgb = Integer.parseInt(f[2].substring(1), 16);
-        classes.add(
-            new LandcoverClass(
-                Integer.parseInt(f[0]), f[1], rgb >> 16, (rgb >> 8) & 0xFF, rgb & 0xFF));
+        classes.add(LandcoverClass.withHexColor(Integer.parseInt(f[0]), f[1], f[2]));
       }
       ModelBundle.Normalization norm = normalization(bands.size());
       var provenance =

@@ -35,6 +35,20 @@ public record LandcoverClass(int id, String name, int red, int green, int blue) 
     }
   }
 
+  /**
+   * A class whose colour is given as {@code #rrggbb}.
+   *
+   * @throws IllegalArgumentException when the colour is not {@code #rrggbb}
+   */
+  public static LandcoverClass withHexColor(int id, String name, String hex) {
+    if (hex == null || !hex.matches("#[0-9a-fA-F]{6}")) {
+      throw new IllegalArgumentException(
+          "Class " + id + " (" + name + "): colour '" + hex + "' is not #rrggbb");
+    }
+    int rgb = Integer.parseInt(hex.substring(1), 16);
+    return new LandcoverClass(id, name, rgb >> 16, (rgb >> 8) & 0xFF, rgb & 0xFF);
+  }
+
   /** The colour as {@code #rrggbb}. */
   public String hexColor() {
     return String.format("#%02x%02x%02x", red, green, blue);

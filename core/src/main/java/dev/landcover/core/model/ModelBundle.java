@@ -265,18 +265,11 @@ public record ModelBundle(
     }
     List<LandcoverClass> classes = new ArrayList<>();
     for (JsonNode c : required(n, "classes")) {
-      String hex = required(c, "classes[].color", "color").asText();
-      if (!hex.matches("#[0-9a-fA-F]{6}")) {
-        throw new IllegalArgumentException("classes[].color is '" + hex + "', expected #rrggbb");
-      }
-      int rgb = Integer.parseInt(hex.substring(1), 16);
       classes.add(
-          new LandcoverClass(
+          LandcoverClass.withHexColor(
               required(c, "classes[].id", "id").asInt(),
               required(c, "classes[].name", "name").asText(),
-              rgb >> 16,
-              (rgb >> 8) & 0xFF,
-              rgb & 0xFF));
+              required(c, "classes[].color", "color").asText()));
     }
     if (config != null && (config.bands() != bands.size() || config.classes() != classes.size())) {
       throw new IllegalArgumentException(
