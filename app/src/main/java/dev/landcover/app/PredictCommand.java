@@ -145,6 +145,12 @@ final class PredictCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  /** Progress over all scenes, in pixels; null for a single scene. */
+  private Progress batchProgress;
+
+  private long batchPixels;
+  private long pixelsBefore;
+
   private record Outcome(Path scene, String status, String detail) {}
 
   /**
@@ -187,6 +193,18 @@ final class PredictCommand implements Callable<Integer> {
     }
     Path scratch = Files.createTempDirectory("landcover-model");
     List<Outcome> outcomes = new ArrayList<>();
+    long[] sceneAreas = new long[scenes.size()];
+    if (scenes.size() > 1) {
+      for (int i = 0; i < scenes.size(); i++) {
+        try (GeoTiffRaster r = GeoTiffRaster.open(scenes.get(i))) {
+          sceneAreas[i] = (long) r.width() * r.height();
+        } catch (IOException e) {
+          sceneAreas[i] = 0; // reported when the scene's turn comes
+        }
+        batchPixels += sceneAreas[i];
+      }
+      batchProgress = new Progress(err, "batch pixels", batchPixels);
+    }
     try {
       ModelSetup setup = setup(scratch);
       try (SegmentationModel model = setup.open(parseDevice(device))) {
@@ -202,6 +220,10 @@ final class PredictCommand implements Callable<Integer> {
           if (Files.exists(map) && Files.exists(summary) && !overwrite) {
             outcomes.add(new Outcome(scene, "skipped", "output exists: " + map));
             continue;
+          }
+          pixelsBefore = 0;
+          for (int k = 0; k < i; k++) {
+            pixelsBefore += sceneAreas[k];
           }
           stdout.printf(
               "[scene %d/%d, %d done, %d failed] %s%n",
@@ -225,6 +247,9 @@ final class PredictCommand implements Callable<Integer> {
       }
     } finally {
       ModelCommand.deleteTree(scratch);
+    }
+    if (batchProgress != null) {
+      batchProgress.finish();
     }
     stdout.println("Scene results:");
     for (Outcome o : outcomes) {
@@ -362,6 +387,7 @@ final class PredictCommand implements Callable<Integer> {
         feeds.add(probabilityFeed);
       }
       Progress progress = new Progress(err, scene.getFileName() + " chips", 1);
+      long sceneArea = (long) width * raster.height();
       java.util.concurrent.Future<?> producer =
           PREDICTION.submit(
               () -> {
@@ -420,7 +446,14 @@ final class PredictCommand implements Callable<Integer> {
                           probabilityFeed.put(prob);
                         }
                       },
-                      (done, total) -> progress.set(done, total));
+                      (done, total) -> {
+                        progress.set(done, total);
+                        if (batchProgress != null) {
+                          batchProgress.set(
+                              pixelsBefore + (long) ((double) done / total * sceneArea),
+                              batchPixels);
+                        }
+                      });
                 } catch (IOException | RuntimeException e) {
                   feeds.forEach(f -> f.fail(e));
                 }
