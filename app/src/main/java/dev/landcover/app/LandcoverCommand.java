@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
       InfoCommand.class,
       ChipsCommand.class,
       PredictCommand.class,
+      AssessCommand.class,
       ModelCommand.class,
       TestdataCommand.class,
       BenchCommand.class,
