@@ -1,0 +1,104 @@
+package dev.landcover.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import dev.landcover.core.model.UNetConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UNetTrainerTest {
+  private static final UNetConfig CONFIG =
+      new UNetConfig(
+          2,
+          3,
+          new int[] {4, 8},
+          16,
+          new int[] {8, 4},
+          UNetConfig.Padding.SAME,
+          UNetConfig.Normalization.BATCH,
+          0,
+          UNetConfig.Activation.RELU,
+          UNetConfig.UpStep.TRANSPOSED,
+          false,
+          false,
+          true,
+          true,
+          UNetConfig.Init.XAVIER);
+
+  /** Chips of blobs: class 0, 1 or 2 by a smooth field, band values noisy around class means. */
+  static List<UNetTrainer.Sample> chips(int n, long seed) {
+    Random r = new Random(seed);
+    List<UNetTrainer.Sample> out = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      float[] image = new float[2 * 32 * 32];
+      int[] labels = new int[32 * 32];
+      double cx = r.nextDouble() * 32;
+      double cy = r.nextDouble() * 32;
+      for (int y = 0; y < 32; y++) {
+        for (int x = 0; x < 32; x++) {
+          double d = Math.hypot(x - cx, y - cy);
+          int cls = d < 8 ? 1 : d < 14 ? 2 : 0;
+          labels[y * 32 + x] = (x + y) % 17 == 0 ? -1 : cls;
+          image[y * 32 + x] = (float) (cls == 1 ? 1 : -0.5 + 0.8 * r.nextGaussian());
+          image[1024 + y * 32 + x] = (float) (cls == 2 ? 1 : -0.5 + 0.8 * r.nextGaussian());
+        }
+      }
+      out.add(new UNetTrainer.Sample(image, labels));
+    }
+    return out;
+  }
+
+  private static float[] weights(Path npz) throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDList l = NDList.decode(m, Files.readAllBytes(npz));
+      List<Float> all = new ArrayList<>();
+      l.forEach(
+          a -> {
+            for (float f : a.toFloatArray()) {
+              all.add(f);
+            }
+          });
+      float[] out = new float[all.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = all.get(i);
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void trainingLearnsAndIsDeterministicWithASeed(@TempDir Path dir) throws Exception {
+    List<UNetTrainer.Sample> train = chips(32, 1);
+    List<UNetTrainer.Sample> val = chips(8, 2);
+    Path a = dir.resolve("a.npz");
+    Path b = dir.resolve("b.npz");
+    var history =
+        new UNetTrainer(CONFIG, 32)
+            .epochs(4)
+            .batch(8)
+            .learningRate(1e-2f)
+            .seed(5)
+            .train(train, val, a, null);
+    new UNetTrainer(CONFIG, 32)
+        .epochs(4)
+        .batch(8)
+        .learningRate(1e-2f)
+        .seed(5)
+        .train(train, val, b, null);
+    assertArrayEquals(weights(a), weights(b), 0f, "two runs with the same seed differ");
+    double first = history.get(0).trainLoss();
+    double last = history.get(history.size() - 1).trainLoss();
+    assertTrue(last < first, "loss " + first + " -> " + last);
+    double bestIou =
+        history.stream().mapToDouble(UNetTrainer.Epoch::validationMeanIou).max().orElse(0);
+    assertTrue(bestIou > 0.5, "validation mean IoU " + history);
+  }
+}
