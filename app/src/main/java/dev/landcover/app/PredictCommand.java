@@ -77,9 +77,8 @@ final class PredictCommand implements Callable<Integer> {
 
   @Option(
       names = "--overlap",
-      defaultValue = "64",
-      description = "Output pixels shared by neighbouring chips (default: ${DEFAULT-VALUE}).")
-  int overlap;
+      description = "Output pixels shared by neighbouring chips (default: a quarter of the chip).")
+  Integer overlap;
 
   @Option(
       names = "--blend",
@@ -369,7 +368,9 @@ final class PredictCommand implements Callable<Integer> {
               classes,
               setup.chip(),
               setup.halo(),
-              Math.min(overlap, setup.chip() - 2 * setup.halo() - 1),
+              Math.min(
+                  overlap != null ? overlap : (setup.chip() - 2 * setup.halo()) / 4,
+                  setup.chip() - 2 * setup.halo() - 1),
               setup.alignment(),
               window,
               batch);
