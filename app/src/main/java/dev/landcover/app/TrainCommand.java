@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Train a UNet on chips cut from an image and its label raster and write a model bundle"
           + " that predict takes as is, with per-band normalization computed from the training"
-          + " chips, and BUNDLE/epochs.csv (loss, validation accuracy and mean IoU per epoch).",
+          + " chips, and BUNDLE/epochs.csv (loss, validation accuracy and mean IoU per epoch)"
+          + " with BUNDLE/training.png (the curves).",
       "Validation chips are whole spatial blocks (about 25 over the scene); training chips that"
           + " overlap a validation chip are left out."
     })
@@ -236,36 +237,38 @@ final class TrainCommand implements Callable<Integer> {
         classes.size());
     Path weightsFile = Files.createTempFile("landcover-train", ".npz");
     StringBuilder csv = new StringBuilder("epoch,train_loss,val_overall_accuracy,val_mean_iou\n");
+    List<UNetTrainer.Epoch> history;
     try {
-      new UNetTrainer(config, chip)
-          .epochs(epochs)
-          .batch(batch)
-          .learningRate(lr)
-          .seed(seed)
-          .augment(!noAugment)
-          .classWeights(weights)
-          .train(
-              trainSamples,
-              valSamples,
-              weightsFile,
-              e -> {
-                stdout.printf(
-                    Locale.ROOT,
-                    "epoch %3d  loss %.4f  val OA %.4f  val mIoU %.4f%n",
-                    e.epoch(),
-                    e.trainLoss(),
-                    e.validationAccuracy(),
-                    e.validationMeanIou());
-                stdout.flush();
-                csv.append(
-                    String.format(
+      history =
+          new UNetTrainer(config, chip)
+              .epochs(epochs)
+              .batch(batch)
+              .learningRate(lr)
+              .seed(seed)
+              .augment(!noAugment)
+              .classWeights(weights)
+              .train(
+                  trainSamples,
+                  valSamples,
+                  weightsFile,
+                  e -> {
+                    stdout.printf(
                         Locale.ROOT,
-                        "%d,%f,%f,%f%n",
+                        "epoch %3d  loss %.4f  val OA %.4f  val mIoU %.4f%n",
                         e.epoch(),
                         e.trainLoss(),
                         e.validationAccuracy(),
-                        e.validationMeanIou()));
-              });
+                        e.validationMeanIou());
+                    stdout.flush();
+                    csv.append(
+                        String.format(
+                            Locale.ROOT,
+                            "%d,%f,%f,%f%n",
+                            e.epoch(),
+                            e.trainLoss(),
+                            e.validationAccuracy(),
+                            e.validationMeanIou()));
+                  });
       List<ModelBundle.Band> bundleBands = new ArrayList<>();
       for (int b : bandList) {
         bundleBands.add(new ModelBundle.Band(b, "band " + b));
@@ -290,6 +293,7 @@ final class TrainCommand implements Callable<Integer> {
           .save(out, weightsFile);
       if (Files.isDirectory(out)) {
         Files.writeString(out.resolve("epochs.csv"), csv, StandardCharsets.UTF_8);
+        TrainingCurves.write(history, out.resolve("training.png"));
       }
     } finally {
       Files.deleteIfExists(weightsFile);
