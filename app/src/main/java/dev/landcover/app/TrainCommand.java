@@ -89,6 +89,19 @@ final class TrainCommand implements Callable<Integer> {
       description = "auto (inverse pixel frequency, mean 1) or none.")
   String classWeights;
 
+  @Option(
+      names = "--loss",
+      defaultValue = "ce",
+      description = "ce, dice or ce+dice (default: ${DEFAULT-VALUE}).")
+  String lossName;
+
+  @Option(
+      names = "--patience",
+      defaultValue = "0",
+      description =
+          "Stop after this many epochs without a better validation mean IoU (0: run every epoch).")
+  int patience;
+
   @Option(names = "--no-augment", description = "No flips or 90-degree rotations.")
   boolean noAugment;
 
@@ -246,6 +259,8 @@ final class TrainCommand implements Callable<Integer> {
               .learningRate(lr)
               .seed(seed)
               .augment(!noAugment)
+              .loss(lossName)
+              .patience(patience)
               .classWeights(weights)
               .train(
                   trainSamples,

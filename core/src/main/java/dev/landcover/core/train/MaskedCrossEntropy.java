@@ -5,16 +5,30 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
 
 /**
- * Pixel-wise softmax cross-entropy that ignores pixels whose label is negative (nodata), with
- * optional per-class weights: {@code sum(w[y] * -log p[y]) / sum(w[y])} over labelled pixels.
- * Labels are class indices {@code N x H x W} (float), logits {@code N x C x H x W}.
+ * Segmentation losses over labelled pixels only (a negative label is nodata and ignored). Labels
+ * are class indices {@code N x H x W} (float), logits {@code N x C x H x W}.
+ *
+ * <ul>
+ *   <li>cross-entropy with per-class weights: {@code sum(w[y] * -log p[y]) / sum(w[y])};
+ *   <li>Dice: {@code 1 - mean over classes of (2 sum(p_c y_c) + 1) / (sum(p_c) + sum(y_c) + 1)}
+ *       with softmax probabilities {@code p} and one-hot labels {@code y};
+ *   <li>the sum of both.
+ * </ul>
  */
 final class MaskedCrossEntropy extends Loss {
   private final float[] classWeights;
+  private final boolean crossEntropy;
+  private final boolean dice;
 
   MaskedCrossEntropy(float[] classWeights) {
-    super("MaskedCrossEntropy");
+    this(classWeights, true, false);
+  }
+
+  MaskedCrossEntropy(float[] classWeights, boolean crossEntropy, boolean dice) {
+    super("SegmentationLoss");
     this.classWeights = classWeights.clone();
+    this.crossEntropy = crossEntropy;
+    this.dice = dice;
   }
 
   @Override
@@ -31,7 +45,20 @@ final class MaskedCrossEntropy extends Loss {
             .toType(logits.getDataType(), false);
     NDArray w = logits.getManager().create(classWeights).reshape(1, classes, 1, 1);
     NDArray pixelWeights = oneHot.mul(w).sum(new int[] {1}).mul(mask);
-    NDArray nll = logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg();
-    return nll.mul(pixelWeights).sum().div(pixelWeights.sum().add(1e-12f));
+    NDArray loss = null;
+    if (crossEntropy) {
+      NDArray nll = logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg();
+      loss = nll.mul(pixelWeights).sum().div(pixelWeights.sum().add(1e-12f));
+    }
+    if (dice) {
+      NDArray m = mask.expandDims(1);
+      NDArray p = logits.softmax(1).mul(m);
+      NDArray t = oneHot.mul(m);
+      NDArray intersection = p.mul(t).sum(new int[] {0, 2, 3});
+      NDArray sizes = p.sum(new int[] {0, 2, 3}).add(t.sum(new int[] {0, 2, 3}));
+      NDArray d = intersection.mul(2).add(1).div(sizes.add(1)).mean().neg().add(1);
+      loss = loss == null ? d : loss.add(d);
+    }
+    return loss;
   }
 }

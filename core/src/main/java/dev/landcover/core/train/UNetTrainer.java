@@ -49,6 +49,8 @@ public final class UNetTrainer {
   private long seed = 7;
   private boolean augment = true;
   private float[] classWeights;
+  private String loss = "ce";
+  private int patience;
 
   /**
    * @param config the network (its bands and classes)
@@ -89,6 +91,21 @@ public final class UNetTrainer {
     return this;
   }
 
+  /** {@code ce} (default), {@code dice} or {@code ce+dice}. */
+  public UNetTrainer loss(String loss) {
+    if (!loss.equals("ce") && !loss.equals("dice") && !loss.equals("ce+dice")) {
+      throw new IllegalArgumentException("Loss must be ce, dice or ce+dice: " + loss);
+    }
+    this.loss = loss;
+    return this;
+  }
+
+  /** Stop after this many epochs without a better validation mean IoU (0: never). */
+  public UNetTrainer patience(int epochs) {
+    this.patience = epochs;
+    return this;
+  }
+
   /** Per-class loss weights (default: all 1). */
   public UNetTrainer classWeights(float[] weights) {
     this.classWeights = weights.clone();
@@ -110,11 +127,13 @@ public final class UNetTrainer {
     List<Epoch> history = new ArrayList<>();
     Path best = Files.createTempFile("landcover-best", ".npz");
     double bestIou = -1;
+    int bestEpoch = 0;
     try (Model model = Model.newInstance("unet", ai.djl.Device.cpu(), "PyTorch")) {
       UNetBlock block = UNetBlock.of(config);
       model.setBlock(block);
       DefaultTrainingConfig tc =
-          new DefaultTrainingConfig(new MaskedCrossEntropy(w))
+          new DefaultTrainingConfig(
+                  new MaskedCrossEntropy(w, loss.contains("ce"), loss.contains("dice")))
               .optOptimizer(
                   Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
               .optDevices(new ai.djl.Device[] {ai.djl.Device.cpu()});
@@ -148,7 +167,10 @@ public final class UNetTrainer {
           }
           if (!(epoch.validationMeanIou() <= bestIou)) {
             bestIou = epoch.validationMeanIou();
+            bestEpoch = e;
             UNetWeights.save(block, best);
+          } else if (patience > 0 && e - bestEpoch >= patience) {
+            break;
           }
         }
       }

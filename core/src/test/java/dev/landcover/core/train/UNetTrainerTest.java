@@ -101,4 +101,29 @@ class UNetTrainerTest {
         history.stream().mapToDouble(UNetTrainer.Epoch::validationMeanIou).max().orElse(0);
     assertTrue(bestIou > 0.5, "validation mean IoU " + history);
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"dice", "ce+dice"})
+  void diceLossesLearnToo(String loss, @TempDir Path dir) throws Exception {
+    var history =
+        new UNetTrainer(CONFIG, 32)
+            .epochs(4)
+            .learningRate(1e-2f)
+            .loss(loss)
+            .train(chips(32, 1), chips(8, 2), dir.resolve("w.npz"), null);
+    double best =
+        history.stream().mapToDouble(UNetTrainer.Epoch::validationMeanIou).max().orElse(0);
+    assertTrue(best > 0.4, loss + ": " + history);
+  }
+
+  @Test
+  void patienceStopsWhenValidationStopsImproving(@TempDir Path dir) throws Exception {
+    var history =
+        new UNetTrainer(CONFIG, 32)
+            .epochs(30)
+            .learningRate(0f)
+            .patience(2)
+            .train(chips(8, 1), chips(4, 2), dir.resolve("w.npz"), null);
+    assertTrue(history.size() <= 3, "ran " + history.size() + " epochs without learning");
+  }
 }
