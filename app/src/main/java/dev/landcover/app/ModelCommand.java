@@ -322,14 +322,7 @@ final class ModelCommand implements Runnable {
         bands.add(new ModelBundle.Band(sceneBands[i], name));
       }
       List<LandcoverClass> classes = new ArrayList<>();
-      for (String c : classList) {
-        String[] f = c.split(":");
-        if (f.length != 3) {
-          throw new ExitCodes.UsageException(
-              "--class-list entry '" + c + "': expected id:name:#rrggbb");
-        }
-        classes.add(LandcoverClass.withHexColor(Integer.parseInt(f[0]), f[1], f[2]));
-      }
+      classes.addAll(parseClassList(classList));
       ModelBundle.Normalization norm = normalization(bands.size());
       var provenance =
           new ObjectMapper()
@@ -413,6 +406,20 @@ final class ModelCommand implements Runnable {
                 + (values == null ? 0 : values.length));
       }
     }
+  }
+
+  /** Classes from {@code --class-list} entries {@code id:name:#rrggbb}, in order. */
+  static List<LandcoverClass> parseClassList(String[] entries) {
+    List<LandcoverClass> classes = new ArrayList<>();
+    for (String c : entries) {
+      String[] f = c.split(":");
+      if (f.length != 3) {
+        throw new ExitCodes.UsageException(
+            "--class-list entry '" + c + "': expected id:name:#rrggbb");
+      }
+      classes.add(LandcoverClass.withHexColor(Integer.parseInt(f[0]), f[1], f[2]));
+    }
+    return classes;
   }
 
   static void deleteTree(Path dir) throws IOException {

@@ -213,9 +213,7 @@ final class PredictCommand implements Callable<Integer> {
           Path dir = out != null ? out : scene.toAbsolutePath().getParent();
           String base = scene.getFileName().toString().replaceAll("(?i)\\.tiff?$", "");
           Path map = output != null ? output : dir.resolve(base + "_landcover.tif");
-          Path summary =
-              map.resolveSibling(
-                  map.getFileName().toString().replaceAll("\\.tiff?$", "") + ".json");
+          Path summary = sibling(map, ".json");
           if (Files.exists(map) && Files.exists(summary) && !overwrite) {
             outcomes.add(new Outcome(scene, "skipped", "output exists: " + map));
             continue;
@@ -512,12 +510,7 @@ final class PredictCommand implements Callable<Integer> {
       }
       progress.finish();
       double seconds = (System.nanoTime() - t0) / 1e9;
-      Quicklook.write(
-          map,
-          setup.classes(),
-          counts,
-          setup.nodataClass(),
-          map.resolveSibling(map.getFileName().toString().replaceAll("\\.tiff?$", "") + ".png"));
+      Quicklook.write(map, setup.classes(), counts, setup.nodataClass(), sibling(map, ".png"));
       // The summary comes last: a scene counts as done (and is skipped on resume) once it exists.
       writeSummary(map, raster, setup, counts, seconds, model);
       return String.format(
@@ -680,11 +673,15 @@ final class PredictCommand implements Callable<Integer> {
       }
       o.put("percent", total == 0 ? 0 : 100.0 * counts[c] / total);
     }
-    Path json =
-        map.resolveSibling(map.getFileName().toString().replaceAll("\\.tiff?$", "") + ".json");
+    Path json = sibling(map, ".json");
     Path tmp = json.resolveSibling("." + json.getFileName() + ".tmp");
     m.writeValue(tmp.toFile(), n);
     Files.move(tmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The file beside {@code map} with its extension replaced by {@code extension}. */
+  private static Path sibling(Path map, String extension) {
+    return map.resolveSibling(map.getFileName().toString().replaceAll("\\.tiff?$", "") + extension);
   }
 
   /** Files, folders (their .tif/.tiff files) and glob patterns, in order, without repeats. */

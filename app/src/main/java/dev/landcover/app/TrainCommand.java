@@ -160,14 +160,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     List<LandcoverClass> classes = new ArrayList<>();
     if (classList != null) {
-      for (String c : classList) {
-        String[] f = c.split(":");
-        if (f.length != 3) {
-          throw new ExitCodes.UsageException(
-              "--class-list entry '" + c + "': expected id:name:#rrggbb");
-        }
-        classes.add(LandcoverClass.withHexColor(Integer.parseInt(f[0]), f[1], f[2]));
-      }
+      classes.addAll(ModelCommand.parseClassList(classList));
     } else {
       for (int id : found.keySet()) {
         int g = (id * 67) % 256;
