@@ -1,6 +1,5 @@
 package dev.landcover.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -76,9 +75,7 @@ final class AssessCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<Integer, String> names = new TreeMap<>();
     if (classesFile != null) {
-      for (JsonNode c : new ObjectMapper().readTree(classesFile.toFile())) {
-        names.put(c.get("id").asInt(), c.path("name").asText("class " + c.get("id").asInt()));
-      }
+      ModelCommand.readClassesFile(classesFile).forEach(c -> names.put(c.id(), c.name()));
     }
     Map<Long, Long> pairs = new HashMap<>();
     try (GeoTiffRaster p = GeoTiffRaster.open(prediction);

@@ -1,5 +1,6 @@
 package dev.landcover.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.landcover.core.inference.SegmentationModel;
 import dev.landcover.core.model.LandcoverClass;
@@ -58,11 +59,13 @@ final class ModelCommand implements Runnable {
     @Option(names = "--decoder", split = ",", description = "Decoder channels, bottom to top.")
     int[] decoder;
 
-    @Option(names = "--bands", description = "Input bands.")
-    Integer bands;
-
-    @Option(names = "--classes", description = "Output classes.")
-    Integer classes;
+    @Option(
+        names = "--config",
+        paramLabel = "UNET.json",
+        description =
+            "A JSON file of the UNet configuration (as in a bundle's model.json); options given"
+                + " with it override its fields.")
+    Path configFile;
 
     @Option(names = "--padding", description = "same or valid.")
     String padding;
@@ -100,23 +103,43 @@ final class ModelCommand implements Runnable {
     @Option(names = "--init", description = "xavier or kaiming.")
     String init;
 
-    /** The configuration: preset or depth (default geo-course), with the options applied. */
-    UNetConfig config() {
+    /** A configuration JSON file (a bundle's model.json, or its architecture part, also do). */
+    private static UNetConfig readConfig(Path file) throws IOException {
+      JsonNode n;
+      try {
+        n = new ObjectMapper().readTree(file.toFile());
+      } catch (IOException e) {
+        throw new ExitCodes.UsageException(file + ": not readable JSON (" + e.getMessage() + ")");
+      }
+      if (n != null && n.has("architecture")) {
+        n = n.get("architecture");
+      }
+      if (n != null && n.has("config")) {
+        n = n.get("config");
+      }
+      try {
+        return UNetConfig.fromJson(n);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw new ExitCodes.UsageException(file + ": not a UNet configuration: " + e.getMessage());
+      }
+    }
+
+    /** The configuration: preset, depth or file (default geo-course), with the options applied. */
+    UNetConfig config() throws IOException {
+      int given = (preset != null ? 1 : 0) + (depth != null ? 1 : 0) + (configFile != null ? 1 : 0);
+      if (given > 1) {
+        throw new ExitCodes.UsageException("Give one of --preset, --depth and --config");
+      }
       UNetConfig c;
-      if (preset != null && depth != null) {
-        throw new ExitCodes.UsageException("Give --preset or --depth, not both");
+      if (configFile != null) {
+        c = readConfig(configFile);
+      } else {
+        c =
+            depth != null
+                ? UNetConfig.ofDepth(depth, filters, 3, 1)
+                : UNetConfig.preset(preset == null ? "geo-course" : preset);
       }
-      c =
-          depth != null
-              ? UNetConfig.ofDepth(depth, filters, 3, 1)
-              : UNetConfig.preset(preset == null ? "geo-course" : preset);
       var n = c.toJson();
-      if (bands != null) {
-        n.put("bands", bands);
-      }
-      if (classes != null) {
-        n.put("classes", classes);
-      }
       if (encoder != null) {
         n.set("encoder", new ObjectMapper().valueToTree(encoder));
       }
@@ -175,6 +198,12 @@ final class ModelCommand implements Runnable {
   static final class Summary implements Callable<Integer> {
     @Mixin Architecture architecture;
 
+    @Option(names = "--bands", description = "Input bands.")
+    Integer bands;
+
+    @Option(names = "--classes", description = "Output classes.")
+    Integer classes;
+
     @Option(names = "--bundle", description = "Summarize the UNet of a model bundle.")
     Path bundle;
 
@@ -209,6 +238,12 @@ final class ModelCommand implements Runnable {
         }
       } else {
         config = architecture.config();
+        if (bands != null || classes != null) {
+          config =
+              config.withBandsAndClasses(
+                  bands != null ? bands : config.bands(),
+                  classes != null ? classes : config.classes());
+        }
       }
       ModelSummary s = ModelSummary.of(config, batch, input);
       var out = spec.commandLine().getOut();
@@ -255,11 +290,6 @@ final class ModelCommand implements Runnable {
     }
 
     @Mixin Architecture architecture;
-
-    @Option(
-        names = "--config",
-        description = "A JSON file of the UNet configuration (instead of --preset and options).")
-    Path configFile;
 
     @Option(
         names = "--scene-bands",
@@ -335,10 +365,7 @@ final class ModelCommand implements Runnable {
       ModelBundle bundle;
       Path weightsFile;
       if (source.weights != null) {
-        UNetConfig config =
-            configFile != null
-                ? UNetConfig.fromJson(new ObjectMapper().readTree(configFile.toFile()))
-                : architecture.config();
+        UNetConfig config = architecture.config();
         config = config.withBandsAndClasses(bands.size(), classes.size());
         try (SegmentationModel check = SegmentationModel.unet(config, source.weights)) {
           spec.commandLine().getOut().println("Weights fit " + check);
@@ -420,6 +447,50 @@ final class ModelCommand implements Runnable {
       classes.add(LandcoverClass.withHexColor(Integer.parseInt(f[0]), f[1], f[2]));
     }
     return classes;
+  }
+
+  /**
+   * Classes from a JSON file: a list of {@code {"id", "name", "color": "#rrggbb"}} (name and color
+   * optional), or an object with such a {@code "classes"} list (a bundle's model.json).
+   */
+  static List<LandcoverClass> readClassesFile(Path file) throws IOException {
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new ExitCodes.UsageException(file + ": not readable JSON (" + e.getMessage() + ")");
+    }
+    JsonNode list = root != null && root.isObject() ? root.get("classes") : root;
+    if (list == null || !list.isArray() || list.isEmpty()) {
+      throw new ExitCodes.UsageException(
+          file + ": expected a non-empty JSON list of {\"id\", \"name\", \"color\"}");
+    }
+    List<LandcoverClass> classes = new ArrayList<>();
+    for (JsonNode c : list) {
+      JsonNode id = c.get("id");
+      if (id == null || !id.canConvertToInt() || id.asInt() < 0 || id.asInt() > 65535) {
+        throw new ExitCodes.UsageException(
+            file + ": class " + c + " has no integer \"id\" from 0 to 65535");
+      }
+      LandcoverClass fallback = defaultClass(id.asInt());
+      String name = c.path("name").asText(fallback.name());
+      try {
+        classes.add(
+            c.hasNonNull("color")
+                ? LandcoverClass.withHexColor(id.asInt(), name, c.get("color").asText())
+                : new LandcoverClass(
+                    id.asInt(), name, fallback.red(), fallback.green(), fallback.blue()));
+      } catch (IllegalArgumentException e) {
+        throw new ExitCodes.UsageException(file + ": class " + c + ": " + e.getMessage());
+      }
+    }
+    return classes;
+  }
+
+  /** A class named after its id, with a colour spread over the hues by id. */
+  static LandcoverClass defaultClass(int id) {
+    int g = (id * 67) % 256;
+    return new LandcoverClass(id, "class " + id, g, (g * 3) % 256, 255 - g);
   }
 
   static void deleteTree(Path dir) throws IOException {

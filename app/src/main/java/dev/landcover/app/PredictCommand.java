@@ -257,7 +257,8 @@ final class PredictCommand implements Callable<Integer> {
         : ExitCodes.OK;
   }
 
-  private static Device parseDevice(String text) {
+  /** {@code auto} (null: let the engine choose), {@code cpu}, {@code gpu} or {@code gpu:N}. */
+  static Device parseDevice(String text) {
     String d = text.toLowerCase(Locale.ROOT);
     if (d.equals("auto")) {
       return null;

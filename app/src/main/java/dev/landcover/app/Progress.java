@@ -15,6 +15,7 @@ final class Progress {
   private final boolean terminal = System.console() != null;
   private long lastPrint;
   private long done;
+  private String detail = "";
 
   Progress(PrintWriter err, String what, long total) {
     this.err = err;
@@ -30,6 +31,11 @@ final class Progress {
       lastPrint = now;
       print(now, false);
     }
+  }
+
+  /** Text shown after the figures (e.g. a running loss), from the next print on. */
+  synchronized void detail(String text) {
+    this.detail = text.isEmpty() ? "" : ", " + text;
   }
 
   /** Records that {@code done} items out of {@code total} are done. */
@@ -55,13 +61,14 @@ final class Progress {
     String line =
         String.format(
             Locale.ROOT,
-            "%s: %d/%d (%.0f%%), %.1f/s, %s left",
+            "%s: %d/%d (%.0f%%), %.1f/s, %s left%s",
             what,
             done,
             total,
             total == 0 ? 100.0 : 100.0 * done / total,
             rate,
-            left);
+            left,
+            detail);
     if (terminal) {
       err.print("\r" + line + (last ? "\n" : ""));
     } else {

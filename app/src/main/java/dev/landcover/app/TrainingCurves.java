@@ -14,7 +14,10 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 
-/** A PNG of the training curves: loss (left axis) and validation OA and mean IoU (0 to 1). */
+/**
+ * A PNG of the training curves: training and validation loss (left axis), validation OA and mean
+ * IoU (right axis, 0 to 1).
+ */
 final class TrainingCurves {
   private TrainingCurves() {}
 
@@ -40,7 +43,12 @@ final class TrainingCurves {
     g.setColor(Color.BLACK);
     g.drawRect(left, top, pw, ph);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    double maxLoss = epochs.stream().mapToDouble(UNetTrainer.Epoch::trainLoss).max().orElse(1);
+    double maxLoss =
+        epochs.stream()
+            .mapToDouble(e -> Math.max(e.trainLoss(), e.validationLoss()))
+            .filter(Double::isFinite)
+            .max()
+            .orElse(1);
     int n = epochs.size();
     for (int i = 0; i <= 4; i++) {
       int y = top + ph * i / 4;
@@ -53,6 +61,7 @@ final class TrainingCurves {
       g.drawString(String.valueOf(e), x - 4, top + ph + 16);
     }
     curve(g, epochs, e -> e.trainLoss() / maxLoss, new Color(200, 60, 40), left, top, pw, ph);
+    curve(g, epochs, e -> e.validationLoss() / maxLoss, new Color(230, 150, 40), left, top, pw, ph);
     curve(
         g,
         epochs,
@@ -64,13 +73,27 @@ final class TrainingCurves {
         ph);
     curve(
         g, epochs, UNetTrainer.Epoch::validationMeanIou, new Color(30, 140, 60), left, top, pw, ph);
-    String[] labels = {"training loss (left)", "validation OA (right)", "validation mIoU (right)"};
-    Color[] colors = {new Color(200, 60, 40), new Color(40, 90, 210), new Color(30, 140, 60)};
-    for (int i = 0; i < 3; i++) {
+    String[] labels = {
+      "training loss (left)",
+      "validation loss (left)",
+      "validation OA (right)",
+      "validation mIoU (right)"
+    };
+    Color[] colors = {
+      new Color(200, 60, 40),
+      new Color(230, 150, 40),
+      new Color(40, 90, 210),
+      new Color(30, 140, 60)
+    };
+    // The legend sits in the middle band, between the accuracies (near 1) and the losses.
+    int legendTop = top + ph / 3;
+    g.setColor(new Color(255, 255, 255, 220));
+    g.fillRect(left + pw - 190, legendTop - 4, 182, 18 * labels.length + 6);
+    for (int i = 0; i < labels.length; i++) {
       g.setColor(colors[i]);
-      g.fillRect(left + 8, top + 8 + 18 * i, 12, 12);
+      g.fillRect(left + pw - 184, legendTop + 18 * i, 12, 12);
       g.setColor(Color.BLACK);
-      g.drawString(labels[i], left + 26, top + 18 + 18 * i);
+      g.drawString(labels[i], left + pw - 166, legendTop + 10 + 18 * i);
     }
     g.dispose();
     ImageIO.write(image, "png", png.toFile());

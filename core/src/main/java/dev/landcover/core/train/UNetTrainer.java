@@ -1,45 +1,92 @@
 package dev.landcover.core.train;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landcover.core.metrics.ConfusionMatrix;
 import dev.landcover.core.model.UNetBlock;
 import dev.landcover.core.model.UNetConfig;
 import dev.landcover.core.model.UNetWeights;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import java.util.function.Consumer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 /**
- * Trains a UNet on square chips with Adam and a cross-entropy that ignores nodata pixels; after
- * each epoch it measures the validation chips (overall accuracy, mean IoU) and keeps the best
- * epoch's weights. Chips are shuffled, and flipped and rotated by multiples of 90 degrees (image
- * and labels together) from a seeded random generator: with the same seed, two runs on the CPU give
- * the same weights.
+ * Trains a same-padding UNet on square chips with Adam and a cross-entropy (or Dice) that ignores
+ * nodata pixels; after each epoch it measures the validation chips (loss, overall accuracy, mean
+ * IoU) and keeps the best epoch's weights (by validation mean IoU).
+ *
+ * <p>Chips are shuffled, and flipped and/or rotated by multiples of 90 degrees (image and labels
+ * together), from one seeded random generator: with the same seed, two runs on the CPU give the
+ * same weights. Samples are taken from the lists one batch ahead on a background thread, so lists
+ * that read their chips from disk on {@code get} keep memory independent of the data set size.
+ *
+ * <p>With {@link #checkpoint}, the state after every epoch (weights, best weights, optimizer
+ * moments, the random generator, the history) is written to one file, atomically; a run given that
+ * file with {@link #resume} continues exactly as the interrupted run would have.
  */
 public final class UNetTrainer {
   /**
-   * One training example: normalized image {@code bands x size x size}, labels (class index or -1).
+   * One training example: normalized image {@code bands x size x size} (band-major), labels {@code
+   * size x size} (class index, or -1 where the pixel is not labelled).
    */
   public record Sample(float[] image, int[] labels) {}
 
-  /** What one epoch gave. */
+  /** What one epoch gave; validation figures are over labelled validation pixels. */
   public record Epoch(
-      int epoch, double trainLoss, double validationAccuracy, double validationMeanIou) {}
+      int epoch,
+      double trainLoss,
+      double validationLoss,
+      double validationAccuracy,
+      double validationMeanIou,
+      double seconds) {}
+
+  /** Told about progress; both methods are called on the training thread. */
+  public interface Listener {
+    /** After each training batch: the mean loss of the epoch so far. */
+    default void batchDone(int epoch, int batch, int batches, double runningLoss) {}
+
+    /** After each epoch (and its checkpoint). */
+    void epochDone(Epoch epoch);
+  }
+
+  /** What a checkpoint file says about the run it was written by. */
+  public record Checkpoint(int epoch, List<Epoch> history, JsonNode settings) {}
+
+  private static final String CHECKPOINT_FORMAT = "landcover-checkpoint";
 
   private final UNetConfig config;
   private final int size;
@@ -47,10 +94,15 @@ public final class UNetTrainer {
   private int batch = 8;
   private float learningRate = 1e-3f;
   private long seed = 7;
-  private boolean augment = true;
+  private boolean flips = true;
+  private boolean rotations = true;
   private float[] classWeights;
   private String loss = "ce";
   private int patience;
+  private Device device = Device.cpu();
+  private Path checkpoint;
+  private JsonNode settings;
+  private Path resumeFrom;
 
   /**
    * @param config the network (its bands and classes)
@@ -86,8 +138,18 @@ public final class UNetTrainer {
     return this;
   }
 
+  /** Random flips and quarter turns (both: the 8 symmetries of the square), or neither. */
   public UNetTrainer augment(boolean augment) {
-    this.augment = augment;
+    return augment(augment, augment);
+  }
+
+  /**
+   * @param flips random left-right and up-down flips
+   * @param rotations random rotations by 0, 90, 180 or 270 degrees
+   */
+  public UNetTrainer augment(boolean flips, boolean rotations) {
+    this.flips = flips;
+    this.rotations = rotations;
     return this;
   }
 
@@ -108,18 +170,66 @@ public final class UNetTrainer {
 
   /** Per-class loss weights (default: all 1). */
   public UNetTrainer classWeights(float[] weights) {
+    if (weights.length != config.classes()) {
+      throw new IllegalArgumentException(
+          weights.length + " class weights for " + config.classes() + " classes");
+    }
     this.classWeights = weights.clone();
     return this;
+  }
+
+  /** The device to train on (default: the CPU). */
+  public UNetTrainer device(Device device) {
+    this.device = device;
+    return this;
+  }
+
+  /**
+   * Writes a checkpoint to {@code file} after every epoch (replacing the previous one atomically).
+   *
+   * @param settings what the caller needs to check a resumed run against (stored as is)
+   */
+  public UNetTrainer checkpoint(Path file, JsonNode settings) {
+    this.checkpoint = file;
+    this.settings = settings;
+    return this;
+  }
+
+  /** Continues from a checkpoint written by {@link #checkpoint} (same data and settings). */
+  public UNetTrainer resume(Path file) {
+    this.resumeFrom = file;
+    return this;
+  }
+
+  /** Reads what a checkpoint says (epochs done, history, the settings stored with it). */
+  public static Checkpoint readCheckpoint(Path file) throws IOException {
+    try (ZipFile zip = open(file)) {
+      JsonNode n = checkpointJson(file, zip);
+      List<Epoch> history = new ArrayList<>();
+      for (JsonNode e : n.get("history")) {
+        history.add(
+            new Epoch(
+                e.get("epoch").asInt(),
+                e.get("trainLoss").asDouble(),
+                e.get("validationLoss").asDouble(),
+                e.get("validationAccuracy").asDouble(),
+                e.get("validationMeanIou").asDouble(),
+                e.get("seconds").asDouble()));
+      }
+      return new Checkpoint(n.get("epoch").asInt(), history, n.get("settings"));
+    }
   }
 
   /**
    * Trains and writes the best epoch's weights to {@code weights} (a canonical .npz).
    *
-   * @param onEpoch told after each epoch
-   * @return every epoch's figures
+   * @param training training samples; read once per epoch, one batch ahead
+   * @param validation validation samples (not augmented)
+   * @param listener told after each batch and epoch, or null
+   * @return every epoch's figures (with those before a resumed checkpoint)
    */
   public List<Epoch> train(
-      List<Sample> training, List<Sample> validation, Path weights, Consumer<Epoch> onEpoch)
+      List<Sample> training, List<Sample> validation, Path weights, Listener listener)
       throws IOException {
     float[] w = classWeights != null ? classWeights : ones(config.classes());
     Engine.getInstance().setRandomSeed((int) seed);
@@ -128,87 +238,391 @@ public final class UNetTrainer {
     Path best = Files.createTempFile("landcover-best", ".npz");
     double bestIou = -1;
     int bestEpoch = 0;
-    try (Model model = Model.newInstance("unet", ai.djl.Device.cpu(), "PyTorch")) {
+    int firstEpoch = 1;
+    int[] resumedOrder = null;
+    ExecutorService loader =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "landcover-batches");
+              t.setDaemon(true);
+              return t;
+            });
+    try (Model model = Model.newInstance("unet", device, "PyTorch")) {
       UNetBlock block = UNetBlock.of(config);
       model.setBlock(block);
-      DefaultTrainingConfig tc =
-          new DefaultTrainingConfig(
-                  new MaskedCrossEntropy(w, loss.contains("ce"), loss.contains("dice")))
-              .optOptimizer(
-                  Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
-              .optDevices(new ai.djl.Device[] {ai.djl.Device.cpu()});
+      MaskedCrossEntropy lossFunction =
+          new MaskedCrossEntropy(w, loss.contains("ce"), loss.contains("dice"));
+      Map<String, String> names = new HashMap<>();
+      ResumableAdam adam = null;
+      DefaultTrainingConfig tc = new DefaultTrainingConfig(lossFunction);
+      tc.optDevices(new Device[] {device});
+      // The optimizer needs the parameter ids, known once the block exists: created lazily below.
+      AdamHolder holder = new AdamHolder();
+      tc.optOptimizer(holder);
       try (Trainer trainer = model.newTrainer(tc)) {
         trainer.initialize(new Shape(batch, config.bands(), size, size));
-        List<Sample> order = new ArrayList<>(training);
-        for (int e = 1; e <= epochs; e++) {
-          java.util.Collections.shuffle(order, random);
+        for (Map.Entry<String, Parameter> e : block.canonicalTensors().entrySet()) {
+          names.put(e.getValue().getId(), e.getKey());
+        }
+        adam = new ResumableAdam(learningRate, names);
+        holder.adam = adam;
+        if (resumeFrom != null) {
+          try (ZipFile zip = open(resumeFrom)) {
+            JsonNode n = checkpointJson(resumeFrom, zip);
+            Path scratch = Files.createTempFile("landcover-resume", ".npz");
+            try {
+              extract(zip, "weights.npz", scratch);
+              UNetWeights.load(block, scratch);
+            } finally {
+              Files.deleteIfExists(scratch);
+            }
+            extract(zip, "best.npz", best);
+            try (var in = zip.getInputStream(entry(resumeFrom, zip, "optimizer.ndlist"))) {
+              adam.load(in, trainer.getManager());
+            }
+            random = readRandom(n.get("random").asText());
+            history.addAll(readCheckpoint(resumeFrom).history());
+            bestEpoch = n.get("bestEpoch").asInt();
+            bestIou = n.get("bestMeanIou").asDouble();
+            firstEpoch = n.get("epoch").asInt() + 1;
+            resumedOrder = new ObjectMapper().treeToValue(n.get("order"), int[].class);
+          }
+        }
+        int[] order = new int[training.size()];
+        for (int i = 0; i < order.length; i++) {
+          order[i] = i;
+        }
+        if (resumedOrder != null) {
+          if (resumedOrder.length != order.length) {
+            throw new IOException(
+                resumeFrom
+                    + ": written for "
+                    + resumedOrder.length
+                    + " training chips, this run has "
+                    + order.length);
+          }
+          order = resumedOrder;
+        }
+        boolean stopped = patience > 0 && firstEpoch - 1 - bestEpoch >= patience;
+        for (int e = firstEpoch; e <= epochs && !stopped; e++) {
+          long start = System.nanoTime();
+          shuffle(order, random);
+          int batches = (order.length + batch - 1) / batch;
           double lossSum = 0;
-          int batches = 0;
-          for (int start = 0; start < order.size(); start += batch) {
-            List<Sample> part = order.subList(start, Math.min(order.size(), start + batch));
+          Future<float[][]> next = loader.submit(batchTask(training, order, 0, random));
+          for (int k = 0; k < batches; k++) {
+            float[][] xy = get(next);
+            if (k + 1 < batches) {
+              next = loader.submit(batchTask(training, order, k + 1, random));
+            }
             try (NDManager m = trainer.getManager().newSubManager()) {
-              NDList[] xy = toArrays(m, part, random);
+              NDList[] arrays = toArrays(m, xy);
               try (GradientCollector gc = trainer.newGradientCollector()) {
-                NDList out = trainer.forward(xy[0], xy[1]);
-                NDArray loss = trainer.getLoss().evaluate(xy[1], out);
-                gc.backward(loss);
-                lossSum += loss.getFloat();
+                NDList out = trainer.forward(arrays[0], arrays[1]);
+                NDArray value = trainer.getLoss().evaluate(arrays[1], out);
+                gc.backward(value);
+                lossSum += value.getFloat();
               }
               trainer.step();
             }
-            batches++;
+            if (listener != null) {
+              listener.batchDone(e, k + 1, batches, lossSum / (k + 1));
+            }
           }
-          ConfusionMatrix cm = evaluate(trainer, validation);
+          double[] val = evaluate(trainer, lossFunction, validation);
           Epoch epoch =
-              new Epoch(e, lossSum / Math.max(1, batches), cm.overallAccuracy(), cm.meanIou());
+              new Epoch(
+                  e,
+                  lossSum / Math.max(1, batches),
+                  val[0],
+                  val[1],
+                  val[2],
+                  (System.nanoTime() - start) / 1e9);
           history.add(epoch);
-          if (onEpoch != null) {
-            onEpoch.accept(epoch);
-          }
           if (!(epoch.validationMeanIou() <= bestIou)) {
             bestIou = epoch.validationMeanIou();
             bestEpoch = e;
             UNetWeights.save(block, best);
           } else if (patience > 0 && e - bestEpoch >= patience) {
-            break;
+            stopped = true;
+          }
+          if (checkpoint != null) {
+            writeCheckpoint(block, adam, trainer, best, random, order, history, bestEpoch, bestIou);
+          }
+          if (listener != null) {
+            listener.epochDone(epoch);
           }
         }
       }
-      Files.move(best, weights, StandardCopyOption.REPLACE_EXISTING);
+      if (bestEpoch == 0) {
+        throw new IOException("No epoch was trained: epochs is " + epochs);
+      }
+      Files.copy(best, weights, StandardCopyOption.REPLACE_EXISTING);
     } finally {
+      loader.shutdownNow();
       Files.deleteIfExists(best);
     }
     return history;
   }
 
+  /** Hands DJL's trainer an optimizer that is created once the parameters have their ids. */
+  private static final class AdamHolder extends ai.djl.training.optimizer.Optimizer {
+    private ResumableAdam adam;
+
+    AdamHolder() {
+      super(ai.djl.training.optimizer.Optimizer.adam());
+    }
+
+    @Override
+    public void update(String parameterId, NDArray weight, NDArray grad) {
+      adam.update(parameterId, weight, grad);
+    }
+  }
+
+  private void writeCheckpoint(
+      UNetBlock block,
+      ResumableAdam adam,
+      Trainer trainer,
+      Path best,
+      Random random,
+      int[] order,
+      List<Epoch> history,
+      int bestEpoch,
+      double bestIou)
+      throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode n = json.createObjectNode();
+    n.put("format", CHECKPOINT_FORMAT);
+    n.put("formatVersion", 1);
+    n.put("epoch", history.get(history.size() - 1).epoch());
+    n.put("bestEpoch", bestEpoch);
+    n.put("bestMeanIou", bestIou);
+    n.put("random", writeRandom(random));
+    n.set("order", json.valueToTree(order));
+    ArrayNode h = n.putArray("history");
+    for (Epoch e : history) {
+      h.addObject()
+          .put("epoch", e.epoch())
+          .put("trainLoss", e.trainLoss())
+          .put("validationLoss", e.validationLoss())
+          .put("validationAccuracy", e.validationAccuracy())
+          .put("validationMeanIou", e.validationMeanIou())
+          .put("seconds", e.seconds());
+    }
+    n.set("settings", settings);
+    Path dir = checkpoint.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + checkpoint.getFileName(), ".tmp");
+    Path current = Files.createTempFile("landcover-current", ".npz");
+    try {
+      UNetWeights.save(block, current);
+      try (OutputStream os = Files.newOutputStream(tmp);
+          ZipOutputStream zip = new ZipOutputStream(os)) {
+        zip.putNextEntry(new ZipEntry("checkpoint.json"));
+        zip.write(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+        zip.putNextEntry(new ZipEntry("weights.npz"));
+        Files.copy(current, zip);
+        zip.putNextEntry(new ZipEntry("best.npz"));
+        Files.copy(best, zip);
+        zip.putNextEntry(new ZipEntry("optimizer.ndlist"));
+        try (NDManager m = trainer.getManager().newSubManager()) {
+          adam.save(zip, m);
+        }
+        zip.closeEntry();
+      }
+      Files.move(
+          tmp, checkpoint, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+      Files.deleteIfExists(current);
+    }
+  }
+
+  private static ZipFile open(Path file) throws IOException {
+    try {
+      return new ZipFile(file.toFile());
+    } catch (IOException e) {
+      throw new IOException(
+          file + ": not a readable training checkpoint (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static JsonNode checkpointJson(Path file, ZipFile zip) throws IOException {
+    JsonNode n;
+    try (var in = zip.getInputStream(entry(file, zip, "checkpoint.json"))) {
+      n = new ObjectMapper().readTree(in);
+    }
+    if (!CHECKPOINT_FORMAT.equals(n.path("format").asText())) {
+      throw new IOException(
+          file + ": format '" + n.path("format").asText() + "', expected " + CHECKPOINT_FORMAT);
+    }
+    return n;
+  }
+
+  private static ZipEntry entry(Path file, ZipFile zip, String name) throws IOException {
+    ZipEntry e = zip.getEntry(name);
+    if (e == null) {
+      throw new IOException(file + ": not a training checkpoint (no " + name + " in it)");
+    }
+    return e;
+  }
+
+  private static void extract(ZipFile zip, String name, Path target) throws IOException {
+    try (var in = zip.getInputStream(entry(Path.of(zip.getName()), zip, name))) {
+      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static String writeRandom(Random random) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(random);
+    }
+    return Base64.getEncoder().encodeToString(bytes.toByteArray());
+  }
+
+  private static Random readRandom(String base64) throws IOException {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(base64)))) {
+      return (Random) in.readObject();
+    } catch (ClassNotFoundException | ClassCastException e) {
+      throw new IOException("Checkpoint random state unreadable: " + e.getMessage(), e);
+    }
+  }
+
+  /** Fisher-Yates in the order of {@link java.util.Collections#shuffle(List, Random)}. */
+  private static void shuffle(int[] order, Random random) {
+    for (int i = order.length; i > 1; i--) {
+      int j = random.nextInt(i);
+      int t = order[i - 1];
+      order[i - 1] = order[j];
+      order[j] = t;
+    }
+  }
+
   private static float[] ones(int n) {
     float[] w = new float[n];
-    java.util.Arrays.fill(w, 1f);
+    Arrays.fill(w, 1f);
     return w;
   }
 
-  /** Confusion matrix of the validation chips (labelled pixels only), in inference mode. */
-  private ConfusionMatrix evaluate(Trainer trainer, List<Sample> validation) {
+  private static float[][] get(Future<float[][]> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while reading training chips", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof java.io.UncheckedIOException io) {
+        throw io.getCause();
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+
+  /**
+   * Batch {@code k} of {@code order}: its augmentation is drawn now, on the calling thread, so that
+   * the random sequence does not depend on the loader's timing.
+   */
+  private java.util.concurrent.Callable<float[][]> batchTask(
+      List<Sample> samples, int[] order, int k, Random random) {
+    int from = k * batch;
+    int to = Math.min(order.length, from + batch);
+    int[] picks = Arrays.copyOfRange(order, from, to);
+    int[] turns = new int[picks.length];
+    boolean[] flip = new boolean[picks.length];
+    for (int i = 0; i < picks.length; i++) {
+      if (rotations && flips) {
+        turns[i] = random.nextInt(4);
+        flip[i] = random.nextBoolean();
+      } else if (flips) {
+        flip[i] = random.nextBoolean();
+        turns[i] = random.nextBoolean() ? 2 : 0;
+      } else if (rotations) {
+        turns[i] = random.nextInt(4);
+      }
+    }
+    return () -> {
+      List<Sample> part = new ArrayList<>(picks.length);
+      for (int p : picks) {
+        part.add(samples.get(p));
+      }
+      return assemble(part, turns, flip);
+    };
+  }
+
+  /** Batch arrays {image N x B x S x S, labels N x S x S}, each sample transformed. */
+  private float[][] assemble(List<Sample> part, int[] turns, boolean[] flip) {
+    int bands = config.bands();
+    int plane = size * size;
+    float[] x = new float[part.size() * bands * plane];
+    float[] y = new float[part.size() * plane];
+    for (int i = 0; i < part.size(); i++) {
+      Sample s = part.get(i);
+      if (s.image().length != bands * plane || s.labels().length != plane) {
+        throw new IllegalArgumentException(
+            "Sample of "
+                + s.image().length
+                + " values and "
+                + s.labels().length
+                + " labels where "
+                + bands
+                + " x "
+                + size
+                + " x "
+                + size
+                + " were expected");
+      }
+      for (int r = 0; r < size; r++) {
+        for (int c = 0; c < size; c++) {
+          int from = source(r, c, turns[i], flip[i]);
+          int to = r * size + c;
+          for (int b = 0; b < bands; b++) {
+            x[(i * bands + b) * plane + to] = s.image()[b * plane + from];
+          }
+          y[i * plane + to] = s.labels()[from];
+        }
+      }
+    }
+    return new float[][] {x, y};
+  }
+
+  private NDList[] toArrays(NDManager m, float[][] xy) {
+    int n = xy[1].length / (size * size);
+    NDArray image = m.create(xy[0], new Shape(n, config.bands(), size, size));
+    NDArray labels = m.create(xy[1], new Shape(n, size, size));
+    return new NDList[] {new NDList(image), new NDList(labels)};
+  }
+
+  /**
+   * Validation loss, overall accuracy and mean IoU (labelled pixels only), in inference mode. The
+   * loss is the mean of the per-batch losses weighted by batch size.
+   */
+  private double[] evaluate(
+      Trainer trainer, MaskedCrossEntropy lossFunction, List<Sample> validation) {
     int classes = config.classes();
     int[] ids = new int[classes];
     for (int i = 0; i < classes; i++) {
       ids[i] = i;
     }
     ConfusionMatrix cm = new ConfusionMatrix(ids);
-    ai.djl.training.ParameterStore store =
-        new ai.djl.training.ParameterStore(trainer.getManager(), false);
+    ParameterStore store = new ParameterStore(trainer.getManager(), false);
+    double lossSum = 0;
+    int plane = size * size;
     for (int start = 0; start < validation.size(); start += batch) {
       List<Sample> part = validation.subList(start, Math.min(validation.size(), start + batch));
       try (NDManager m = trainer.getManager().newSubManager()) {
-        NDList[] xy = toArrays(m, part, null);
-        float[] logits =
-            trainer
-                .getModel()
-                .getBlock()
-                .forward(store, xy[0], false)
-                .singletonOrThrow()
-                .toFloatArray();
-        int plane = size * size;
+        float[][] xy = assemble(part, new int[part.size()], new boolean[part.size()]);
+        NDList[] arrays = toArrays(m, xy);
+        NDList out = trainer.getModel().getBlock().forward(store, arrays[0], false);
+        lossSum += lossFunction.evaluate(arrays[1], out).getFloat() * part.size();
+        float[] logits = out.singletonOrThrow().toFloatArray();
         for (int i = 0; i < part.size(); i++) {
           int[] labels = part.get(i).labels();
           for (int p = 0; p < plane; p++) {
@@ -227,38 +641,13 @@ public final class UNetTrainer {
         }
       }
     }
-    return cm;
-  }
-
-  /** Batch arrays (image, labels), each sample augmented when {@code random} is given. */
-  private NDList[] toArrays(NDManager m, List<Sample> part, Random random) {
-    int bands = config.bands();
-    int plane = size * size;
-    float[] x = new float[part.size() * bands * plane];
-    float[] y = new float[part.size() * plane];
-    for (int i = 0; i < part.size(); i++) {
-      Sample s = part.get(i);
-      int turns = augment && random != null ? random.nextInt(4) : 0;
-      boolean flip = augment && random != null && random.nextBoolean();
-      for (int r = 0; r < size; r++) {
-        for (int c = 0; c < size; c++) {
-          int[] src = transform(r, c, turns, flip);
-          int from = src[0] * size + src[1];
-          int to = r * size + c;
-          for (int b = 0; b < bands; b++) {
-            x[(i * bands + b) * plane + to] = s.image()[b * plane + from];
-          }
-          y[i * plane + to] = s.labels()[from];
-        }
-      }
-    }
-    NDArray image = m.create(x, new Shape(part.size(), bands, size, size));
-    NDArray labels = m.create(y, new Shape(part.size(), size, size));
-    return new NDList[] {new NDList(image), new NDList(labels)};
+    return new double[] {
+      lossSum / Math.max(1, validation.size()), cm.overallAccuracy(), cm.meanIou()
+    };
   }
 
   /** The source pixel of output (row, column) under a left-right flip and quarter turns. */
-  private int[] transform(int r, int c, int turns, boolean flip) {
+  private int source(int r, int c, int turns, boolean flip) {
     if (flip) {
       c = size - 1 - c;
     }
@@ -268,6 +657,6 @@ public final class UNetTrainer {
       r = nr;
       c = nc;
     }
-    return new int[] {r, c};
+    return r * size + c;
   }
 }

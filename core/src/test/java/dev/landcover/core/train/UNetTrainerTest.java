@@ -1,6 +1,7 @@
 package dev.landcover.core.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDList;
@@ -125,5 +126,56 @@ class UNetTrainerTest {
             .patience(2)
             .train(chips(8, 1), chips(4, 2), dir.resolve("w.npz"), null);
     assertTrue(history.size() <= 3, "ran " + history.size() + " epochs without learning");
+  }
+
+  @Test
+  void aResumedRunEndsWithTheWeightsOfAnUninterruptedOne(@TempDir Path dir) throws Exception {
+    List<UNetTrainer.Sample> train = chips(24, 1);
+    List<UNetTrainer.Sample> val = chips(6, 2);
+    var settings = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("k", 1);
+    Path whole = dir.resolve("whole.npz");
+    var all =
+        new UNetTrainer(CONFIG, 32)
+            .epochs(4)
+            .learningRate(1e-2f)
+            .seed(3)
+            .train(train, val, whole, null);
+    Path checkpoint = dir.resolve("run.ckpt");
+    List<Integer> told = new ArrayList<>();
+    new UNetTrainer(CONFIG, 32)
+        .epochs(2)
+        .learningRate(1e-2f)
+        .seed(3)
+        .checkpoint(checkpoint, settings)
+        .train(train, val, dir.resolve("first.npz"), e -> told.add(e.epoch()));
+    assertEquals(List.of(1, 2), told);
+    UNetTrainer.Checkpoint saved = UNetTrainer.readCheckpoint(checkpoint);
+    assertEquals(2, saved.epoch());
+    assertEquals(settings, saved.settings());
+    Path resumed = dir.resolve("resumed.npz");
+    var history =
+        new UNetTrainer(CONFIG, 32)
+            .epochs(4)
+            .learningRate(1e-2f)
+            .seed(3)
+            .resume(checkpoint)
+            .checkpoint(checkpoint, settings)
+            .train(train, val, resumed, null);
+    assertEquals(4, history.size());
+    assertEquals(4, UNetTrainer.readCheckpoint(checkpoint).epoch());
+    for (int i = 0; i < 4; i++) {
+      assertEquals(all.get(i).trainLoss(), history.get(i).trainLoss(), 0.0, "epoch " + (i + 1));
+      assertEquals(all.get(i).validationMeanIou(), history.get(i).validationMeanIou(), 0.0);
+    }
+    assertArrayEquals(weights(whole), weights(resumed), 0f, "resumed run differs");
+  }
+
+  @Test
+  void aFileThatIsNotACheckpointIsNamed(@TempDir Path dir) throws Exception {
+    Path bogus = Files.writeString(dir.resolve("bogus.ckpt"), "not a zip");
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class, () -> UNetTrainer.readCheckpoint(bogus));
+    assertTrue(e.getMessage().contains("bogus.ckpt"), e.getMessage());
   }
 }
