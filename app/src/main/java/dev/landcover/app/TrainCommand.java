@@ -127,7 +127,8 @@ final class TrainCommand implements Callable<Integer> {
       names = "--class-weights",
       defaultValue = "auto",
       description =
-          "auto (inverse pixel frequency, mean 1), none, or one weight per class in class order.")
+          "auto (inverse pixel frequency, mean 1), sqrt (inverse square root of it, mean 1),"
+              + " none, or one weight per class in class order.")
   String classWeights;
 
   @Option(
@@ -435,10 +436,11 @@ final class TrainCommand implements Callable<Integer> {
   private float[] classWeights(List<LandcoverClass> classes, TreeMap<Integer, Long> found) {
     float[] weights = new float[classes.size()];
     Arrays.fill(weights, 1f);
-    if (classWeights.equals("auto")) {
+    if (classWeights.equals("auto") || classWeights.equals("sqrt")) {
       double total = 0;
       for (int i = 0; i < classes.size(); i++) {
-        weights[i] = (float) (1.0 / Math.max(1, found.getOrDefault(classes.get(i).id(), 0L)));
+        double pixels = Math.max(1, found.getOrDefault(classes.get(i).id(), 0L));
+        weights[i] = (float) (1.0 / (classWeights.equals("sqrt") ? Math.sqrt(pixels) : pixels));
         total += weights[i];
       }
       for (int i = 0; i < classes.size(); i++) {
@@ -452,7 +454,7 @@ final class TrainCommand implements Callable<Integer> {
                 + parts.length
                 + " values for "
                 + classes.size()
-                + " classes; give auto, none or one weight per class");
+                + " classes; give auto, sqrt, none or one weight per class");
       }
       for (int i = 0; i < parts.length; i++) {
         try {

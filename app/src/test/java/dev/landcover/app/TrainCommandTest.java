@@ -213,7 +213,9 @@ class TrainCommandTest {
       assertEquals(0, chips.code(), chips.err());
       folders.addAll(List.of("--chips", dir.resolve("chips-" + s).toString()));
     }
-    String[] options = {"--epochs", "2", "--val-split", "random", "--image-bands", "1,2,4"};
+    String[] options = {
+      "--epochs", "2", "--val-split", "random", "--image-bands", "1,2,4", "--class-weights", "sqrt"
+    };
     Cli fromImages = train(images, tiny(dir.resolve("m1"), options));
     assertEquals(0, fromImages.code(), fromImages.err());
     Cli fromChips = train(folders, tiny(dir.resolve("m2"), options));
