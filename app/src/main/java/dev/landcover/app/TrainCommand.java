@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -591,34 +592,38 @@ final class TrainCommand implements Callable<Integer> {
         .put("epochs", history.size())
         .put("seed", seed)
         .put("tool", "landcover train");
-    ModelBundle.unet(
-            architecture.preset,
-            config,
-            bundleBands,
-            new ModelBundle.Normalization("meanstd", mean, std),
-            classes,
-            size,
-            nodataClass(chips.labelNoData(), classes),
-            provenance)
-        .save(out, weightsFile);
-    if (Files.isDirectory(out)) {
-      StringBuilder csv =
-          new StringBuilder(
-              "epoch,train_loss,val_loss,val_overall_accuracy,val_mean_iou,seconds\n");
-      for (UNetTrainer.Epoch e : history) {
-        csv.append(
-            String.format(
-                Locale.ROOT,
-                "%d,%f,%f,%f,%f,%.2f%n",
-                e.epoch(),
-                e.trainLoss(),
-                e.validationLoss(),
-                e.validationAccuracy(),
-                e.validationMeanIou(),
-                e.seconds()));
-      }
-      Files.writeString(out.resolve("epochs.csv"), csv, StandardCharsets.UTF_8);
-      TrainingCurves.write(history, out.resolve("training.png"));
+    StringBuilder csv =
+        new StringBuilder("epoch,train_loss,val_loss,val_overall_accuracy,val_mean_iou,seconds\n");
+    for (UNetTrainer.Epoch e : history) {
+      csv.append(
+          String.format(
+              Locale.ROOT,
+              "%d,%f,%f,%f,%f,%.2f%n",
+              e.epoch(),
+              e.trainLoss(),
+              e.validationLoss(),
+              e.validationAccuracy(),
+              e.validationMeanIou(),
+              e.seconds()));
+    }
+    Path csvFile = Files.createTempFile("landcover-epochs", ".csv");
+    Path pngFile = Files.createTempFile("landcover-training", ".png");
+    try {
+      Files.writeString(csvFile, csv, StandardCharsets.UTF_8);
+      TrainingCurves.write(history, pngFile);
+      ModelBundle.unet(
+              architecture.preset,
+              config,
+              bundleBands,
+              new ModelBundle.Normalization("meanstd", mean, std),
+              classes,
+              size,
+              nodataClass(chips.labelNoData(), classes),
+              provenance)
+          .save(out, weightsFile, Map.of("epochs.csv", csvFile, "training.png", pngFile));
+    } finally {
+      Files.deleteIfExists(csvFile);
+      Files.deleteIfExists(pngFile);
     }
   }
 

@@ -261,6 +261,16 @@ class TrainCommandTest {
     assertEquals(5, bundle.get("classes").size());
     assertEquals("forest", bundle.get("classes").get(1).get("name").asText());
     assertEquals(6, bundle.get("nodataClass").asInt());
+    Path zip = dir.resolve("m.zip");
+    Cli zipped = train(data, tiny(zip, "--epochs", "1", "--classes", classes.toString()));
+    assertEquals(0, zipped.code(), zipped.err());
+    try (var z = new java.util.zip.ZipFile(zip.toFile())) {
+      for (String name : List.of("model.json", "weights.npz", "epochs.csv", "training.png")) {
+        assertTrue(z.getEntry(name) != null, name + " missing from the zipped bundle");
+      }
+    }
+    Cli info = Cli.run("info", zip.toString());
+    assertEquals(0, info.code(), info.err());
     Cli weights =
         train(
             data,

@@ -13,6 +13,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -134,6 +136,16 @@ public record ModelBundle(
    * {@code dir} as a zip when its name ends in {@code .zip}.
    */
   public void save(Path dir, Path weightsFile) throws IOException {
+    save(dir, weightsFile, Map.of());
+  }
+
+  /**
+   * Writes the bundle as {@link #save(Path, Path)} does, with more files in it (training curves,
+   * reports), each under its name; model.json is written last.
+   *
+   * @param extras file name in the bundle to the file to copy there
+   */
+  public void save(Path dir, Path weightsFile, Map<String, Path> extras) throws IOException {
     byte[] json =
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(toJson());
     if (dir.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
@@ -145,6 +157,11 @@ public record ModelBundle(
         zip.putNextEntry(new ZipEntry(weights));
         Files.copy(weightsFile, zip);
         zip.closeEntry();
+        for (Map.Entry<String, Path> e : new TreeMap<>(extras).entrySet()) {
+          zip.putNextEntry(new ZipEntry(e.getKey()));
+          Files.copy(e.getValue(), zip);
+          zip.closeEntry();
+        }
       }
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return;
@@ -152,6 +169,9 @@ public record ModelBundle(
     Files.createDirectories(dir);
     if (!weightsFile.toAbsolutePath().equals(dir.resolve(weights).toAbsolutePath())) {
       Files.copy(weightsFile, dir.resolve(weights), StandardCopyOption.REPLACE_EXISTING);
+    }
+    for (Map.Entry<String, Path> e : extras.entrySet()) {
+      Files.copy(e.getValue(), dir.resolve(e.getKey()), StandardCopyOption.REPLACE_EXISTING);
     }
     Path tmp = dir.resolve(".model.json.tmp");
     Files.write(tmp, json);
