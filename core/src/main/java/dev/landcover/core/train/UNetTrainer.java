@@ -412,6 +412,12 @@ public final class UNetTrainer {
     n.set("settings", settings);
     Path dir = checkpoint.toAbsolutePath().getParent();
     Files.createDirectories(dir);
+    // A run killed while writing leaves its temporary file: remove those of earlier runs.
+    try (var stale = Files.newDirectoryStream(dir, "." + checkpoint.getFileName() + "*.tmp")) {
+      for (Path p : stale) {
+        Files.deleteIfExists(p);
+      }
+    }
     Path tmp = Files.createTempFile(dir, "." + checkpoint.getFileName(), ".tmp");
     Path current = Files.createTempFile("landcover-current", ".npz");
     try {
