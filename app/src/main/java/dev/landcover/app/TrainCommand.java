@@ -189,9 +189,8 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter stderr = spec.commandLine().getErr();
     Path checkpoint = checkpointFile != null ? checkpointFile : Path.of(out + ".ckpt");
     checkOptions(checkpoint);
-    int stepLength = stride == null ? Math.max(1, chip / 2) : stride;
     try (TrainingChips chips =
-        TrainingChips.open(images, labels, chipFolders, chip, stepLength, bands, ignore)) {
+        TrainingChips.open(images, labels, chipFolders, chip, chipStride(), bands, ignore)) {
       List<TrainingChips.Ref> all = chips.refs();
       if (all.size() < 2) {
         throw new ExitCodes.UsageException(
@@ -306,6 +305,11 @@ final class TrainCommand implements Callable<Integer> {
       stdout.println("Wrote bundle " + out);
       return ExitCodes.OK;
     }
+  }
+
+  /** {@code --stride}, or half the chip. */
+  private int chipStride() {
+    return stride == null ? Math.max(1, chip / 2) : stride;
   }
 
   private void checkOptions(Path checkpoint) {
@@ -492,7 +496,7 @@ final class TrainCommand implements Callable<Integer> {
     ObjectNode s = json.createObjectNode();
     s.set("sources", json.valueToTree(chips.sourceNames()));
     s.put("chip", size);
-    s.put("stride", stride == null ? Math.max(1, chip / 2) : stride);
+    s.put("stride", chipStride());
     s.set("bands", json.valueToTree(chips.bandIndices()));
     s.set("config", config.toJson());
     s.set("classes", json.valueToTree(classes.stream().map(c -> c.id()).toList()));

@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -297,15 +295,6 @@ final class TrainingChips implements AutoCloseable {
       }
     }
     return new Pixels(image.toFloatChw(), values);
-  }
-
-  /** Per-source figures for messages: chips per source. */
-  Map<String, Integer> chipsPerSource() {
-    Map<String, Integer> out = new HashMap<>();
-    for (Ref r : refs) {
-      out.merge(sourceNames.get(r.source()), 1, Integer::sum);
-    }
-    return out;
   }
 
   @Override

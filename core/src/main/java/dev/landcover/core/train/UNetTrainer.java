@@ -205,19 +205,24 @@ public final class UNetTrainer {
   public static Checkpoint readCheckpoint(Path file) throws IOException {
     try (ZipFile zip = open(file)) {
       JsonNode n = checkpointJson(file, zip);
-      List<Epoch> history = new ArrayList<>();
-      for (JsonNode e : n.get("history")) {
-        history.add(
-            new Epoch(
-                e.get("epoch").asInt(),
-                e.get("trainLoss").asDouble(),
-                e.get("validationLoss").asDouble(),
-                e.get("validationAccuracy").asDouble(),
-                e.get("validationMeanIou").asDouble(),
-                e.get("seconds").asDouble()));
-      }
-      return new Checkpoint(n.get("epoch").asInt(), history, n.get("settings"));
+      return new Checkpoint(n.get("epoch").asInt(), history(n), n.get("settings"));
     }
+  }
+
+  /** The epochs recorded in a checkpoint's JSON. */
+  private static List<Epoch> history(JsonNode checkpointJson) {
+    List<Epoch> history = new ArrayList<>();
+    for (JsonNode e : checkpointJson.get("history")) {
+      history.add(
+          new Epoch(
+              e.get("epoch").asInt(),
+              e.get("trainLoss").asDouble(),
+              e.get("validationLoss").asDouble(),
+              e.get("validationAccuracy").asDouble(),
+              e.get("validationMeanIou").asDouble(),
+              e.get("seconds").asDouble()));
+    }
+    return history;
   }
 
   /**
@@ -252,20 +257,18 @@ public final class UNetTrainer {
       model.setBlock(block);
       MaskedCrossEntropy lossFunction =
           new MaskedCrossEntropy(w, loss.contains("ce"), loss.contains("dice"));
+      // Parameters get their ids when the block is built; the optimizer keys its state by name.
       Map<String, String> names = new HashMap<>();
-      ResumableAdam adam = null;
-      DefaultTrainingConfig tc = new DefaultTrainingConfig(lossFunction);
-      tc.optDevices(new Device[] {device});
-      // The optimizer needs the parameter ids, known once the block exists: created lazily below.
-      AdamHolder holder = new AdamHolder();
-      tc.optOptimizer(holder);
+      for (Map.Entry<String, Parameter> e : block.canonicalTensors().entrySet()) {
+        names.put(e.getValue().getId(), e.getKey());
+      }
+      ResumableAdam adam = new ResumableAdam(learningRate, names);
+      DefaultTrainingConfig tc =
+          new DefaultTrainingConfig(lossFunction)
+              .optDevices(new Device[] {device})
+              .optOptimizer(adam);
       try (Trainer trainer = model.newTrainer(tc)) {
         trainer.initialize(new Shape(batch, config.bands(), size, size));
-        for (Map.Entry<String, Parameter> e : block.canonicalTensors().entrySet()) {
-          names.put(e.getValue().getId(), e.getKey());
-        }
-        adam = new ResumableAdam(learningRate, names);
-        holder.adam = adam;
         if (resumeFrom != null) {
           try (ZipFile zip = open(resumeFrom)) {
             JsonNode n = checkpointJson(resumeFrom, zip);
@@ -281,7 +284,7 @@ public final class UNetTrainer {
               adam.load(in, trainer.getManager());
             }
             random = readRandom(n.get("random").asText());
-            history.addAll(readCheckpoint(resumeFrom).history());
+            history.addAll(history(n));
             bestEpoch = n.get("bestEpoch").asInt();
             bestIou = n.get("bestMeanIou").asDouble();
             firstEpoch = n.get("epoch").asInt() + 1;
@@ -363,20 +366,6 @@ public final class UNetTrainer {
       Files.deleteIfExists(best);
     }
     return history;
-  }
-
-  /** Hands DJL's trainer an optimizer that is created once the parameters have their ids. */
-  private static final class AdamHolder extends ai.djl.training.optimizer.Optimizer {
-    private ResumableAdam adam;
-
-    AdamHolder() {
-      super(ai.djl.training.optimizer.Optimizer.adam());
-    }
-
-    @Override
-    public void update(String parameterId, NDArray weight, NDArray grad) {
-      adam.update(parameterId, weight, grad);
-    }
   }
 
   private void writeCheckpoint(
