@@ -1,31 +1,12 @@
 package dev.landcover.app;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.landcover.core.chip.PixelWindow;
-import dev.landcover.core.metrics.ConfusionMatrix;
-import dev.landcover.geo.GeoTiffException;
-import dev.landcover.geo.GeoTiffRaster;
-import dev.landcover.geo.RasterWindow;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
+import dev.landcover.pixels.ConfusionMatrix;
+import dev.landcover.workflows.ClassListFile;
+import dev.landcover.workflows.MapComparison;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -73,65 +54,11 @@ final class AssessCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<Integer, String> names = new TreeMap<>();
-    if (classesFile != null) {
-      ModelCommand.readClassesFile(classesFile).forEach(c -> names.put(c.id(), c.name()));
-    }
-    Map<Long, Long> pairs = new HashMap<>();
-    try (GeoTiffRaster p = GeoTiffRaster.open(prediction);
-        GeoTiffRaster r = GeoTiffRaster.open(reference)) {
-      if (!p.grid().sameGrid(r.grid())) {
-        throw new GeoTiffException(
-            prediction,
-            "its grid ("
-                + p.grid().describe()
-                + ") differs from the grid of "
-                + reference
-                + " ("
-                + r.grid().describe()
-                + ")",
-            "resample one onto the other, e.g. gdalwarp -r near with the other's -te, -ts and -t_srs");
-      }
-      int strip = 256;
-      for (int y = 0; y < p.height(); y += strip) {
-        PixelWindow w = new PixelWindow(0, y, p.width(), Math.min(strip, p.height() - y));
-        RasterWindow a = p.read(w, 1);
-        RasterWindow b = r.read(w, 1);
-        for (int row = 0; row < w.height(); row++) {
-          for (int x = 0; x < w.width(); x++) {
-            if (a.isValid(x, row) && b.isValid(x, row)) {
-              long key = ((long) b.sample(0, x, row) << 20) | (long) a.sample(0, x, row);
-              pairs.merge(key, 1L, Long::sum);
-            }
-          }
-        }
-      }
-    }
-    TreeSet<Integer> ids = new TreeSet<>(names.keySet());
-    if (names.isEmpty()) {
-      pairs
-          .keySet()
-          .forEach(
-              k -> {
-                ids.add((int) (k >> 20));
-                ids.add((int) (k & 0xFFFFF));
-              });
-    }
-    ConfusionMatrix m = new ConfusionMatrix(ids.stream().mapToInt(Integer::intValue).toArray());
-    long outside = 0;
-    for (Map.Entry<Long, Long> e : pairs.entrySet()) {
-      int ref = (int) (e.getKey() >> 20);
-      int pred = (int) (e.getKey() & 0xFFFFF);
-      if (m.hasClass(ref) && m.hasClass(pred)) {
-        m.add(ref, pred, e.getValue());
-      } else {
-        outside += e.getValue();
-      }
-    }
-    if (m.total() == 0) {
-      throw new IOException(
-          prediction + " and " + reference + " share no valid pixel of the listed classes");
-    }
+    MapComparison.Assessment a =
+        MapComparison.compare(
+            prediction, reference, classesFile == null ? null : ClassListFile.read(classesFile));
+    ConfusionMatrix m = a.matrix();
+    long outside = a.leftOut();
     int[] classIds = m.classIds();
     PrintWriter o = spec.commandLine().getOut();
     o.printf(
@@ -163,7 +90,7 @@ final class AssessCommand implements Callable<Integer> {
           Locale.ROOT,
           "%-6d %-18s %10.4f %10.4f %10.4f %10.4f %,12d%n",
           classIds[i],
-          names.getOrDefault(classIds[i], "class " + classIds[i]),
+          a.name(classIds[i]),
           m.precision(i),
           m.recall(i),
           m.f1(i),
@@ -184,110 +111,9 @@ final class AssessCommand implements Callable<Integer> {
       o.println(row);
     }
     if (out != null) {
-      write(m, names, out);
+      MapComparison.writeReport(a, out);
       o.println("Wrote " + out + ".json, .csv and .png");
     }
     return ExitCodes.OK;
-  }
-
-  private void write(ConfusionMatrix m, Map<Integer, String> names, Path report)
-      throws IOException {
-    int[] ids = m.classIds();
-    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode n = mapper.createObjectNode();
-    n.put("prediction", prediction.toString());
-    n.put("reference", reference.toString());
-    n.put("pixels", m.total());
-    n.put("overallAccuracy", m.overallAccuracy());
-    n.put("kappa", m.kappa());
-    n.put("meanIou", m.meanIou());
-    n.put("macroPrecision", m.macroPrecision());
-    n.put("macroRecall", m.macroRecall());
-    n.put("macroF1", m.macroF1());
-    ArrayNode classes = n.putArray("classes");
-    ArrayNode matrix = n.putArray("confusionMatrix");
-    StringBuilder csv = new StringBuilder("class,name,precision,recall,f1,iou,reference_pixels");
-    for (int id : ids) {
-      csv.append(",predicted_").append(id);
-    }
-    csv.append('\n');
-    for (int i = 0; i < ids.length; i++) {
-      String name = names.getOrDefault(ids[i], "class " + ids[i]);
-      ObjectNode c = classes.addObject();
-      c.put("id", ids[i]).put("name", name);
-      putNumber(c, "precision", m.precision(i));
-      putNumber(c, "recall", m.recall(i));
-      putNumber(c, "f1", m.f1(i));
-      putNumber(c, "iou", m.iou(i));
-      c.put("referencePixels", m.support(i));
-      ArrayNode row = matrix.addArray();
-      csv.append(
-          String.format(
-              Locale.ROOT,
-              "%d,%s,%s,%s,%s,%s,%d",
-              ids[i],
-              name,
-              m.precision(i),
-              m.recall(i),
-              m.f1(i),
-              m.iou(i),
-              m.support(i)));
-      for (int j = 0; j < ids.length; j++) {
-        row.add(m.count(i, j));
-        csv.append(',').append(m.count(i, j));
-      }
-      csv.append('\n');
-    }
-    Path dir = report.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    mapper.writeValue(dir.resolve(report.getFileName() + ".json").toFile(), n);
-    Files.writeString(dir.resolve(report.getFileName() + ".csv"), csv, StandardCharsets.UTF_8);
-    heatMap(m, names, dir.resolve(report.getFileName() + ".png"));
-  }
-
-  private static void putNumber(ObjectNode node, String key, double value) {
-    if (Double.isNaN(value)) {
-      node.putNull(key);
-    } else {
-      node.put(key, value);
-    }
-  }
-
-  /** The confusion matrix as a picture: cells shaded by their share of the reference row. */
-  private static void heatMap(ConfusionMatrix m, Map<Integer, String> names, Path png)
-      throws IOException {
-    int[] ids = m.classIds();
-    int cell = 64;
-    int margin = 150;
-    int size = margin + cell * ids.length + 20;
-    BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    g.setRenderingHint(
-        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, size, size);
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    for (int i = 0; i < ids.length; i++) {
-      long row = m.support(i);
-      String name = names.getOrDefault(ids[i], "class " + ids[i]);
-      g.setColor(Color.BLACK);
-      g.drawString(name, 8, margin + cell * i + cell / 2 + 4);
-      g.drawString(name, margin + cell * i + 4, margin - 8);
-      for (int j = 0; j < ids.length; j++) {
-        double share = row == 0 ? 0 : (double) m.count(i, j) / row;
-        int shade = (int) Math.round(255 * (1 - share));
-        g.setColor(new Color(shade, shade, 255));
-        g.fillRect(margin + cell * j, margin + cell * i, cell, cell);
-        g.setColor(share > 0.5 ? Color.WHITE : Color.BLACK);
-        g.drawString(
-            String.format(Locale.ROOT, "%.2f", share),
-            margin + cell * j + 16,
-            margin + cell * i + cell / 2 + 4);
-      }
-    }
-    g.setColor(Color.BLACK);
-    g.drawString("reference (rows) vs prediction (columns), share of each reference class", 8, 16);
-    g.dispose();
-    ImageIO.write(image, "png", png.toFile());
   }
 }

@@ -1,11 +1,12 @@
 package dev.landcover.app;
 
-import dev.landcover.core.chip.PixelWindow;
-import dev.landcover.core.inference.SegmentationModel;
-import dev.landcover.core.model.ModelSummary;
-import dev.landcover.core.model.UNetConfig;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.RasterWindow;
+import dev.landcover.networks.ModelSummary;
+import dev.landcover.networks.SegmentationModel;
+import dev.landcover.networks.UNetConfig;
+import dev.landcover.pixels.PixelWindow;
+import dev.landcover.pixels.support.ProcessMemory;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,13 +145,13 @@ final class BenchCommand implements Runnable {
         for (int i = 0; i < warmup; i++) {
           model.predict(x, batch, bands, input, input);
         }
-        long rss0 = rssKb();
+        long rss0 = ProcessMemory.residentKb();
         long t0 = System.nanoTime();
         double checksum = 0;
         for (int i = 0; i < iterations; i++) {
           checksum += model.predict(x, batch, bands, input, input).values()[0];
           if (rssEvery > 0 && (i + 1) % rssEvery == 0) {
-            out.printf(Locale.ROOT, "passes=%d rss_kb=%d%n", i + 1, rssKb());
+            out.printf(Locale.ROOT, "passes=%d rss_kb=%d%n", i + 1, ProcessMemory.residentKb());
             out.flush();
           }
         }
@@ -165,24 +166,10 @@ final class BenchCommand implements Runnable {
             iterations * batch / seconds,
             iterations * flops / seconds / 1e9,
             rss0,
-            rssKb(),
+            ProcessMemory.residentKb(),
             checksum);
       }
       return ExitCodes.OK;
-    }
-
-    /** Resident set size of this process (Linux), or -1. */
-    static long rssKb() {
-      try {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-          if (line.startsWith("VmRSS:")) {
-            return Long.parseLong(line.replaceAll("[^0-9]", ""));
-          }
-        }
-      } catch (java.io.IOException e) {
-        return -1;
-      }
-      return -1;
     }
   }
 }

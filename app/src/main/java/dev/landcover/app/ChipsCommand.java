@@ -1,37 +1,13 @@
 package dev.landcover.app;
 
-import dev.landcover.geo.Chip;
 import dev.landcover.geo.ChipGenerator;
-import dev.landcover.geo.GeoTiffRaster;
-import dev.landcover.geo.GeoTiffWriter;
-import dev.landcover.geo.GeoTransform;
-import dev.landcover.geo.RasterWindow;
-import java.io.IOException;
+import dev.landcover.workflows.ChipExport;
+import dev.landcover.workflows.ChipExportRequest;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalDouble;
-import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -128,7 +104,7 @@ final class ChipsCommand implements Callable<Integer> {
             + " several times faster) and Deflate for label chips; deflate: Deflate at"
             + " --deflate-level for both; none (default: ${DEFAULT-VALUE})."
       })
-  String compress;
+  ChipExportRequest.Compression compress;
 
   @Option(
       names = "--deflate-level",
@@ -150,281 +126,48 @@ final class ChipsCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  private record Row(int id, String line, SortedMap<Integer, Integer> counts) {}
-
   @Override
   public Integer call() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
-    if (size <= 0) {
-      throw new ExitCodes.UsageException("--size must be positive: " + size);
-    }
-    if (!List.of("auto", "deflate", "none").contains(compress)) {
-      throw new ExitCodes.UsageException("--compress must be auto, deflate or none: " + compress);
-    }
-    if (deflateLevel < 1 || deflateLevel > 9) {
-      throw new ExitCodes.UsageException("--deflate-level must be 1 to 9: " + deflateLevel);
-    }
-    if (classes == null && (minClassPixels != 1 || backgroundKeep != 0)) {
-      throw new ExitCodes.UsageException("--min-class-pixels and --background-keep need --classes");
-    }
-    if (classes != null && labels == null) {
-      throw new ExitCodes.UsageException("--classes needs --labels");
-    }
-    checkOutputFolder();
-    try (GeoTiffRaster img = GeoTiffRaster.open(image);
-        GeoTiffRaster lbl = labels == null ? null : GeoTiffRaster.open(labels)) {
-      ChipGenerator.Builder builder = ChipGenerator.builder(img).chipSize(size);
-      if (spacing != null && spacing.stride != null) {
-        builder.stride(spacing.stride);
-      }
-      if (spacing != null && spacing.overlap != null) {
-        builder.overlap(spacing.overlap);
-      }
-      if (lbl != null) {
-        builder.labels(lbl);
-      }
-      if (bands != null) {
-        builder.bands(bands);
-      }
-      if (maxNoData != null) {
-        builder.maxNoDataFraction(maxNoData);
-      }
-      if (classes != null) {
-        builder.requiredClasses(classes, minClassPixels).backgroundKeep(backgroundKeep, seed);
-      }
-      ChipGenerator generator = builder.build();
-      Path imageDir = out.resolve("images");
-      Path labelDir = out.resolve("labels");
-      prepareOutput(imageDir, labelDir);
-      int total = generator.plan().size();
-      stdout.printf(
-          "Cutting %s (%d x %d, %d bands) into %d windows of %d px, stride %d%n",
-          image,
-          img.width(),
-          img.height(),
-          generator.bands().length,
-          total,
-          size,
-          generator.plan().stride());
-      stdout.flush();
-      Progress progress = new Progress(err, "chips", total);
-      List<Row> rows = writeChips(generator, img, lbl, imageDir, labelDir, progress);
-      progress.finish();
-      writeIndex(rows, lbl != null);
-      printSummary(stdout, generator, rows, total, progress.elapsedSeconds());
-    }
-    return ExitCodes.OK;
-  }
-
-  private void checkOutputFolder() throws IOException {
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new ExitCodes.UsageException("--out " + out + " is a file: expected a folder");
-    }
-    if (Files.isDirectory(out) && !overwrite) {
-      try (Stream<Path> s = Files.list(out)) {
-        if (s.findAny().isPresent()) {
-          throw new ExitCodes.UsageException(
-              "--out " + out + " is not empty: pass --overwrite to write into it");
-        }
-      }
-    }
-    Path existing = out.toAbsolutePath();
-    while (existing != null && !Files.exists(existing)) {
-      existing = existing.getParent();
-    }
-    if (existing != null && !Files.isDirectory(existing)) {
-      throw new AccessDeniedException(
-          existing.toString(), null, "is a file, so the output folder " + out + " cannot be made");
-    }
-    if (existing == null || !Files.isWritable(existing)) {
-      throw new AccessDeniedException(
-          String.valueOf(existing), null, "cannot write the output folder " + out + " there");
-    }
-  }
-
-  /** Creates the folders, and with --overwrite removes the chips of an earlier run. */
-  private void prepareOutput(Path imageDir, Path labelDir) throws IOException {
-    Files.createDirectories(imageDir);
-    if (labels != null) {
-      Files.createDirectories(labelDir);
-    }
-    if (overwrite) {
-      for (Path dir : List.of(imageDir, labelDir)) {
-        if (Files.isDirectory(dir)) {
-          try (Stream<Path> s = Files.list(dir)) {
-            for (Path p :
-                s.filter(p -> p.getFileName().toString().matches("chip_\\d+\\.tif(\\.aux\\.xml)?"))
-                    .toList()) {
-              Files.delete(p);
-            }
-          }
-        }
-      }
-      Files.deleteIfExists(out.resolve("chips.csv"));
-    }
-  }
-
-  private List<Row> writeChips(
-      ChipGenerator generator,
-      GeoTiffRaster img,
-      GeoTiffRaster lbl,
-      Path imageDir,
-      Path labelDir,
-      Progress progress)
-      throws Exception {
-    int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-    if (n < 1) {
-      throw new ExitCodes.UsageException("--threads must be at least 1: " + n);
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(n);
-    Semaphore slots = new Semaphore(2 * n);
-    AtomicReference<Exception> failure = new AtomicReference<>();
-    ConcurrentLinkedQueue<Row> rows = new ConcurrentLinkedQueue<>();
-    OptionalDouble imageNoData = img.noData(1);
-    OptionalDouble labelNoData = lbl == null ? OptionalDouble.empty() : lbl.noData(1);
-    int examined = 0;
-    try (Stream<Chip> chips = generator.stream()) {
-      Iterator<Chip> it = chips.iterator();
-      while (failure.get() == null && it.hasNext()) {
-        Chip chip = it.next();
-        progress.advance(chip.index() + 1 - examined);
-        examined = chip.index() + 1;
-        slots.acquire();
-        pool.submit(
-            () -> {
-              try {
-                String name = String.format(Locale.ROOT, "chip_%05d.tif", chip.index());
-                write(chip.image(), chip, imageNoData, imageDir.resolve(name), true);
-                if (chip.labels() != null) {
-                  write(chip.labels(), chip, labelNoData, labelDir.resolve(name), false);
-                }
-                rows.add(new Row(chip.index(), csvLine(chip), chip.classCounts()));
-              } catch (Exception e) {
-                failure.compareAndSet(null, e);
-              } finally {
-                slots.release();
-              }
-            });
-      }
-    } catch (UncheckedIOException e) {
-      failure.compareAndSet(null, e.getCause());
-    } finally {
-      pool.shutdown();
-      pool.awaitTermination(1, TimeUnit.DAYS);
-    }
-    if (failure.get() != null) {
-      throw failure.get();
-    }
-    progress.advance(generator.plan().size() - examined);
-    List<Row> sorted = new ArrayList<>(rows);
-    sorted.sort(Comparator.comparingInt(Row::id));
-    return sorted;
-  }
-
-  private void write(
-      RasterWindow data, Chip chip, OptionalDouble noData, Path target, boolean imagery)
-      throws IOException {
-    GeoTiffWriter writer =
-        GeoTiffWriter.forGrid(chip.grid(), data.sampleType(), data.bandCount())
-            .deflateLevel(compress.equals("none") ? 0 : deflateLevel)
-            .huffmanOnly(imagery && compress.equals("auto"))
+    ChipExportRequest.Builder request =
+        ChipExportRequest.builder(image, size, out)
+            .labels(labels)
+            .stride(spacing == null ? null : spacing.stride)
+            .overlap(spacing == null ? null : spacing.overlap)
+            .bands(bands)
+            .maxNoData(maxNoData)
+            .requiredClasses(classes, minClassPixels)
+            .backgroundKeep(backgroundKeep, seed)
+            .compression(compress, deflateLevel)
             .overwrite(overwrite);
-    if (noData.isPresent()) {
-      writer.noData(noData.getAsDouble());
+    if (threads != null) {
+      request.threads(threads);
     }
-    writer.write(target, data);
-  }
-
-  private static String csvLine(Chip chip) {
-    GeoTransform t = chip.grid().transform();
-    int w = chip.window().width();
-    int h = chip.window().height();
-    double[] xs = {t.worldX(0, 0), t.worldX(w, 0), t.worldX(0, h), t.worldX(w, h)};
-    double[] ys = {t.worldY(0, 0), t.worldY(w, 0), t.worldY(0, h), t.worldY(w, h)};
-    return String.format(
-        Locale.ROOT,
-        "%d,images/chip_%05d.tif,%d,%d,%d,%d,%s,%s,%s,%s,%.6f",
-        chip.index(),
-        chip.index(),
-        chip.window().x(),
-        chip.window().y(),
-        w,
-        h,
-        num(min(xs)),
-        num(min(ys)),
-        num(max(xs)),
-        num(max(ys)),
-        chip.noDataFraction());
-  }
-
-  private static String num(double v) {
-    return Double.toString(v);
-  }
-
-  private static double min(double[] v) {
-    double m = v[0];
-    for (double x : v) {
-      m = Math.min(m, x);
-    }
-    return m;
-  }
-
-  private static double max(double[] v) {
-    double m = v[0];
-    for (double x : v) {
-      m = Math.max(m, x);
-    }
-    return m;
-  }
-
-  /** Writes chips.csv: one row per chip, a pixel-count column per label class seen. */
-  private void writeIndex(List<Row> rows, boolean withLabels) throws IOException {
-    TreeSet<Integer> classIds = new TreeSet<>();
-    rows.forEach(r -> classIds.addAll(r.counts().keySet()));
-    StringBuilder sb =
-        new StringBuilder("id,file,x,y,width,height,min_x,min_y,max_x,max_y,nodata_fraction");
-    if (withLabels) {
-      classIds.forEach(c -> sb.append(",class_").append(c));
-    }
-    sb.append('\n');
-    for (Row r : rows) {
-      sb.append(r.line());
-      if (withLabels) {
-        classIds.forEach(c -> sb.append(',').append(r.counts().getOrDefault(c, 0)));
-      }
-      sb.append('\n');
-    }
-    Path csv = out.resolve("chips.csv");
-    Path tmp = out.resolve(".chips.csv.tmp");
-    Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-    Files.move(tmp, csv, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private void printSummary(
-      PrintWriter stdout, ChipGenerator generator, List<Row> rows, int total, double seconds) {
-    Map<ChipGenerator.DropReason, Long> dropped = generator.droppedCounts();
+    ChipExport.Result r =
+        ChipExport.run(request.build(), new ConsoleProgress(stdout, spec.commandLine().getErr()));
+    Map<ChipGenerator.DropReason, Long> dropped = r.dropped();
     long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
     stdout.printf(
         Locale.ROOT,
         "Wrote %d chips to %s in %.1f s (%.1f chips/s); examined %d, dropped %d (%d nodata, %d"
             + " background)%n",
-        rows.size(),
+        r.written(),
         out,
-        seconds,
-        rows.size() / Math.max(seconds, 1e-9),
-        total,
+        r.seconds(),
+        r.written() / Math.max(r.seconds(), 1e-9),
+        r.examined(),
         droppedTotal,
         dropped.get(ChipGenerator.DropReason.NODATA),
         dropped.get(ChipGenerator.DropReason.BACKGROUND));
-    SortedMap<Integer, Long> histogram = new TreeMap<>();
-    rows.forEach(r -> r.counts().forEach((c, n) -> histogram.merge(c, (long) n, Long::sum)));
-    if (!histogram.isEmpty()) {
-      long sum = histogram.values().stream().mapToLong(Long::longValue).sum();
+    if (!r.labelPixels().isEmpty()) {
+      long sum = r.labelPixels().values().stream().mapToLong(Long::longValue).sum();
       stdout.println("Label pixels per class in the written chips:");
-      histogram.forEach(
-          (c, n) ->
-              stdout.printf(Locale.ROOT, "  class %3d: %,14d  %5.1f%%%n", c, n, 100.0 * n / sum));
+      r.labelPixels()
+          .forEach(
+              (c, n) ->
+                  stdout.printf(
+                      Locale.ROOT, "  class %3d: %,14d  %5.1f%%%n", c, n, 100.0 * n / sum));
     }
+    return ExitCodes.OK;
   }
 }

@@ -1,6 +1,5 @@
 package dev.landcover.app;
 
-import dev.landcover.geo.GeoTiffException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -13,23 +12,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The one place where errors become exit codes and one-line messages: 2 for usage errors (bad
- * options or values), 1 for data errors (unreadable input, unwritable output). The stack trace is
- * printed only with {@code --verbose}.
+ * The one place where errors become exit codes and one-line messages: 2 for usage errors (options
+ * picocli refuses, and {@link IllegalArgumentException}s: values that are wrong, alone or against
+ * the data), 1 for data errors (every {@link IOException}: unreadable or invalid input, unwritable
+ * output). The stack trace is printed only with {@code --verbose}.
  */
 final class ExitCodes implements IExecutionExceptionHandler, IParameterExceptionHandler {
   static final int OK = 0;
   static final int DATA_ERROR = 1;
   static final int USAGE_ERROR = 2;
-
-  /** A usage error found while running (a value that only turns out wrong against the data). */
-  static final class UsageException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    UsageException(String message) {
-      super(message);
-    }
-  }
 
   @Override
   public int handleParseException(ParameterException ex, String[] args) {
@@ -50,13 +41,8 @@ final class ExitCodes implements IExecutionExceptionHandler, IParameterException
     }
     int code;
     String message;
-    if (e instanceof ParameterException
-        || e instanceof UsageException
-        || e instanceof IllegalArgumentException) {
+    if (e instanceof ParameterException || e instanceof IllegalArgumentException) {
       code = USAGE_ERROR;
-      message = e.getMessage();
-    } else if (e instanceof GeoTiffException) {
-      code = DATA_ERROR;
       message = e.getMessage();
     } else if (e instanceof FileSystemException f && f.getReason() == null) {
       code = DATA_ERROR;

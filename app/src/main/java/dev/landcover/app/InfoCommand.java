@@ -1,9 +1,11 @@
 package dev.landcover.app;
 
-import dev.landcover.core.model.ModelBundle;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
+import dev.landcover.networks.ModelBundle;
+import dev.landcover.pixels.support.AtomicFiles;
+import dev.landcover.pixels.support.Numbers;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ final class InfoCommand implements Callable<Integer> {
       try {
         out.print(ModelBundle.load(file, scratch).bundle().describe());
       } finally {
-        ModelCommand.deleteTree(scratch);
+        AtomicFiles.deleteTree(scratch);
       }
       return ExitCodes.OK;
     }
@@ -56,7 +58,7 @@ final class InfoCommand implements Callable<Integer> {
       OptionalDouble nd = r.noData(1);
       out.printf(
           "NoData:       %s%n",
-          nd.isPresent() ? formatValue(nd.getAsDouble()) + " (all bands)" : "none");
+          nd.isPresent() ? Numbers.compact(nd.getAsDouble()) + " (all bands)" : "none");
       String name = g.crs().map(c -> c.getName().getCode()).orElse("");
       out.printf(
           "CRS:          %s%s%n",
@@ -91,13 +93,7 @@ final class InfoCommand implements Callable<Integer> {
     out.printf("  %-12s (%s, %s)%n", name, format(t.worldX(c, r)), format(t.worldY(c, r)));
   }
 
-  static String formatValue(double v) {
-    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      return Long.toString((long) v);
-    }
-    return Double.toString(v);
-  }
-
+  /** A coordinate as gdalinfo prints it: integers with one decimal, others to 9 digits. */
   static String format(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return String.format(Locale.ROOT, "%.1f", v);

@@ -41,6 +41,7 @@ final class LandcoverCommand implements Runnable {
     ExitCodes handler = new ExitCodes();
     cli.setExecutionExceptionHandler(handler);
     cli.setParameterExceptionHandler(handler);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
   }
 

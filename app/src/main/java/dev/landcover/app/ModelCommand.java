@@ -1,13 +1,14 @@
 package dev.landcover.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.landcover.core.inference.SegmentationModel;
-import dev.landcover.core.model.LandcoverClass;
-import dev.landcover.core.model.ModelBundle;
-import dev.landcover.core.model.ModelSummary;
-import dev.landcover.core.model.UNetConfig;
-import java.io.IOException;
+import dev.landcover.networks.InputNormalization;
+import dev.landcover.networks.ModelBundle;
+import dev.landcover.networks.ModelSummary;
+import dev.landcover.networks.SegmentationModel;
+import dev.landcover.networks.UNetConfig;
+import dev.landcover.pixels.InvalidInputException;
+import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.pixels.support.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -35,155 +36,6 @@ final class ModelCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Options that describe a UNet: a preset or depth, then overrides. */
-  static final class Architecture {
-    @Option(names = "--preset", description = "geo-course, ronneberger or classic-same.")
-    String preset;
-
-    @Option(names = "--depth", description = "Levels including the bottleneck (with --filters).")
-    Integer depth;
-
-    @Option(
-        names = "--filters",
-        defaultValue = "64",
-        description =
-            "Channels of the first level, doubling per level (default: ${DEFAULT-VALUE}).")
-    int filters;
-
-    @Option(names = "--encoder", split = ",", description = "Encoder channels, top to bottom.")
-    int[] encoder;
-
-    @Option(names = "--bottleneck", description = "Bottleneck channels.")
-    Integer bottleneck;
-
-    @Option(names = "--decoder", split = ",", description = "Decoder channels, bottom to top.")
-    int[] decoder;
-
-    @Option(
-        names = "--config",
-        paramLabel = "UNET.json",
-        description =
-            "A JSON file of the UNet configuration (as in a bundle's model.json); options given"
-                + " with it override its fields.")
-    Path configFile;
-
-    @Option(names = "--padding", description = "same or valid.")
-    String padding;
-
-    @Option(names = "--norm", description = "batch, instance, group:N or none.")
-    String norm;
-
-    @Option(names = "--activation", description = "relu, leaky or elu.")
-    String activation;
-
-    @Option(names = "--up", description = "transposed, nearest or bilinear.")
-    String up;
-
-    @Option(
-        names = "--up-keeps-channels",
-        negatable = true,
-        description = "Up step keeps the channel count.")
-    Boolean upKeepsChannels;
-
-    @Option(
-        names = "--up-norm",
-        negatable = true,
-        description = "Normalization and activation after the up step.")
-    Boolean upNorm;
-
-    @Option(
-        names = "--skip-first",
-        negatable = true,
-        description = "Skip tensor before the up-sampled one.")
-    Boolean skipFirst;
-
-    @Option(names = "--bias", negatable = true, description = "Convolution biases.")
-    Boolean bias;
-
-    @Option(names = "--init", description = "xavier or kaiming.")
-    String init;
-
-    /** A configuration JSON file (a bundle's model.json, or its architecture part, also do). */
-    private static UNetConfig readConfig(Path file) throws IOException {
-      JsonNode n;
-      try {
-        n = new ObjectMapper().readTree(file.toFile());
-      } catch (IOException e) {
-        throw new ExitCodes.UsageException(file + ": not readable JSON (" + e.getMessage() + ")");
-      }
-      if (n != null && n.has("architecture")) {
-        n = n.get("architecture");
-      }
-      if (n != null && n.has("config")) {
-        n = n.get("config");
-      }
-      try {
-        return UNetConfig.fromJson(n);
-      } catch (IllegalArgumentException | NullPointerException e) {
-        throw new ExitCodes.UsageException(file + ": not a UNet configuration: " + e.getMessage());
-      }
-    }
-
-    /** The configuration: preset, depth or file (default geo-course), with the options applied. */
-    UNetConfig config() throws IOException {
-      int given = (preset != null ? 1 : 0) + (depth != null ? 1 : 0) + (configFile != null ? 1 : 0);
-      if (given > 1) {
-        throw new ExitCodes.UsageException("Give one of --preset, --depth and --config");
-      }
-      UNetConfig c;
-      if (configFile != null) {
-        c = readConfig(configFile);
-      } else {
-        c =
-            depth != null
-                ? UNetConfig.ofDepth(depth, filters, 3, 1)
-                : UNetConfig.preset(preset == null ? "geo-course" : preset);
-      }
-      var n = c.toJson();
-      if (encoder != null) {
-        n.set("encoder", new ObjectMapper().valueToTree(encoder));
-      }
-      if (decoder != null) {
-        n.set("decoder", new ObjectMapper().valueToTree(decoder));
-      }
-      if (bottleneck != null) {
-        n.put("bottleneck", bottleneck);
-      }
-      if (padding != null) {
-        n.put("padding", padding);
-      }
-      if (norm != null) {
-        String[] parts = norm.split(":");
-        n.put("normalization", parts[0]);
-        if (parts.length > 1) {
-          n.put("groups", Integer.parseInt(parts[1]));
-        }
-      }
-      if (activation != null) {
-        n.put("activation", activation);
-      }
-      if (up != null) {
-        n.put("upStep", up);
-      }
-      if (upKeepsChannels != null) {
-        n.put("upKeepsChannels", upKeepsChannels);
-      }
-      if (upNorm != null) {
-        n.put("upNormalization", upNorm);
-      }
-      if (skipFirst != null) {
-        n.put("skipFirst", skipFirst);
-      }
-      if (bias != null) {
-        n.put("bias", bias);
-      }
-      if (init != null) {
-        n.put("init", init);
-      }
-      return UNetConfig.fromJson(n);
-    }
-  }
-
   /** {@code landcover model summary}. */
   @Command(
       name = "summary",
@@ -196,7 +48,7 @@ final class ModelCommand implements Runnable {
             + " --batch 12"
       })
   static final class Summary implements Callable<Integer> {
-    @Mixin Architecture architecture;
+    @Mixin ArchitectureOptions architecture;
 
     @Option(names = "--bands", description = "Input bands.")
     Integer bands;
@@ -229,12 +81,12 @@ final class ModelCommand implements Runnable {
         try {
           ModelBundle b = ModelBundle.load(bundle, scratch).bundle();
           if (b.config() == null) {
-            throw new IOException(
+            throw new IllegalArgumentException(
                 bundle + ": a TorchScript bundle has no UNet configuration to summarize");
           }
           config = b.config();
         } finally {
-          deleteTree(scratch);
+          AtomicFiles.deleteTree(scratch);
         }
       } else {
         config = architecture.config();
@@ -289,7 +141,7 @@ final class ModelCommand implements Runnable {
       Path torchscript;
     }
 
-    @Mixin Architecture architecture;
+    @Mixin ArchitectureOptions architecture;
 
     @Option(
         names = "--scene-bands",
@@ -343,7 +195,7 @@ final class ModelCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       if (Files.exists(out) && !overwrite) {
-        throw new ExitCodes.UsageException(out + " already exists: pass --overwrite to replace it");
+        throw new IllegalArgumentException(out + " already exists: pass --overwrite to replace it");
       }
       List<ModelBundle.Band> bands = new ArrayList<>();
       for (int i = 0; i < sceneBands.length; i++) {
@@ -352,8 +204,10 @@ final class ModelCommand implements Runnable {
         bands.add(new ModelBundle.Band(sceneBands[i], name));
       }
       List<LandcoverClass> classes = new ArrayList<>();
-      classes.addAll(parseClassList(classList));
-      ModelBundle.Normalization norm = normalization(bands.size());
+      for (String entry : classList) {
+        classes.add(LandcoverClass.parse(entry));
+      }
+      InputNormalization norm = normalization(bands.size());
       var provenance =
           new ObjectMapper()
               .createObjectNode()
@@ -379,7 +233,7 @@ final class ModelCommand implements Runnable {
           float[] probe = new float[bands.size() * chip * chip];
           int got = check.predict(probe, 1, bands.size(), chip, chip).classes();
           if (got != classes.size()) {
-            throw new IOException(
+            throw new InvalidInputException(
                 source.torchscript
                     + ": the model gives "
                     + got
@@ -388,18 +242,8 @@ final class ModelCommand implements Runnable {
           }
         }
         bundle =
-            new ModelBundle(
-                "torchscript",
-                null,
-                null,
-                "model.pt",
-                bands,
-                norm,
-                classes,
-                chip,
-                0,
-                nodataClass,
-                provenance);
+            ModelBundle.torchScript(
+                "model.pt", bands, norm, classes, chip, nodataClass, provenance);
         weightsFile = source.torchscript;
       }
       bundle.save(out, weightsFile);
@@ -407,96 +251,28 @@ final class ModelCommand implements Runnable {
       return ExitCodes.OK;
     }
 
-    private ModelBundle.Normalization normalization(int n) {
+    private InputNormalization normalization(int n) {
       if (mean != null || std != null) {
         check("--mean", mean, n);
         check("--std", std, n);
-        return new ModelBundle.Normalization("meanstd", mean, std);
+        return InputNormalization.meanStd(mean, std);
       }
       if (scale != null || offset != null) {
         check("--scale", scale, n);
         check("--offset", offset, n);
-        return new ModelBundle.Normalization("scale", scale, offset);
+        return new InputNormalization("scale", scale, offset);
       }
-      double[] ones = new double[n];
-      java.util.Arrays.fill(ones, 1);
-      return new ModelBundle.Normalization("scale", ones, new double[n]);
+      return InputNormalization.identity(n);
     }
 
     private static void check(String name, double[] values, int n) {
       if (values == null || values.length != n) {
-        throw new ExitCodes.UsageException(
+        throw new IllegalArgumentException(
             name
                 + " needs "
                 + n
                 + " values (one per band), got "
                 + (values == null ? 0 : values.length));
-      }
-    }
-  }
-
-  /** Classes from {@code --class-list} entries {@code id:name:#rrggbb}, in order. */
-  static List<LandcoverClass> parseClassList(String[] entries) {
-    List<LandcoverClass> classes = new ArrayList<>();
-    for (String c : entries) {
-      String[] f = c.split(":");
-      if (f.length != 3) {
-        throw new ExitCodes.UsageException(
-            "--class-list entry '" + c + "': expected id:name:#rrggbb");
-      }
-      classes.add(LandcoverClass.withHexColor(Integer.parseInt(f[0]), f[1], f[2]));
-    }
-    return classes;
-  }
-
-  /**
-   * Classes from a JSON file: a list of {@code {"id", "name", "color": "#rrggbb"}} (name and color
-   * optional), or an object with such a {@code "classes"} list (a bundle's model.json).
-   */
-  static List<LandcoverClass> readClassesFile(Path file) throws IOException {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(file.toFile());
-    } catch (IOException e) {
-      throw new ExitCodes.UsageException(file + ": not readable JSON (" + e.getMessage() + ")");
-    }
-    JsonNode list = root != null && root.isObject() ? root.get("classes") : root;
-    if (list == null || !list.isArray() || list.isEmpty()) {
-      throw new ExitCodes.UsageException(
-          file + ": expected a non-empty JSON list of {\"id\", \"name\", \"color\"}");
-    }
-    List<LandcoverClass> classes = new ArrayList<>();
-    for (JsonNode c : list) {
-      JsonNode id = c.get("id");
-      if (id == null || !id.canConvertToInt() || id.asInt() < 0 || id.asInt() > 65535) {
-        throw new ExitCodes.UsageException(
-            file + ": class " + c + " has no integer \"id\" from 0 to 65535");
-      }
-      LandcoverClass fallback = defaultClass(id.asInt());
-      String name = c.path("name").asText(fallback.name());
-      try {
-        classes.add(
-            c.hasNonNull("color")
-                ? LandcoverClass.withHexColor(id.asInt(), name, c.get("color").asText())
-                : new LandcoverClass(
-                    id.asInt(), name, fallback.red(), fallback.green(), fallback.blue()));
-      } catch (IllegalArgumentException e) {
-        throw new ExitCodes.UsageException(file + ": class " + c + ": " + e.getMessage());
-      }
-    }
-    return classes;
-  }
-
-  /** A class named after its id, with a colour spread over the hues by id. */
-  static LandcoverClass defaultClass(int id) {
-    int g = (id * 67) % 256;
-    return new LandcoverClass(id, "class " + id, g, (g * 3) % 256, 255 - g);
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    try (var files = Files.walk(dir)) {
-      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
       }
     }
   }

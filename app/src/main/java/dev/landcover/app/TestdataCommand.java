@@ -59,12 +59,12 @@ final class TestdataCommand implements Runnable {
     public Integer call() throws Exception {
       int h = height == null ? size : height;
       if (size <= 0 || h <= 0) {
-        throw new ExitCodes.UsageException(
+        throw new IllegalArgumentException(
             "--size and --height must be positive: " + size + "x" + h);
       }
       if (!overwrite
           && (Files.exists(out.resolve("scene.tif")) || Files.exists(out.resolve("labels.tif")))) {
-        throw new ExitCodes.UsageException(
+        throw new IllegalArgumentException(
             out + " already holds scene.tif or labels.tif: pass --overwrite to replace them");
       }
       long t0 = System.nanoTime();

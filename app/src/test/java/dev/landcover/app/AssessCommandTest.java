@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.landcover.core.model.LandcoverClass;
 import dev.landcover.geo.Gdal;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
+import dev.landcover.pixels.LandcoverClass;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.landcover.core.chip.PixelWindow;
 import dev.landcover.geo.Gdal;
+import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelCommandTest {
   private static final Path PARITY =
       Path.of(
-          "..", "core", "src", "test", "resources", "dev", "landcover", "core", "model", "parity");
+          "..", "networks", "src", "test", "resources", "dev", "landcover", "networks", "parity");
 
   @Test
   void summaryOfTheSeedExample() {

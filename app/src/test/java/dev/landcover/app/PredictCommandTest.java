@@ -9,11 +9,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.landcover.core.model.ModelBundle;
-import dev.landcover.core.model.UNetBlock;
-import dev.landcover.core.model.UNetConfig;
-import dev.landcover.core.model.UNetWeights;
 import dev.landcover.geo.Gdal;
+import dev.landcover.networks.InputNormalization;
+import dev.landcover.networks.ModelBundle;
+import dev.landcover.networks.UNetBlock;
+import dev.landcover.networks.UNetConfig;
+import dev.landcover.networks.UNetWeights;
 import dev.landcover.testdata.SyntheticScene;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,28 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
 class PredictCommandTest {
   @TempDir static Path dir;
   static Path bundle;
+  static Path weights;
+  static UNetConfig config;
   static Path scenes;
+  static final double[] MEAN = {700, 900, 800, 2500};
+  static final double[] STD = {300, 300, 300, 900};
 
   @BeforeAll
   static void prepare() throws Exception {
-    UNetConfig config =
-        new UNetConfig(
-            4,
-            6,
-            new int[] {4, 8},
-            16,
-            new int[] {8, 4},
-            UNetConfig.Padding.SAME,
-            UNetConfig.Normalization.BATCH,
-            0,
-            UNetConfig.Activation.RELU,
-            UNetConfig.UpStep.TRANSPOSED,
-            false,
-            false,
-            true,
-            true,
-            UNetConfig.Init.XAVIER);
-    Path weights = dir.resolve("w.npz");
+    config =
+        UNetConfig.builder().bands(4).classes(6).encoder(4, 8).bottleneck(16).decoder(8, 4).build();
+    weights = dir.resolve("w.npz");
     UNetBlock block = UNetBlock.of(config);
     try (NDManager m = NDManager.newBaseManager()) {
       block.initialize(m, DataType.FLOAT32, new Shape(1, 4, 64, 64));
@@ -60,8 +50,7 @@ class PredictCommandTest {
             List.of(
                 new ModelBundle.Band(1, "blue"), new ModelBundle.Band(2, "green"),
                 new ModelBundle.Band(3, "red"), new ModelBundle.Band(4, "nir")),
-            new ModelBundle.Normalization(
-                "meanstd", new double[] {700, 900, 800, 2500}, new double[] {300, 300, 300, 900}),
+            InputNormalization.meanStd(MEAN, STD),
             SyntheticScene.CLASSES,
             64,
             0,
@@ -273,5 +262,185 @@ class PredictCommandTest {
             scenes.resolve("a.tif").toString(),
             scenes.resolve("b.tif").toString());
     assertEquals(2, two.code());
+  }
+
+  /** The class map of {@code scene} written by {@code landcover predict} with these options. */
+  private static double[] predictMap(Path scene, String name, String... options) throws Exception {
+    Path map = dir.resolve("maps").resolve(name + ".tif");
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("predict", "--model", bundle.toString(), "--output", map.toString()));
+    args.addAll(List.of(options));
+    args.add(scene.toString());
+    Cli cli = Cli.run(args.toArray(String[]::new));
+    assertEquals(0, cli.code(), cli.err());
+    return Gdal.describe(List.of(new Gdal.Request(map))).get(map).data(0);
+  }
+
+  /** Planes of h x w values mirrored left-right and/or top-bottom (the test's own). */
+  private static float[] mirror(float[] v, int planes, int h, int w, boolean fx, boolean fy) {
+    float[] out = new float[v.length];
+    for (int p = 0; p < planes; p++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          out[(p * h + y) * w + x] = v[(p * h + (fy ? h - 1 - y : y)) * w + (fx ? w - 1 - x : x)];
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The reference: one forward pass over the whole scene as GDAL reads it (normalized with the
+   * bundle's mean and std, mirrored to a multiple of 4, the UNet's alignment), or the mean of the
+   * four flipped passes flipped back; logits {@code classes x h x w}.
+   */
+  private static float[] wholeSceneLogits(Gdal.Reference scene, boolean flips) throws Exception {
+    int w = scene.width();
+    int h = scene.height();
+    int pw = (w + 3) / 4 * 4;
+    int ph = (h + 3) / 4 * 4;
+    double[] raw = scene.data(0);
+    float[] input = new float[4 * ph * pw];
+    for (int b = 0; b < 4; b++) {
+      for (int y = 0; y < ph; y++) {
+        int sy = y < h ? y : 2 * (h - 1) - y;
+        for (int x = 0; x < pw; x++) {
+          int sx = x < w ? x : 2 * (w - 1) - x;
+          input[(b * ph + y) * pw + x] = (float) ((raw[(b * h + sy) * w + sx] - MEAN[b]) / STD[b]);
+        }
+      }
+    }
+    float[] sum = new float[6 * ph * pw];
+    try (dev.landcover.networks.SegmentationModel model =
+        dev.landcover.networks.SegmentationModel.unet(config, weights)) {
+      for (int mode = 0; mode < (flips ? 4 : 1); mode++) {
+        boolean fx = (mode & 1) != 0;
+        boolean fy = (mode & 2) != 0;
+        float[] out = model.predict(mirror(input, 4, ph, pw, fx, fy), 1, 4, ph, pw).values();
+        float[] back = mirror(out, 6, ph, pw, fx, fy);
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += back[i];
+        }
+      }
+    }
+    float[] logits = new float[6 * h * w];
+    for (int c = 0; c < 6; c++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          logits[(c * h + y) * w + x] = sum[(c * ph + y) * pw + x] / (flips ? 4 : 1);
+        }
+      }
+    }
+    return logits;
+  }
+
+  /**
+   * Pixels where {@code map} (class ids 1..6, 0 nodata) disagrees with the argmax of {@code
+   * logits}, not counting near-ties of the reference (top two logits within 1e-4).
+   */
+  private static int disagreements(double[] map, float[] logits, double[] image, int plane) {
+    int wrong = 0;
+    for (int i = 0; i < plane; i++) {
+      boolean nodata = false;
+      for (int b = 0; b < 4; b++) {
+        nodata |= image[b * plane + i] == 0;
+      }
+      if (nodata) {
+        assertEquals(0, map[i], "nodata pixel " + i);
+        continue;
+      }
+      int best = 0;
+      float top = Float.NEGATIVE_INFINITY;
+      float second = Float.NEGATIVE_INFINITY;
+      for (int c = 0; c < 6; c++) {
+        float v = logits[c * plane + i];
+        if (v > top) {
+          second = top;
+          top = v;
+          best = c;
+        } else if (v > second) {
+          second = v;
+        }
+      }
+      if (map[i] != best + 1 && top - second > 1e-4) {
+        wrong++;
+      }
+    }
+    return wrong;
+  }
+
+  @Test
+  void ttaFlipsMapEqualsAFlipAveragedWholeScenePassAndDiffersWithoutIt() throws Exception {
+    Path scene = scenes.resolve("a.tif");
+    Gdal.Reference gdal = Gdal.describe(List.of(new Gdal.Request(scene))).get(scene);
+    int plane = gdal.width() * gdal.height();
+    double[] image = gdal.data(0);
+    String[] exact = {"--chip", "96", "--overlap", "64", "--blend", "crop"};
+    double[] withFlips = predictMap(scene, "tta", concat(exact, "--tta", "flips"));
+    double[] without = predictMap(scene, "plain", exact);
+    float[] flipped = wholeSceneLogits(gdal, true);
+    float[] plain = wholeSceneLogits(gdal, false);
+    assertEquals(0, disagreements(withFlips, flipped, image, plane), "--tta flips vs reference");
+    assertEquals(0, disagreements(without, plain, image, plane), "no --tta vs reference");
+    int changed = 0;
+    for (int i = 0; i < plane; i++) {
+      changed += withFlips[i] != without[i] ? 1 : 0;
+    }
+    assertTrue(changed > plane / 100, "--tta flips changed only " + changed + " pixels");
+    assertTrue(
+        disagreements(without, flipped, image, plane) > plane / 100,
+        "the flip-averaged reference cannot tell the two maps apart");
+  }
+
+  @Test
+  void nodataRuleAllKeepsPixelsWhereOnlySomeBandsAreNodata() throws Exception {
+    Path source = scenes.resolve("a.tif");
+    Path partial = dir.resolve("partial.tif");
+    // Band 2 set to its nodata value (0) in columns 20-59, rows 10-49; bands 1, 3, 4 untouched.
+    Process p =
+        new ProcessBuilder(
+                "/usr/bin/python3",
+                "-c",
+                "import sys; from osgeo import gdal; gdal.UseExceptions();"
+                    + " d = gdal.Translate(sys.argv[2], sys.argv[1]);"
+                    + " b = d.GetRasterBand(2); a = b.ReadAsArray(); a[10:50, 20:60] = 0;"
+                    + " b.WriteArray(a); d = None",
+                source.toString(),
+                partial.toString())
+            .redirectErrorStream(true)
+            .start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), log);
+    Gdal.Reference gdal = Gdal.describe(List.of(new Gdal.Request(partial))).get(partial);
+    int w = gdal.width();
+    int plane = w * gdal.height();
+    double[] image = gdal.data(0);
+    double[] any = predictMap(partial, "any", "--chip", "64");
+    double[] all = predictMap(partial, "all", "--chip", "64", "--nodata-rule", "all");
+    int some = 0;
+    for (int i = 0; i < plane; i++) {
+      int nodataBands = 0;
+      for (int b = 0; b < 4; b++) {
+        nodataBands += image[b * plane + i] == 0 ? 1 : 0;
+      }
+      if (nodataBands == 4) {
+        assertEquals(0, any[i], "pixel " + i);
+        assertEquals(0, all[i], "pixel " + i + " is nodata in every band");
+      } else if (nodataBands > 0) {
+        some++;
+        assertEquals(0, any[i], "pixel " + i + " (any band nodata)");
+        assertTrue(all[i] >= 1 && all[i] <= 6, "pixel " + i + " kept by --nodata-rule all");
+      } else {
+        assertEquals(any[i], all[i], "pixel " + i + " has no nodata band");
+      }
+    }
+    assertTrue(some >= 1000, "only " + some + " pixels with some bands nodata");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 }

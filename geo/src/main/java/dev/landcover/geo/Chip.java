@@ -1,6 +1,6 @@
 package dev.landcover.geo;
 
-import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.pixels.PixelWindow;
 import java.util.Collections;
 import java.util.SortedMap;
 
@@ -8,7 +8,7 @@ import java.util.SortedMap;
  * One chip cut from a scene: the image bands, the label band when there is one, where it lies, and
  * how much of it is real data.
  *
- * @param index the chip's number in its {@link dev.landcover.core.chip.ChipPlan} (row-major)
+ * @param index the chip's number in its {@link dev.landcover.pixels.ChipPlan} (row-major)
  * @param window the chip's window in the source's pixel coordinates (may reach past the source)
  * @param grid the chip's own georeferencing: the source grid shifted to the window
  * @param image the image bands, in the source's sample type

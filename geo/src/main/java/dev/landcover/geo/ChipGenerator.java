@@ -1,7 +1,7 @@
 package dev.landcover.geo;
 
-import dev.landcover.core.chip.ChipPlan;
-import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.pixels.ChipPlan;
+import dev.landcover.pixels.PixelWindow;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -24,11 +24,14 @@ import java.util.stream.StreamSupport;
  * {@link #stream()} reads the rasters one row of chips at a time (one window read per row, chips
  * cut from it in memory), so memory holds one strip of the scene whatever its size.
  *
- * <p>Filters, applied in this order: chips whose image nodata fraction is above the maximum are
- * dropped (by default only chips with no valid pixel); with required classes, a chip that has fewer
- * than the minimum pixels of every required class is "background" and is kept only with the
+ * <p>Filters, applied in this order: first the class filter: with required classes, a chip that has
+ * fewer than the minimum pixels of every required class is "background" and is kept only with the
  * background-keep probability, decided from the seed and the chip index alone, so a run is
- * reproducible whatever the order or threads.
+ * reproducible whatever the order or threads; then the nodata filter: chips whose image nodata
+ * fraction is above the maximum are dropped (by default only chips with no valid pixel). A chip
+ * dropped by the class filter is not checked for nodata, so a chip failing both filters is counted
+ * under {@link DropReason#BACKGROUND}, and the image strip of a chip row is read only once a chip
+ * of the row passes the class filter.
  *
  * <pre>{@code
  * try (GeoTiffRaster image = GeoTiffRaster.open(img); GeoTiffRaster labels = GeoTiffRaster.open(lbl)) {

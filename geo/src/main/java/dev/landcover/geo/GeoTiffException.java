@@ -1,13 +1,13 @@
 package dev.landcover.geo;
 
-import java.io.IOException;
+import dev.landcover.pixels.InvalidInputException;
 import java.nio.file.Path;
 
 /**
  * A GeoTIFF that cannot be read or written: the message names the file, what was found against what
  * was expected, and where there is one, a way out (such as a {@code gdal_translate} command).
  */
-public class GeoTiffException extends IOException {
+public class GeoTiffException extends InvalidInputException {
   private static final long serialVersionUID = 1L;
 
   private final transient Path file;

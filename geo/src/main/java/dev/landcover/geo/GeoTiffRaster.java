@@ -1,6 +1,11 @@
 package dev.landcover.geo;
 
-import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.geo.internal.Rasters;
+import dev.landcover.geo.internal.sis.EsriCrs;
+import dev.landcover.geo.internal.sis.SisGrids;
+import dev.landcover.geo.internal.tiff.BlockDecoder;
+import dev.landcover.geo.internal.tiff.TiffDirectory;
+import dev.landcover.pixels.PixelWindow;
 import java.awt.Rectangle;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
@@ -35,9 +40,14 @@ import org.slf4j.LoggerFactory;
  * opened and windowed without loading the whole image.
  *
  * <p>Band numbers are 1-based, as in GDAL. Windows are in pixel coordinates, half-open (see {@link
- * PixelWindow}), and may reach past the raster's edges. Instances are safe for use by several
- * threads, but reads of one instance are serialized (Apache SIS decodes one tile at a time per
- * file): open one instance per thread to read in parallel.
+ * PixelWindow}), and may reach past the raster's edges.
+ *
+ * <p><b>Threads:</b> instances are safe for use by several threads. Uncompressed and Deflate files
+ * (nearly all scenes, and Landcover's own outputs) are decoded by Landcover's own block decoder:
+ * concurrent reads of one instance run in parallel, and one read decodes its tiles in parallel.
+ * Files that Apache SIS decodes (LZW, PackBits and a few uncommon layouts) are read one window at a
+ * time per instance, as SIS decodes one tile at a time per file: open one instance per thread to
+ * read those in parallel.
  *
  * <p>Supported: uncompressed, LZW, Deflate and PackBits compression, tiled or striped, pixel or
  * band interleaved, 8-, 16-, 32-bit integer and 32-, 64-bit float samples, classic TIFF and
@@ -168,7 +178,7 @@ public final class GeoTiffRaster implements AutoCloseable {
           bands,
           noData,
           compression,
-          dir.bigTiff,
+          dir.isBigTiff(),
           channel,
           decoder);
     } catch (GeoTiffException e) {
@@ -212,7 +222,7 @@ public final class GeoTiffRaster implements AutoCloseable {
 
   /** Refuses what Apache SIS cannot decode, with the reason and a way out. */
   private static SampleType checkSupported(TiffDirectory dir) throws GeoTiffException {
-    Path file = dir.file;
+    Path file = dir.file();
     long width = dir.first(TiffDirectory.TAG_IMAGE_WIDTH, 0);
     long height = dir.first(TiffDirectory.TAG_IMAGE_LENGTH, 0);
     if (width <= 0 || height <= 0 || width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
@@ -284,7 +294,7 @@ public final class GeoTiffRaster implements AutoCloseable {
     }
     for (int i = 0; i < blocks.size(); i++) {
       long[] r = blocks.get(i);
-      if (r[0] < 0 || r[1] < 0 || r[0] + r[1] > dir.fileSize) {
+      if (r[0] < 0 || r[1] < 0 || r[0] + r[1] > dir.fileSize()) {
         throw new GeoTiffException(
             file,
             "truncated or corrupt TIFF: block "
@@ -294,7 +304,7 @@ public final class GeoTiffRaster implements AutoCloseable {
                 + " to "
                 + (r[0] + r[1])
                 + " but the file has only "
-                + dir.fileSize
+                + dir.fileSize()
                 + " bytes",
             "copy the file again from an intact source");
       }
@@ -444,7 +454,7 @@ public final class GeoTiffRaster implements AutoCloseable {
       throw new IllegalArgumentException("No band requested from " + file);
     }
     WritableRaster out =
-        RasterWindow.createRaster(sampleType, window.width(), window.height(), bands.length);
+        Rasters.createBanded(sampleType, window.width(), window.height(), bands.length);
     double fill = noData.orElse(sampleType.isFloatingPoint() ? Double.NaN : 0);
     boolean outside = !new PixelWindow(0, 0, width(), height()).contains(window);
     if (outside && fill != 0) {

@@ -1,44 +1,41 @@
 package dev.landcover.geo;
 
-import dev.landcover.core.chip.PixelWindow;
-import dev.landcover.core.model.LandcoverClass;
+import dev.landcover.geo.internal.Rasters;
+import dev.landcover.geo.internal.sis.SisTiffWriter;
+import dev.landcover.geo.internal.sis.TileImage;
+import dev.landcover.geo.internal.tiff.SingleTileTiffWriter;
+import dev.landcover.geo.internal.tiff.TiffDirectory;
+import dev.landcover.geo.internal.tiff.TiffTagPatcher;
+import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.pixels.PixelWindow;
+import dev.landcover.pixels.support.AtomicFiles;
+import dev.landcover.pixels.support.Numbers;
+import dev.landcover.pixels.support.Threads;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
-import org.apache.sis.setup.OptionKey;
-import org.apache.sis.storage.DataStoreException;
-import org.apache.sis.storage.StorageConnector;
-import org.apache.sis.storage.geotiff.Compression;
-import org.apache.sis.storage.geotiff.FormatModifier;
-import org.apache.sis.storage.geotiff.GeoTiffStore;
 
 /**
  * Writes tiled, Deflate-compressed GeoTIFFs on a given grid: class maps (one band, colour table,
  * class names) and multi-band rasters (chips, probabilities).
  *
  * <p>Pixels are asked for tile by tile ({@link TileFiller}) while the file is written, so outputs
- * of any size stream in little memory; files that may pass 4 GB are written as BigTIFF. The nodata
- * value is stored in the GDAL_NODATA tag, band descriptions in GDAL_METADATA, class names in a
- * {@code .aux.xml} file beside the image, as GDAL does. Every file is written to a temporary file
- * in the target's folder and moved into place only when complete: a failed write leaves nothing at
- * the target path.
+ * of any size stream in little memory; with {@link #threads} above 1, tiles are computed ahead
+ * concurrently. Files that may pass 4 GB are written as BigTIFF. The nodata value is stored in the
+ * GDAL_NODATA tag, band descriptions in GDAL_METADATA, class names in a {@code .aux.xml} file
+ * beside the image, as GDAL does. Every file is written to a temporary file in the target's folder
+ * and moved into place only when complete: a failed write leaves nothing at the target path.
  *
  * <pre>{@code
  * GeoTiffWriter.classMap(grid, classes).noData(0).write(path, (tile, raster) -> ...);
@@ -121,8 +118,8 @@ public final class GeoTiffWriter {
 
   /**
    * Threads that compute tiles ahead of the writer (1 by default: each tile is computed when the
-   * writer needs it). With more than one, the {@link TileFiller} is called concurrently and must be
-   * safe for that.
+   * writer needs it, on the calling thread). With more than one, the {@link TileFiller} is called
+   * concurrently from these threads and must be safe for that.
    */
   public GeoTiffWriter threads(int threads) {
     if (threads < 1) {
@@ -184,11 +181,12 @@ public final class GeoTiffWriter {
           "Data of type " + data.sampleType() + " given to a writer of " + type);
     }
     WritableRaster source = data.writableRaster();
-    if (classes.isEmpty() && DirectTiffWriter.fits(grid, bands, type)) {
+    if (classes.isEmpty() && SingleTileTiffWriter.fits(grid, bands, type)) {
       writeAtomically(
           target,
           tmp ->
-              DirectTiffWriter.write(tmp, grid, source, type, tags(), deflateLevel, huffmanOnly));
+              SingleTileTiffWriter.write(
+                  tmp, grid, source, type, tags(), deflateLevel, huffmanOnly));
       return;
     }
     write(
@@ -223,20 +221,19 @@ public final class GeoTiffWriter {
    * @throws IOException what {@code filler} throws
    */
   public void write(Path target, TileFiller filler) throws IOException {
-    writeAtomically(target, tmp -> writeWithSis(tmp, filler));
-  }
-
-  /** Writes {@code file} in place with Apache SIS, then adds the GDAL tags. */
-  void writeWithSis(Path file, TileFiller filler) throws IOException {
-    writeTiles(file, filler);
-    TiffTagPatcher.addAsciiTags(file, tags());
+    writeAtomically(
+        target,
+        tmp -> {
+          writeTiles(tmp, filler);
+          TiffTagPatcher.addAsciiTags(tmp, tags());
+        });
   }
 
   /** GDAL_NODATA and GDAL_METADATA, where there is something to say. */
   private Map<Integer, String> tags() {
     Map<Integer, String> tags = new LinkedHashMap<>();
     if (noData != null) {
-      tags.put(TiffDirectory.TAG_GDAL_NODATA, formatNoData(noData));
+      tags.put(TiffDirectory.TAG_GDAL_NODATA, Numbers.compact(noData));
     }
     if (!bandDescriptions.isEmpty()) {
       tags.put(TiffDirectory.TAG_GDAL_METADATA, gdalMetadata(bandDescriptions));
@@ -244,17 +241,11 @@ public final class GeoTiffWriter {
     return tags;
   }
 
-  /** How a file is written to its temporary path. */
-  @FunctionalInterface
-  private interface FileWrite {
-    void to(Path tmp) throws IOException;
-  }
-
   /**
    * Writes to a temporary file beside {@code target} (and the class names to a temporary {@code
    * .aux.xml}), then moves them into place; on failure deletes them.
    */
-  private void writeAtomically(Path target, FileWrite action) throws IOException {
+  private void writeAtomically(Path target, AtomicFiles.Content content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     if (Files.exists(target) && !overwrite) {
       throw new GeoTiffException(target, "already exists", "allow overwriting to replace it");
@@ -267,19 +258,17 @@ public final class GeoTiffWriter {
     } catch (IOException e) {
       throw new GeoTiffException(target, "its folder cannot be created: " + e, null, e);
     }
-    String name = target.getFileName().toString();
-    String suffix = "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp";
-    Path tmp = dir.resolve("." + name + suffix);
-    Path auxTmp = dir.resolve("." + name + ".aux.xml" + suffix);
+    Path aux = target.resolveSibling(target.getFileName() + ".aux.xml");
+    Path tmp = AtomicFiles.temporary(target);
+    Path auxTmp = AtomicFiles.temporary(aux);
     try {
-      action.to(tmp);
-      Path aux = target.resolveSibling(name + ".aux.xml");
+      content.writeTo(tmp);
       if (!classes.isEmpty()) {
         Files.writeString(auxTmp, categoryNames(classes), StandardCharsets.UTF_8);
       }
-      move(tmp, target);
+      AtomicFiles.move(tmp, target, overwrite);
       if (!classes.isEmpty()) {
-        move(auxTmp, aux);
+        AtomicFiles.move(auxTmp, aux, overwrite);
       } else if (overwrite) {
         Files.deleteIfExists(aux);
       }
@@ -291,21 +280,16 @@ public final class GeoTiffWriter {
     }
   }
 
-  private void move(Path from, Path to) throws IOException {
-    if (overwrite) {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } else {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    }
-  }
-
   private void writeTiles(Path tmp, TileFiller filler) throws IOException {
     // An image narrower than one tile is written as one tile of its own size: Apache SIS
     // misplaces rows when a single tile column is wider than the image.
     int tileWidth = grid.width() <= tileSize ? grid.width() : tileSize;
     int tileHeight = grid.width() <= tileSize ? Math.min(grid.height(), tileSize) : tileSize;
     ColorModel cm = classes.isEmpty() ? null : palette(classes, type);
-    ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, DAEMON) : null;
+    ExecutorService pool =
+        threads > 1
+            ? Executors.newFixedThreadPool(threads, Threads.daemon("landcover-tile"))
+            : null;
     TileImage image =
         new TileImage(
             grid.width(),
@@ -315,58 +299,17 @@ public final class GeoTiffWriter {
             type,
             bands,
             cm,
-            filler,
+            filler::fill,
             pool,
             threads * 2);
+    long bytes = (long) grid.width() * grid.height() * bands * (type.bits() / 8);
     try {
-      writeImage(tmp, image);
+      SisTiffWriter.write(tmp, image, grid, deflateLevel, bytes > bigTiffThreshold);
     } finally {
       image.cancelPending();
       if (pool != null) {
         pool.shutdownNow();
       }
-    }
-  }
-
-  private static final ThreadFactory DAEMON =
-      r -> {
-        Thread t = new Thread(r, "landcover-tile");
-        t.setDaemon(true);
-        return t;
-      };
-
-  private void writeImage(Path tmp, TileImage image) throws IOException {
-    var connector = new StorageConnector(tmp);
-    connector.setOption(
-        OptionKey.OPEN_OPTIONS,
-        new OpenOption[] {
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING
-        });
-    connector.setOption(
-        Compression.OPTION_KEY,
-        deflateLevel == 0
-            ? Compression.NONE
-            : Compression.DEFLATE
-                .withLevel(deflateLevel)
-                .withPredictor(type.isFloatingPoint() ? 1 : 2));
-    long bytes = (long) grid.width() * grid.height() * bands * (type.bits() / 8);
-    if (bytes > bigTiffThreshold) {
-      connector.setOption(
-          FormatModifier.OPTION_KEY, new FormatModifier[] {FormatModifier.BIG_TIFF});
-    }
-    try (GeoTiffStore store = new GeoTiffStore(null, connector)) {
-      store.append(image, SisGrids.toGridGeometry(grid), null);
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    } catch (DataStoreException | RuntimeException e) {
-      Throwable cause = e;
-      while (cause != null && !(cause instanceof UncheckedIOException)) {
-        cause = cause.getCause();
-      }
-      if (cause != null) {
-        throw ((UncheckedIOException) cause).getCause();
-      }
-      throw new GeoTiffException(tmp, "cannot be written: " + e.getMessage(), null, e);
     }
   }
 
@@ -383,16 +326,6 @@ public final class GeoTiffWriter {
     }
     int bits = type == SampleType.UINT8 ? 8 : 16;
     return new IndexColorModel(bits, size, r, g, b);
-  }
-
-  static String formatNoData(double value) {
-    if (Double.isNaN(value)) {
-      return "nan";
-    }
-    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-      return Long.toString((long) value);
-    }
-    return Double.toString(value);
   }
 
   private static String gdalMetadata(List<String> descriptions) {

@@ -1,6 +1,6 @@
 package dev.landcover.geo;
 
-import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.pixels.PixelWindow;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.apache.sis.referencing.CRS;

@@ -1,7 +1,7 @@
 package dev.landcover.geo;
 
-import dev.landcover.core.chip.PixelWindow;
-import java.awt.image.BandedSampleModel;
+import dev.landcover.geo.internal.Rasters;
+import dev.landcover.pixels.PixelWindow;
 import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferDouble;
@@ -46,10 +46,27 @@ public final class RasterWindow {
     this.valid = valid;
   }
 
-  /** An empty banded raster of {@code bandCount} bands, for windows and writers. */
-  static WritableRaster createRaster(SampleType type, int width, int height, int bandCount) {
-    return Raster.createWritableRaster(
-        new BandedSampleModel(type.dataBufferType(), width, height, bandCount), null);
+  /**
+   * New pixels to fill and write: {@code bandCount} bands of {@code width x height} zeros of {@code
+   * type} at window (0, 0), bands numbered 1 to {@code bandCount}, no nodata, every pixel valid.
+   * Fill them through {@link #writableRaster()}.
+   */
+  public static RasterWindow create(SampleType type, int width, int height, int bandCount) {
+    int[] bands = new int[bandCount];
+    double[] noData = new double[bandCount];
+    for (int b = 0; b < bandCount; b++) {
+      bands[b] = b + 1;
+      noData[b] = Double.NaN;
+    }
+    boolean[] valid = new boolean[width * height];
+    java.util.Arrays.fill(valid, true);
+    return new RasterWindow(
+        new PixelWindow(0, 0, width, height),
+        bands,
+        type,
+        noData,
+        Rasters.createBanded(type, width, height, bandCount),
+        valid);
   }
 
   /** The window in source pixel coordinates. */
@@ -84,7 +101,11 @@ public final class RasterWindow {
     return raster;
   }
 
-  WritableRaster writableRaster() {
+  /**
+   * The samples, writable: for windows made by {@link #create} (changing a window read from a file
+   * changes nothing in the file).
+   */
+  public WritableRaster writableRaster() {
     return raster;
   }
 
@@ -189,7 +210,7 @@ public final class RasterWindow {
     }
     int dx = sub.x() - window.x();
     int dy = sub.y() - window.y();
-    WritableRaster copy = createRaster(sampleType, sub.width(), sub.height(), bands.length);
+    WritableRaster copy = Rasters.createBanded(sampleType, sub.width(), sub.height(), bands.length);
     for (int b = 0; b < bands.length; b++) {
       if (!Rasters.copyBand(raster, b, dx, dy, copy, b, 0, 0, sub.width(), sub.height())) {
         copy.setRect(-dx, -dy, raster);

@@ -39,8 +39,11 @@ public enum SampleType {
     return floatingPoint;
   }
 
-  /** The {@link DataBuffer} type that holds the samples in Java images. */
-  int dataBufferType() {
+  /**
+   * The {@link DataBuffer} type that holds the samples in Java images ({@link
+   * DataBuffer#TYPE_BYTE}, ...), as in the rasters of {@link RasterWindow#raster()}.
+   */
+  public int dataBufferType() {
     return dataBufferType;
   }
 

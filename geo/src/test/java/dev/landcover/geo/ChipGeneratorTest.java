@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -134,6 +135,36 @@ class ChipGeneratorTest {
       ChipGenerator gen = ChipGenerator.builder(image).chipSize(128).maxNoDataFraction(0.3).build();
       assertEquals(0, gen.stream().count());
       assertEquals(1L, gen.droppedCounts().get(ChipGenerator.DropReason.NODATA));
+    }
+  }
+
+  /**
+   * The class filter comes first: the one chip of a raster smaller than the chip has 38% nodata,
+   * and with no required class it is dropped as {@code NODATA}; when it also lacks the required
+   * class, it is counted under {@code BACKGROUND} only.
+   */
+  @Test
+  void aChipFailingBothFiltersIsCountedAsBackground() throws IOException {
+    try (GeoTiffRaster image = GeoTiffRaster.open(S2);
+        GeoTiffRaster labels = GeoTiffRaster.open(LULC)) {
+      ChipGenerator nodataOnly =
+          ChipGenerator.builder(image).labels(labels).chipSize(128).maxNoDataFraction(0.3).build();
+      assertEquals(0, nodataOnly.stream().count());
+      assertEquals(
+          Map.of(ChipGenerator.DropReason.NODATA, 1L, ChipGenerator.DropReason.BACKGROUND, 0L),
+          nodataOnly.droppedCounts());
+
+      ChipGenerator both =
+          ChipGenerator.builder(image)
+              .labels(labels)
+              .chipSize(128)
+              .maxNoDataFraction(0.3)
+              .requiredClasses(new int[] {8}, 128 * 128 + 1)
+              .build();
+      assertEquals(0, both.stream().count());
+      assertEquals(
+          Map.of(ChipGenerator.DropReason.NODATA, 0L, ChipGenerator.DropReason.BACKGROUND, 1L),
+          both.droppedCounts());
     }
   }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -182,6 +182,41 @@ public final class Gdal {
   }
 
   /**
+   * Runs a Python script of the test resources (found beside {@code owner}) under {@code
+   * /usr/bin/python3}, where GDAL's Python bindings and numpy can be imported. Skips the calling
+   * test when GDAL is missing, or fails it on CI.
+   *
+   * @param dir the folder where the script is copied to run
+   * @param args the script's arguments
+   * @return what the script printed
+   * @throws IOException with the script's output when it fails or runs past 10 minutes
+   */
+  public static String runScript(Class<?> owner, String resource, Path dir, String... args)
+      throws IOException {
+    assumeAvailable();
+    Path script = dir.resolve(resource);
+    try (InputStream in = owner.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IOException("No test resource " + resource + " beside " + owner.getName());
+      }
+      Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    List<String> command = new ArrayList<>(List.of(PYTHON, script.toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    try {
+      if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IOException(resource + " failed: " + output);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+    return output;
+  }
+
+  /**
    * Asks GDAL about several files in one Python run.
    *
    * @return the references, keyed by path, in request order
@@ -190,10 +225,6 @@ public final class Gdal {
     assumeAvailable();
     Path dir = Files.createTempDirectory("gdal-reference");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-    Path script = dir.resolve("gdal_reference.py");
-    try (InputStream in = Gdal.class.getResourceAsStream("gdal_reference.py")) {
-      Files.copy(in, script);
-    }
     List<Map<String, Object>> items = new ArrayList<>();
     for (Request r : requests) {
       Map<String, Object> item = new LinkedHashMap<>();
@@ -210,19 +241,7 @@ public final class Gdal {
     }
     Path request = dir.resolve("request.json");
     JSON.writeValue(request.toFile(), items);
-    Process p =
-        new ProcessBuilder(PYTHON, script.toString(), request.toString(), dir.toString())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(p.getInputStream().readAllBytes());
-    try {
-      if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IOException("gdal_reference.py failed: " + output);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
+    runScript(Gdal.class, "gdal_reference.py", dir, request.toString(), dir.toString());
     JsonNode result = JSON.readTree(dir.resolve("result.json").toFile());
     Map<Path, Reference> out = new LinkedHashMap<>();
     for (int i = 0; i < requests.size(); i++) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.landcover.core.chip.PixelWindow;
-import dev.landcover.core.model.LandcoverClass;
+import dev.landcover.geo.internal.Rasters;
+import dev.landcover.geo.internal.tiff.TiffDirectory;
+import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,7 +153,7 @@ class GeoTiffWriterTest {
                 }
               }
             });
-    assertTrue(TiffDirectory.read(out).bigTiff);
+    assertTrue(TiffDirectory.read(out).isBigTiff());
     Gdal.Reference ref = Gdal.describe(List.of(new Gdal.Request(out))).get(out);
     assertEquals("Float32", ref.dtype());
     assertEquals(4326, ref.epsg());
@@ -231,7 +233,7 @@ class GeoTiffWriterTest {
         int w = 37 + k;
         int h = 53 - k;
         RasterGrid grid = RasterGrid.ofEpsg(w, h, k % 2 == 0 ? northUp : rotated, 32633);
-        var raster = RasterWindow.createRaster(type, w, h, 3);
+        var raster = Rasters.createBanded(type, w, h, 3);
         double[] values = new double[3 * w * h];
         for (int b = 0; b < 3; b++) {
           for (int y = 0; y < h; y++) {
@@ -253,7 +255,7 @@ class GeoTiffWriterTest {
         }
         var window =
             new RasterWindow(
-                new dev.landcover.core.chip.PixelWindow(0, 0, w, h),
+                new dev.landcover.pixels.PixelWindow(0, 0, w, h),
                 new int[] {1, 2, 3},
                 type,
                 new double[] {Double.NaN, Double.NaN, Double.NaN},

@@ -2,7 +2,7 @@ package dev.landcover.geo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.landcover.core.chip.PixelWindow;
+import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.landcover.testdata;
 
-import dev.landcover.core.chip.PixelWindow;
-import dev.landcover.core.model.LandcoverClass;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
 import dev.landcover.geo.SampleType;
+import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.pixels.PixelWindow;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.landcover.core.chip.PixelWindow;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.RasterWindow;
 import dev.landcover.geo.SampleType;
+import dev.landcover.pixels.PixelWindow;
 import java.awt.image.BandedSampleModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;

@@ -1,0 +1,138 @@
+package dev.landcover.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landcover.networks.UNetConfig;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options that describe a UNet: a preset, a depth or a configuration file, then overrides. */
+final class ArchitectureOptions {
+  @Option(names = "--preset", description = "geo-course, ronneberger or classic-same.")
+  String preset;
+
+  @Option(names = "--depth", description = "Levels including the bottleneck (with --filters).")
+  Integer depth;
+
+  @Option(
+      names = "--filters",
+      defaultValue = "64",
+      description = "Channels of the first level, doubling per level (default: ${DEFAULT-VALUE}).")
+  int filters;
+
+  @Option(names = "--encoder", split = ",", description = "Encoder channels, top to bottom.")
+  int[] encoder;
+
+  @Option(names = "--bottleneck", description = "Bottleneck channels.")
+  Integer bottleneck;
+
+  @Option(names = "--decoder", split = ",", description = "Decoder channels, bottom to top.")
+  int[] decoder;
+
+  @Option(
+      names = "--config",
+      paramLabel = "UNET.json",
+      description =
+          "A JSON file of the UNet configuration (as in a bundle's model.json); options given"
+              + " with it override its fields.")
+  Path configFile;
+
+  @Option(names = "--padding", description = "same or valid.")
+  String padding;
+
+  @Option(names = "--norm", description = "batch, instance, group:N or none.")
+  String norm;
+
+  @Option(names = "--activation", description = "relu, leaky or elu.")
+  String activation;
+
+  @Option(names = "--up", description = "transposed, nearest or bilinear.")
+  String up;
+
+  @Option(
+      names = "--up-keeps-channels",
+      negatable = true,
+      description = "Up step keeps the channel count.")
+  Boolean upKeepsChannels;
+
+  @Option(
+      names = "--up-norm",
+      negatable = true,
+      description = "Normalization and activation after the up step.")
+  Boolean upNorm;
+
+  @Option(
+      names = "--skip-first",
+      negatable = true,
+      description = "Skip tensor before the up-sampled one.")
+  Boolean skipFirst;
+
+  @Option(names = "--bias", negatable = true, description = "Convolution biases.")
+  Boolean bias;
+
+  @Option(names = "--init", description = "xavier or kaiming.")
+  String init;
+
+  /** The configuration: preset, depth or file (default geo-course), with the options applied. */
+  UNetConfig config() {
+    int given = (preset != null ? 1 : 0) + (depth != null ? 1 : 0) + (configFile != null ? 1 : 0);
+    if (given > 1) {
+      throw new IllegalArgumentException("Give one of --preset, --depth and --config");
+    }
+    UNetConfig c;
+    if (configFile != null) {
+      c = UNetConfig.read(configFile);
+    } else {
+      c =
+          depth != null
+              ? UNetConfig.ofDepth(depth, filters, 3, 1)
+              : UNetConfig.preset(preset == null ? "geo-course" : preset);
+    }
+    var n = c.toJson();
+    if (encoder != null) {
+      n.set("encoder", new ObjectMapper().valueToTree(encoder));
+    }
+    if (decoder != null) {
+      n.set("decoder", new ObjectMapper().valueToTree(decoder));
+    }
+    if (bottleneck != null) {
+      n.put("bottleneck", bottleneck);
+    }
+    if (padding != null) {
+      n.put("padding", padding);
+    }
+    if (norm != null) {
+      String[] parts = norm.split(":");
+      n.put("normalization", parts[0]);
+      if (parts.length > 1) {
+        n.put("groups", Integer.parseInt(parts[1]));
+      }
+    }
+    if (activation != null) {
+      n.put("activation", activation);
+    }
+    if (up != null) {
+      n.put("upStep", up);
+    }
+    if (upKeepsChannels != null) {
+      n.put("upKeepsChannels", upKeepsChannels);
+    }
+    if (upNorm != null) {
+      n.put("upNormalization", upNorm);
+    }
+    if (skipFirst != null) {
+      n.put("skipFirst", skipFirst);
+    }
+    if (bias != null) {
+      n.put("bias", bias);
+    }
+    if (init != null) {
+      n.put("init", init);
+    }
+    return UNetConfig.fromJson(n);
+  }
+
+  /** The preset's name when the configuration is a preset (geo-course when nothing is given). */
+  String presetName() {
+    return preset != null ? preset : depth == null && configFile == null ? "geo-course" : null;
+  }
+}

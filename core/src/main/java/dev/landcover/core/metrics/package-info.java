@@ -1,2 +1,0 @@
-/** Accuracy assessment: the confusion matrix and everything derived from it. */
-package dev.landcover.core.metrics;

@@ -1,2 +1,0 @@
-/** What a landcover model produces and needs: classes, and (later) networks and their bundles. */
-package dev.landcover.core.model;

@@ -1,0 +1,380 @@
+package dev.landcover.geo.internal.tiff;
+
+import dev.landcover.geo.GeoTransform;
+import dev.landcover.geo.RasterGrid;
+import dev.landcover.geo.SampleType;
+import dev.landcover.geo.internal.Rasters;
+import dev.landcover.geo.internal.sis.SisTiffWriter;
+import java.awt.image.Raster;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.Deflater;
+import org.opengis.referencing.crs.CoordinateReferenceSystem;
+
+/**
+ * Writes an image that fits in one tile (a chip) as a complete GeoTIFF in a single pass, without
+ * Apache SIS: for thousands of chips, SIS's per-file set-up costs more than the pixels. The GeoTIFF
+ * keys that describe the CRS are taken once per CRS from a 1 x 1 file that SIS writes ({@link
+ * SisTiffWriter#writeGeoKeyProbe}, so the CRS encoding is SIS's), then copied into every chip.
+ *
+ * <p>Layout: little-endian classic TIFF, one tile per band (planar configuration 2), tile size
+ * rounded up to a multiple of 16 and padded with zeros, Deflate (zlib) with the horizontal
+ * predictor for integer samples, or no compression.
+ */
+public final class SingleTileTiffWriter {
+  /** Largest tile side written this way. */
+  private static final int MAX_TILE = 1024;
+
+  private static final int TAG_EXTRA_SAMPLES = 338;
+  private static final int TAG_MODEL_PIXEL_SCALE = 33550;
+  private static final int TAG_MODEL_TIEPOINT = 33922;
+  private static final int TAG_MODEL_TRANSFORMATION = 34264;
+  private static final int TAG_GEO_DOUBLE_PARAMS = 34736;
+  private static final int TYPE_DOUBLE = 12;
+
+  /** GeoKey tags (34735, 34736, 34737) as SIS encodes each CRS, by CRS identity. */
+  private static final Map<CoordinateReferenceSystem, Map<Integer, TiffDirectory.Entry>> GEO_KEYS =
+      new ConcurrentHashMap<>();
+
+  private SingleTileTiffWriter() {}
+
+  /** Whether an image of this size, with a CRS, is written by this class. */
+  public static boolean fits(RasterGrid grid, int bands, SampleType type) {
+    return grid.crs().isPresent()
+        && roundUp16(grid.width()) <= MAX_TILE
+        && roundUp16(grid.height()) <= MAX_TILE
+        && (long) roundUp16(grid.width()) * roundUp16(grid.height()) * bands * type.bits() / 8
+            < Integer.MAX_VALUE / 2;
+  }
+
+  private static int roundUp16(int n) {
+    return (n + 15) / 16 * 16;
+  }
+
+  /**
+   * Writes {@code data} (banded, origin 0, the grid's size) to {@code file}, created or truncated.
+   * The image must {@link #fits fit}.
+   *
+   * @param tags extra ASCII tags (GDAL_NODATA, GDAL_METADATA) by tag number
+   * @param deflateLevel 0 for no compression, else 1 to 9
+   * @param huffmanOnly Deflate without string matching (ignored without compression)
+   */
+  public static void write(
+      Path file,
+      RasterGrid grid,
+      Raster data,
+      SampleType type,
+      Map<Integer, String> tags,
+      int deflateLevel,
+      boolean huffmanOnly)
+      throws IOException {
+    int bands = data.getNumBands();
+    int width = grid.width();
+    int height = grid.height();
+    int tileWidth = roundUp16(width);
+    int tileHeight = roundUp16(height);
+    boolean compress = deflateLevel > 0;
+    boolean predictor = compress && !type.isFloatingPoint();
+    List<byte[]> planes = new ArrayList<>(bands);
+    for (int b = 0; b < bands; b++) {
+      byte[] raw = plane(data, b, type, width, height, tileWidth, tileHeight, predictor);
+      planes.add(compress ? deflate(raw, deflateLevel, huffmanOnly) : raw);
+    }
+    Ifd ifd = new Ifd();
+    ifd.longs(TiffDirectory.TAG_IMAGE_WIDTH, width);
+    ifd.longs(TiffDirectory.TAG_IMAGE_LENGTH, height);
+    ifd.shorts(TiffDirectory.TAG_BITS_PER_SAMPLE, repeat(type.bits(), bands));
+    ifd.shorts(TiffDirectory.TAG_COMPRESSION, compress ? 8 : 1);
+    ifd.shorts(TiffDirectory.TAG_PHOTOMETRIC, 1);
+    ifd.shorts(TiffDirectory.TAG_SAMPLES_PER_PIXEL, bands);
+    ifd.shorts(TiffDirectory.TAG_PLANAR_CONFIGURATION, 2);
+    if (predictor) {
+      ifd.shorts(TiffDirectory.TAG_PREDICTOR, 2);
+    }
+    ifd.longs(TiffDirectory.TAG_TILE_WIDTH, tileWidth);
+    ifd.longs(TiffDirectory.TAG_TILE_LENGTH, tileHeight);
+    ifd.longs(TiffDirectory.TAG_TILE_OFFSETS, new long[bands]); // patched below
+    long[] counts = new long[bands];
+    for (int b = 0; b < bands; b++) {
+      counts[b] = planes.get(b).length;
+    }
+    ifd.longs(TiffDirectory.TAG_TILE_BYTE_COUNTS, counts);
+    if (bands > 1) {
+      ifd.shorts(TAG_EXTRA_SAMPLES, new int[bands - 1]);
+    }
+    int format =
+        type.isFloatingPoint() ? 3 : (type == SampleType.INT16 || type == SampleType.INT32) ? 2 : 1;
+    ifd.shorts(TiffDirectory.TAG_SAMPLE_FORMAT, repeat(format, bands));
+    GeoTransform t = grid.transform();
+    if (t.rowRotation() == 0 && t.columnRotation() == 0) {
+      ifd.doubles(TAG_MODEL_PIXEL_SCALE, t.pixelWidth(), -t.pixelHeight(), 0);
+      ifd.doubles(TAG_MODEL_TIEPOINT, 0, 0, 0, t.originX(), t.originY(), 0);
+    } else {
+      ifd.doubles(
+          TAG_MODEL_TRANSFORMATION,
+          t.pixelWidth(),
+          t.rowRotation(),
+          0,
+          t.originX(),
+          t.columnRotation(),
+          t.pixelHeight(),
+          0,
+          t.originY(),
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          1);
+    }
+    for (TiffDirectory.Entry e : geoKeys(grid.crs().orElseThrow()).values()) {
+      ifd.raw(e.tag(), e.type(), e.count(), e.value());
+    }
+    tags.forEach(ifd::ascii);
+
+    long dataStart = ifd.size(8);
+    long[] offsets = new long[bands];
+    long position = dataStart;
+    for (int b = 0; b < bands; b++) {
+      offsets[b] = position;
+      position += planes.get(b).length;
+    }
+    ifd.longs(TiffDirectory.TAG_TILE_OFFSETS, offsets);
+    ByteBuffer head = ifd.encode(8);
+    try (FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer[] buffers = new ByteBuffer[bands + 1];
+      buffers[0] = head;
+      for (int b = 0; b < bands; b++) {
+        buffers[b + 1] = ByteBuffer.wrap(planes.get(b));
+      }
+      long total = position;
+      long written = 0;
+      while (written < total) {
+        written += ch.write(buffers);
+      }
+    }
+  }
+
+  private static int[] repeat(int value, int n) {
+    int[] v = new int[n];
+    java.util.Arrays.fill(v, value);
+    return v;
+  }
+
+  /** Band {@code b} as little-endian bytes of a padded tile, with the predictor applied. */
+  private static byte[] plane(
+      Raster data,
+      int b,
+      SampleType type,
+      int width,
+      int height,
+      int tileWidth,
+      int tileHeight,
+      boolean predictor) {
+    int bytes = type.bits() / 8;
+    ByteBuffer out =
+        ByteBuffer.allocate(tileWidth * tileHeight * bytes).order(ByteOrder.LITTLE_ENDIAN);
+    Object bank = Rasters.bankData(data.getDataBuffer(), b);
+    int stride = data.getWidth();
+    for (int r = 0; r < height; r++) {
+      int s = r * stride;
+      out.position(r * tileWidth * bytes);
+      if (bank instanceof byte[] a) {
+        if (predictor) {
+          byte[] row = new byte[width];
+          byte prev = 0;
+          for (int c = 0; c < width; c++) {
+            row[c] = (byte) (a[s + c] - prev);
+            prev = a[s + c];
+          }
+          out.put(row);
+        } else {
+          out.put(a, s, width);
+        }
+      } else if (bank instanceof short[] a) {
+        if (predictor) {
+          short[] row = new short[width];
+          short prev = 0;
+          for (int c = 0; c < width; c++) {
+            row[c] = (short) (a[s + c] - prev);
+            prev = a[s + c];
+          }
+          out.asShortBuffer().put(row);
+        } else {
+          out.asShortBuffer().put(a, s, width);
+        }
+      } else if (bank instanceof int[] a) {
+        if (predictor) {
+          int[] row = new int[width];
+          int prev = 0;
+          for (int c = 0; c < width; c++) {
+            row[c] = a[s + c] - prev;
+            prev = a[s + c];
+          }
+          out.asIntBuffer().put(row);
+        } else {
+          out.asIntBuffer().put(a, s, width);
+        }
+      } else if (bank instanceof float[] a) {
+        out.asFloatBuffer().put(a, s, width);
+      } else if (bank instanceof double[] a) {
+        out.asDoubleBuffer().put(a, s, width);
+      } else {
+        throw new IllegalArgumentException("Unsupported data type of " + type);
+      }
+    }
+    return out.array();
+  }
+
+  private static byte[] deflate(byte[] raw, int level, boolean huffmanOnly) {
+    Deflater deflater = new Deflater(level);
+    try {
+      if (huffmanOnly) {
+        deflater.setStrategy(Deflater.HUFFMAN_ONLY);
+      }
+      deflater.setInput(raw);
+      deflater.finish();
+      ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 2 + 64);
+      byte[] buf = new byte[65536];
+      while (!deflater.finished()) {
+        int n = deflater.deflate(buf);
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    } finally {
+      deflater.end();
+    }
+  }
+
+  /** The GeoKey tags SIS writes for {@code crs}, from a 1 x 1 file written once per CRS. */
+  private static Map<Integer, TiffDirectory.Entry> geoKeys(CoordinateReferenceSystem crs)
+      throws IOException {
+    Map<Integer, TiffDirectory.Entry> keys = GEO_KEYS.get(crs);
+    if (keys != null) {
+      return keys;
+    }
+    Path tmp = Files.createTempFile("landcover-geokeys", ".tif");
+    try {
+      Files.delete(tmp);
+      SisTiffWriter.writeGeoKeyProbe(tmp, crs);
+      TiffDirectory dir = TiffDirectory.read(tmp);
+      keys = new TreeMap<>();
+      for (int tag :
+          new int[] {
+            TiffDirectory.TAG_GEO_KEY_DIRECTORY,
+            TAG_GEO_DOUBLE_PARAMS,
+            TiffDirectory.TAG_GEO_ASCII_PARAMS
+          }) {
+        TiffDirectory.Entry e = dir.entries().get(tag);
+        if (e != null) {
+          keys.put(tag, e);
+        }
+      }
+      if (dir.order() != ByteOrder.LITTLE_ENDIAN) {
+        throw new IOException("Apache SIS wrote a big-endian GeoTIFF; expected little-endian");
+      }
+      GEO_KEYS.put(crs, keys);
+      return keys;
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** A TIFF directory under construction: entries in tag order, values laid out after it. */
+  private static final class Ifd {
+    private final TreeMap<Integer, Object[]> entries = new TreeMap<>();
+
+    void raw(int tag, int type, long count, byte[] value) {
+      entries.put(tag, new Object[] {type, count, value});
+    }
+
+    void shorts(int tag, int... values) {
+      ByteBuffer b = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+      for (int v : values) {
+        b.putShort((short) v);
+      }
+      raw(tag, TiffDirectory.TYPE_SHORT, values.length, b.array());
+    }
+
+    void longs(int tag, long... values) {
+      ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+      for (long v : values) {
+        b.putInt((int) v);
+      }
+      raw(tag, TiffDirectory.TYPE_LONG, values.length, b.array());
+    }
+
+    void doubles(int tag, double... values) {
+      ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+      for (double v : values) {
+        b.putDouble(v);
+      }
+      raw(tag, TYPE_DOUBLE, values.length, b.array());
+    }
+
+    void ascii(int tag, String text) {
+      byte[] v = (text + "\0").getBytes(StandardCharsets.ISO_8859_1);
+      raw(tag, TiffDirectory.TYPE_ASCII, v.length, v);
+    }
+
+    /** Bytes from {@code start} to the end of the directory and its values. */
+    long size(long start) {
+      long n = 2 + 12L * entries.size() + 4;
+      for (Object[] e : entries.values()) {
+        byte[] v = (byte[]) e[2];
+        if (v.length > 4) {
+          n += v.length + (v.length & 1);
+        }
+      }
+      return start + n;
+    }
+
+    /** The header and directory, for a directory at offset 8. */
+    ByteBuffer encode(int start) {
+      int total = (int) size(start);
+      ByteBuffer out = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+      out.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(start);
+      out.position(start);
+      out.putShort((short) entries.size());
+      int valuePosition = start + 2 + 12 * entries.size() + 4;
+      for (Map.Entry<Integer, Object[]> e : entries.entrySet()) {
+        int type = (Integer) e.getValue()[0];
+        long count = (Long) e.getValue()[1];
+        byte[] v = (byte[]) e.getValue()[2];
+        out.putShort((short) (int) e.getKey()).putShort((short) type).putInt((int) count);
+        if (v.length <= 4) {
+          byte[] field = new byte[4];
+          System.arraycopy(v, 0, field, 0, v.length);
+          out.put(field);
+        } else {
+          out.putInt(valuePosition);
+          out.put(valuePosition, v);
+          valuePosition += v.length + (v.length & 1);
+        }
+      }
+      out.putInt(0); // no next directory
+      out.position(0);
+      out.limit(total);
+      return out;
+    }
+  }
+}

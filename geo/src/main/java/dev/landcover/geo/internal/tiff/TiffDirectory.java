@@ -1,0 +1,343 @@
+package dev.landcover.geo.internal.tiff;
+
+import dev.landcover.geo.GeoTiffException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The first image file directory (IFD) of a TIFF file, parsed with bounds checks on every offset.
+ * Used to check a file before Apache SIS decodes it (so that unsupported or broken files get a
+ * clear message), to read what SIS does not report (compression name, GDAL_NODATA), and to add tags
+ * to files that SIS wrote.
+ */
+public final class TiffDirectory {
+  public static final int TAG_IMAGE_WIDTH = 256;
+  public static final int TAG_IMAGE_LENGTH = 257;
+  public static final int TAG_BITS_PER_SAMPLE = 258;
+  public static final int TAG_COMPRESSION = 259;
+  public static final int TAG_PHOTOMETRIC = 262;
+  public static final int TAG_STRIP_OFFSETS = 273;
+  public static final int TAG_SAMPLES_PER_PIXEL = 277;
+  public static final int TAG_STRIP_BYTE_COUNTS = 279;
+  public static final int TAG_PLANAR_CONFIGURATION = 284;
+  public static final int TAG_PREDICTOR = 317;
+  public static final int TAG_TILE_WIDTH = 322;
+  public static final int TAG_TILE_LENGTH = 323;
+  public static final int TAG_TILE_OFFSETS = 324;
+  public static final int TAG_TILE_BYTE_COUNTS = 325;
+  public static final int TAG_SAMPLE_FORMAT = 339;
+  public static final int TAG_GEO_KEY_DIRECTORY = 34735;
+  public static final int TAG_GEO_ASCII_PARAMS = 34737;
+  public static final int TAG_GDAL_METADATA = 42112;
+  public static final int TAG_GDAL_NODATA = 42113;
+
+  static final int TYPE_BYTE = 1;
+  static final int TYPE_ASCII = 2;
+  static final int TYPE_SHORT = 3;
+  static final int TYPE_LONG = 4;
+  static final int TYPE_LONG8 = 16;
+
+  /**
+   * One IFD entry.
+   *
+   * @param tag the TIFF tag number
+   * @param type the TIFF field type (1 BYTE, 2 ASCII, 3 SHORT, 4 LONG, 12 DOUBLE, 16 LONG8...)
+   * @param count the number of values
+   * @param value the value bytes in the file's byte order, copied from the inline field or from the
+   *     offset (callers must not modify it)
+   * @param valueOffset where the value bytes are in the file (inside the entry when inline)
+   * @param raw the entry's own bytes as stored in the directory (12 in classic TIFF, 20 in BigTIFF)
+   */
+  record Entry(int tag, int type, long count, byte[] value, long valueOffset, byte[] raw) {}
+
+  private final Path file;
+  private final long fileSize;
+  private final ByteOrder order;
+  private final boolean bigTiff;
+  private final long ifdOffset;
+  private final long nextIfd;
+  private final Map<Integer, Entry> entries;
+
+  private TiffDirectory(
+      Path file,
+      long fileSize,
+      ByteOrder order,
+      boolean bigTiff,
+      long ifdOffset,
+      long nextIfd,
+      Map<Integer, Entry> entries) {
+    this.file = file;
+    this.fileSize = fileSize;
+    this.order = order;
+    this.bigTiff = bigTiff;
+    this.ifdOffset = ifdOffset;
+    this.nextIfd = nextIfd;
+    this.entries = Collections.unmodifiableMap(entries);
+  }
+
+  /**
+   * Reads the header and first IFD of {@code file}.
+   *
+   * @throws GeoTiffException when the file is not a TIFF or its directory points outside the file;
+   *     the message names the file
+   * @throws IOException when the file cannot be read
+   */
+  public static TiffDirectory read(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      ByteBuffer head = readAt(ch, 0, (int) Math.min(16, size));
+      if (size < 8
+          || !((head.get(0) == 'I' && head.get(1) == 'I')
+              || (head.get(0) == 'M' && head.get(1) == 'M'))) {
+        throw new GeoTiffException(
+            file,
+            "not a TIFF file: it does not start with the TIFF byte-order mark II or MM",
+            "give a GeoTIFF (.tif) file; other formats can be converted with"
+                + " gdal_translate -of GTiff -co COMPRESS=DEFLATE in out.tif");
+      }
+      ByteOrder order = head.get(0) == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+      head.order(order);
+      int magic = head.getShort(2) & 0xFFFF;
+      boolean big;
+      long ifd;
+      if (magic == 42) {
+        big = false;
+        ifd = head.getInt(4) & 0xFFFFFFFFL;
+      } else if (magic == 43 && size >= 16) {
+        big = true;
+        ifd = head.getLong(8);
+      } else {
+        throw new GeoTiffException(
+            file,
+            "not a TIFF file: version number " + magic + " where 42 or 43 was expected",
+            null);
+      }
+      int countSize = big ? 8 : 2;
+      int entrySize = big ? 20 : 12;
+      int inline = big ? 8 : 4;
+      if (ifd < 8 || ifd + countSize > size) {
+        throw truncated(file, "its first image directory is at byte " + ifd, size);
+      }
+      ByteBuffer cb = readAt(ch, ifd, countSize).order(order);
+      long n = big ? cb.getLong(0) : (cb.getShort(0) & 0xFFFF);
+      if (n <= 0 || n > 4096 || ifd + countSize + n * entrySize + inline > size) {
+        throw truncated(file, "its first image directory declares " + n + " entries", size);
+      }
+      ByteBuffer eb = readAt(ch, ifd + countSize, (int) (n * entrySize + inline)).order(order);
+      Map<Integer, Entry> entries = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        int p = i * entrySize;
+        int tag = eb.getShort(p) & 0xFFFF;
+        int type = eb.getShort(p + 2) & 0xFFFF;
+        long count = big ? eb.getLong(p + 4) : (eb.getInt(p + 4) & 0xFFFFFFFFL);
+        int unit = typeSize(type);
+        if (unit == 0) {
+          continue; // unknown type: TIFF readers must skip such entries
+        }
+        long bytes = count * unit;
+        if (count < 0 || bytes > Integer.MAX_VALUE) {
+          throw truncated(file, "tag " + tag + " declares " + count + " values", size);
+        }
+        byte[] value = new byte[(int) bytes];
+        long valueOffset;
+        if (bytes <= inline) {
+          valueOffset = ifd + countSize + p + (big ? 12 : 8);
+          eb.get(p + (big ? 12 : 8), value, 0, value.length);
+        } else {
+          ByteBuffer ob = eb.duplicate().order(order);
+          valueOffset = big ? ob.getLong(p + 12) : (ob.getInt(p + 8) & 0xFFFFFFFFL);
+          if (valueOffset < 0 || valueOffset + bytes > size) {
+            throw truncated(
+                file,
+                "the values of tag " + tag + " are at bytes " + valueOffset + "+" + bytes,
+                size);
+          }
+          readAt(ch, valueOffset, value.length).get(value);
+        }
+        byte[] raw = new byte[entrySize];
+        eb.get(p, raw, 0, entrySize);
+        entries.put(tag, new Entry(tag, type, count, value, valueOffset, raw));
+      }
+      long next = ifd + countSize + n * entrySize;
+      return new TiffDirectory(file, size, order, big, ifd, next, entries);
+    }
+  }
+
+  private static GeoTiffException truncated(Path file, String what, long size) {
+    return new GeoTiffException(
+        file,
+        "truncated or corrupt TIFF: " + what + " but the file has only " + size + " bytes",
+        "copy the file again or re-create it, e.g. gdal_translate -co COMPRESS=DEFLATE in.tif"
+            + " out.tif from an intact source");
+  }
+
+  private static ByteBuffer readAt(FileChannel ch, long position, int length) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(length);
+    while (buf.hasRemaining()) {
+      if (ch.read(buf, position + buf.position()) < 0) {
+        break;
+      }
+    }
+    return buf.flip();
+  }
+
+  /** Bytes per value of a TIFF field type, or 0 for a type this parser does not know. */
+  static int typeSize(int type) {
+    switch (type) {
+      case 1: // BYTE
+      case 2: // ASCII
+      case 6: // SBYTE
+      case 7: // UNDEFINED
+        return 1;
+      case 3: // SHORT
+      case 8: // SSHORT
+        return 2;
+      case 4: // LONG
+      case 9: // SLONG
+      case 11: // FLOAT
+      case 13: // IFD
+        return 4;
+      case 5: // RATIONAL
+      case 10: // SRATIONAL
+      case 12: // DOUBLE
+      case 16: // LONG8
+      case 17: // SLONG8
+      case 18: // IFD8
+        return 8;
+      default:
+        return 0;
+    }
+  }
+
+  /** The file this directory was read from. */
+  public Path file() {
+    return file;
+  }
+
+  /** The file's size in bytes when it was read. */
+  public long fileSize() {
+    return fileSize;
+  }
+
+  /** The file's byte order (II: little-endian, MM: big-endian). */
+  ByteOrder order() {
+    return order;
+  }
+
+  /** Whether the file is a BigTIFF (version 43, 64-bit offsets). */
+  public boolean isBigTiff() {
+    return bigTiff;
+  }
+
+  /** Offset of the first IFD. */
+  long ifdOffset() {
+    return ifdOffset;
+  }
+
+  /** Offset of the next-IFD pointer, after the entries of the first IFD. */
+  long nextIfdPointer() {
+    return nextIfd;
+  }
+
+  /**
+   * The entries by tag, in the order of the directory (unmodifiable). Entries of unknown field
+   * types are skipped, as TIFF readers must.
+   */
+  Map<Integer, Entry> entries() {
+    return entries;
+  }
+
+  /** Whether the directory has an entry for {@code tag}. */
+  public boolean has(int tag) {
+    return entries.containsKey(tag);
+  }
+
+  /** The integer values of an unsigned integer tag, or an empty array when absent. */
+  public long[] longs(int tag) {
+    Entry e = entries.get(tag);
+    if (e == null) {
+      return new long[0];
+    }
+    ByteBuffer b = ByteBuffer.wrap(e.value).order(order);
+    long[] out = new long[(int) e.count];
+    for (int i = 0; i < out.length; i++) {
+      switch (e.type) {
+        case 1, 7 -> out[i] = b.get(i) & 0xFF;
+        case 6 -> out[i] = b.get(i);
+        case 3 -> out[i] = b.getShort(2 * i) & 0xFFFF;
+        case 8 -> out[i] = b.getShort(2 * i);
+        case 4, 13 -> out[i] = b.getInt(4 * i) & 0xFFFFFFFFL;
+        case 9 -> out[i] = b.getInt(4 * i);
+        case 16, 17, 18 -> out[i] = b.getLong(8 * i);
+        default -> out[i] = 0;
+      }
+    }
+    return out;
+  }
+
+  /** The first value of an integer tag, or {@code missing} when absent. */
+  public long first(int tag, long missing) {
+    long[] v = longs(tag);
+    return v.length == 0 ? missing : v[0];
+  }
+
+  /** The text of an ASCII tag without its terminating NULs, or null when absent. */
+  public String ascii(int tag) {
+    Entry e = entries.get(tag);
+    if (e == null) {
+      return null;
+    }
+    int end = e.value.length;
+    while (end > 0 && e.value[end - 1] == 0) {
+      end--;
+    }
+    return new String(e.value, 0, end, StandardCharsets.ISO_8859_1);
+  }
+
+  /** Human name of a TIFF compression code, as gdalinfo prints it where it has one. */
+  public static String compressionName(long code) {
+    return switch ((int) code) {
+      case 1 -> "NONE";
+      case 2 -> "CCITT RLE";
+      case 3 -> "CCITT FAX3";
+      case 4 -> "CCITT FAX4";
+      case 5 -> "LZW";
+      case 6 -> "OJPEG";
+      case 7 -> "JPEG";
+      case 8, 32946 -> "DEFLATE";
+      case 32773 -> "PACKBITS";
+      case 34676, 34677 -> "SGILOG";
+      case 34712 -> "JPEG2000";
+      case 34887 -> "LERC";
+      case 34925 -> "LZMA";
+      case 50000 -> "ZSTD";
+      case 50001 -> "WEBP";
+      case 50002 -> "JXL";
+      default -> "code " + code;
+    };
+  }
+
+  /**
+   * Byte ranges of the tiles or strips: {offset, length} pairs, as many as the shorter of the
+   * offsets and byte counts tags (empty when they are missing).
+   */
+  public List<long[]> blockRanges() {
+    long[] offsets = longs(has(TAG_TILE_OFFSETS) ? TAG_TILE_OFFSETS : TAG_STRIP_OFFSETS);
+    long[] counts = longs(has(TAG_TILE_BYTE_COUNTS) ? TAG_TILE_BYTE_COUNTS : TAG_STRIP_BYTE_COUNTS);
+    List<long[]> ranges = new ArrayList<>(offsets.length);
+    for (int i = 0; i < Math.min(offsets.length, counts.length); i++) {
+      ranges.add(new long[] {offsets[i], counts[i]});
+    }
+    return ranges;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.landcover.networks;
+
+import java.util.Arrays;
+
+/**
+ * How raw band values become a network's input, band by band: {@code meanstd} ({@code (v - mean) /
+ * std}), {@code scale} ({@code v * scale + offset}) or {@code minmax} ({@code (v - min) / (max -
+ * min)}, e.g. with 2nd and 98th percentiles). The one definition used when training (on the
+ * training chips) and when predicting (on scenes), so the two cannot drift apart: a value is
+ * computed in double precision and rounded to float once.
+ *
+ * @param method {@code meanstd}, {@code scale} or {@code minmax}
+ * @param first per band: the mean, scale or minimum
+ * @param second per band: the standard deviation, offset or maximum
+ */
+public record InputNormalization(String method, double[] first, double[] second) {
+
+  /** Checks the method and that both arrays have one value per band. */
+  public InputNormalization {
+    if (!method.equals("meanstd") && !method.equals("scale") && !method.equals("minmax")) {
+      throw new IllegalArgumentException(
+          "normalization.method is '" + method + "', expected meanstd, scale or minmax");
+    }
+    if (first.length != second.length) {
+      throw new IllegalArgumentException(
+          "normalization has " + first.length + " and " + second.length + " values");
+    }
+    first = first.clone();
+    second = second.clone();
+  }
+
+  /** {@code (v - mean) / std}. */
+  public static InputNormalization meanStd(double[] mean, double[] std) {
+    return new InputNormalization("meanstd", mean, std);
+  }
+
+  /** Values as they are ({@code v * 1 + 0}, exact), for {@code bands} bands. */
+  public static InputNormalization identity(int bands) {
+    double[] ones = new double[bands];
+    Arrays.fill(ones, 1);
+    return new InputNormalization("scale", ones, new double[bands]);
+  }
+
+  /** Bands this normalization has values for. */
+  public int bands() {
+    return first.length;
+  }
+
+  /** The normalized value of {@code v} in band {@code b} (0-based). */
+  public float apply(int b, float v) {
+    return switch (method) {
+      case "meanstd" -> (float) ((v - first[b]) / second[b]);
+      case "scale" -> (float) (v * first[b] + second[b]);
+      default -> (float) ((v - first[b]) / (second[b] - first[b]));
+    };
+  }
+
+  /**
+   * Normalizes a chip in place: {@code values} is {@code bands x plane} (band-major), band {@code
+   * b} of this normalization applied to the {@code plane} values of band {@code b}.
+   */
+  public void applyInPlace(float[] values, int plane) {
+    for (int b = 0; b < bands(); b++) {
+      for (int p = 0; p < plane; p++) {
+        values[b * plane + p] = apply(b, values[b * plane + p]);
+      }
+    }
+  }
+
+  @Override
+  public double[] first() {
+    return first.clone();
+  }
+
+  @Override
+  public double[] second() {
+    return second.clone();
+  }
+}

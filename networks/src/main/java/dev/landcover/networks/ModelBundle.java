@@ -1,0 +1,411 @@
+package dev.landcover.networks;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landcover.pixels.InvalidInputException;
+import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.pixels.support.AtomicFiles;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Everything needed to apply a model to a scene: a folder (or the same as a {@code .zip}) holding
+ * {@code model.json} and a weights file.
+ *
+ * <p>{@code model.json}: {@code format} ("landcover-model") and {@code formatVersion} (1); {@code
+ * architecture}: {@code {"type": "unet", "preset": name or null, "config": {...}}} (see {@link
+ * UNetConfig#toJson()}) or {@code {"type": "torchscript"}}; {@code weights}: the weights file's
+ * name ({@code .npz} for a UNet, {@code .pt} for TorchScript); {@code bands}: the scene bands fed
+ * to the model, in order, by 1-based index and name; {@code normalization}: how band values are
+ * scaled before the network (see {@link InputNormalization}); {@code classes}: id, name and colour
+ * ({@code #rrggbb}) of each output channel, in channel order; {@code chipSize}; {@code halo}
+ * (pixels lost at each side, 0 for same padding); {@code nodataClass} (written where the input is
+ * nodata); {@code provenance} (free-form: who made it, from what, when).
+ */
+public record ModelBundle(
+    String architectureType,
+    String preset,
+    UNetConfig config,
+    String weights,
+    List<Band> bands,
+    InputNormalization normalization,
+    List<LandcoverClass> classes,
+    int chipSize,
+    int halo,
+    int nodataClass,
+    JsonNode provenance) {
+
+  public static final String FORMAT = "landcover-model";
+  public static final int FORMAT_VERSION = 1;
+
+  /** One input band: its 1-based index in the scene and its name. */
+  public record Band(int index, String name) {}
+
+  /** A UNet bundle. */
+  public static ModelBundle unet(
+      String preset,
+      UNetConfig config,
+      List<Band> bands,
+      InputNormalization normalization,
+      List<LandcoverClass> classes,
+      int chipSize,
+      int nodataClass,
+      JsonNode provenance) {
+    return new ModelBundle(
+        "unet",
+        preset,
+        config,
+        "weights.npz",
+        bands,
+        normalization,
+        classes,
+        chipSize,
+        config.margin(chipSize),
+        nodataClass,
+        provenance);
+  }
+
+  /**
+   * Reads a bundle folder or {@code .zip}. A zip is extracted to {@code scratch} (a folder the
+   * caller deletes) so the weights can be opened as a file.
+   *
+   * @return the bundle and the folder holding its files
+   * @throws IOException naming the file and the missing or invalid field
+   */
+  public static Loaded load(Path path, Path scratch) throws IOException {
+    Path dir = path;
+    if (Files.isRegularFile(path)
+        && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
+      dir = scratch;
+      unzip(path, dir);
+    }
+    Path json = dir.resolve("model.json");
+    if (!Files.isRegularFile(json)) {
+      throw new InvalidInputException(path + ": not a model bundle (no model.json in it)");
+    }
+    ModelBundle bundle;
+    try {
+      bundle = fromJson(new ObjectMapper().readTree(json.toFile()));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(path + ": model.json: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new InvalidInputException(
+          path + ": model.json is not valid JSON: " + e.getMessage(), e);
+    }
+    if (!Files.isRegularFile(dir.resolve(bundle.weights()))) {
+      throw new InvalidInputException(
+          path + ": the weights file '" + bundle.weights() + "' is missing");
+    }
+    return new Loaded(bundle, dir);
+  }
+
+  /**
+   * A TorchScript model's bundle made in memory (for a {@code .pt} file given with its bands and
+   * classes).
+   *
+   * @param weights the TorchScript file's name in the folder it will be read from
+   */
+  public static ModelBundle torchScript(
+      String weights,
+      List<Band> bands,
+      InputNormalization normalization,
+      List<LandcoverClass> classes,
+      int chipSize,
+      int nodataClass,
+      JsonNode provenance) {
+    return new ModelBundle(
+        "torchscript",
+        null,
+        null,
+        weights,
+        bands,
+        normalization,
+        classes,
+        chipSize,
+        0,
+        nodataClass,
+        provenance);
+  }
+
+  /**
+   * Chip origins of a prediction tiling must be multiples of this for stitched chips to equal a
+   * whole-scene pass: 2^levels for a UNet (max pooling makes it shift-equivariant only by multiples
+   * of that), 32 for a TorchScript model (its structure is unknown).
+   */
+  public int alignment() {
+    return config == null ? 32 : 1 << config.levels();
+  }
+
+  /** Pixels the model loses at each side of a {@code chip} input (0 for same padding). */
+  public int halo(int chip) {
+    return config == null ? 0 : config.margin(chip);
+  }
+
+  /** A bundle read from disk, with the folder holding its files. */
+  public record Loaded(ModelBundle bundle, Path dir) {
+    public Path weightsFile() {
+      return dir.resolve(bundle.weights());
+    }
+
+    /**
+     * The model, ready to run: the UNet with its weights, or the TorchScript file.
+     *
+     * @param device where it runs, or null for the engine's default (a GPU when there is one)
+     */
+    public SegmentationModel open(Device device) throws IOException {
+      return bundle.config() != null
+          ? SegmentationModel.unet(bundle.config(), weightsFile(), device)
+          : SegmentationModel.torchScript(weightsFile(), device);
+    }
+  }
+
+  /**
+   * Writes {@code model.json} and copies {@code weightsFile} into the folder {@code dir}, or into
+   * {@code dir} as a zip when its name ends in {@code .zip}.
+   */
+  public void save(Path dir, Path weightsFile) throws IOException {
+    save(dir, weightsFile, Map.of());
+  }
+
+  /**
+   * Writes the bundle as {@link #save(Path, Path)} does, with more files in it (training curves,
+   * reports), each under its name; model.json is written last.
+   *
+   * @param extras file name in the bundle to the file to copy there
+   */
+  public void save(Path dir, Path weightsFile, Map<String, Path> extras) throws IOException {
+    byte[] json =
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(toJson());
+    if (dir.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
+      AtomicFiles.write(dir, tmp -> zip(tmp, json, weightsFile, extras));
+      return;
+    }
+    Files.createDirectories(dir);
+    if (!weightsFile.toAbsolutePath().equals(dir.resolve(weights).toAbsolutePath())) {
+      Files.copy(weightsFile, dir.resolve(weights), StandardCopyOption.REPLACE_EXISTING);
+    }
+    for (Map.Entry<String, Path> e : extras.entrySet()) {
+      Files.copy(e.getValue(), dir.resolve(e.getKey()), StandardCopyOption.REPLACE_EXISTING);
+    }
+    AtomicFiles.write(dir.resolve("model.json"), tmp -> Files.write(tmp, json));
+  }
+
+  private void zip(Path tmp, byte[] json, Path weightsFile, Map<String, Path> extras)
+      throws IOException {
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(tmp))) {
+      zip.putNextEntry(new ZipEntry("model.json"));
+      zip.write(json);
+      zip.closeEntry();
+      zip.putNextEntry(new ZipEntry(weights));
+      Files.copy(weightsFile, zip);
+      zip.closeEntry();
+      for (Map.Entry<String, Path> e : new TreeMap<>(extras).entrySet()) {
+        zip.putNextEntry(new ZipEntry(e.getKey()));
+        Files.copy(e.getValue(), zip);
+        zip.closeEntry();
+      }
+    }
+  }
+
+  private static void unzip(Path zip, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+      for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        Path target = dir.resolve(e.getName()).normalize();
+        if (!target.startsWith(dir) || e.isDirectory()) {
+          continue;
+        }
+        try (OutputStream out = Files.newOutputStream(target)) {
+          in.transferTo(out);
+        }
+      }
+    }
+  }
+
+  /** The bundle as model.json. */
+  public ObjectNode toJson() {
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode n = m.createObjectNode();
+    n.put("format", FORMAT);
+    n.put("formatVersion", FORMAT_VERSION);
+    ObjectNode arch = n.putObject("architecture");
+    arch.put("type", architectureType);
+    if ("unet".equals(architectureType)) {
+      arch.put("preset", preset);
+      arch.set("config", config.toJson());
+    }
+    n.put("weights", weights);
+    ArrayNode b = n.putArray("bands");
+    bands.forEach(x -> b.addObject().put("index", x.index()).put("name", x.name()));
+    ObjectNode norm = n.putObject("normalization");
+    norm.put("method", normalization.method());
+    String[] keys = keys(normalization.method());
+    ArrayNode first = norm.putArray(keys[0]);
+    ArrayNode second = norm.putArray(keys[1]);
+    for (double v : normalization.first()) {
+      first.add(v);
+    }
+    for (double v : normalization.second()) {
+      second.add(v);
+    }
+    ArrayNode c = n.putArray("classes");
+    classes.forEach(
+        x -> c.addObject().put("id", x.id()).put("name", x.name()).put("color", x.hexColor()));
+    n.put("chipSize", chipSize);
+    n.put("halo", halo);
+    n.put("nodataClass", nodataClass);
+    n.set("provenance", provenance == null ? m.createObjectNode() : provenance);
+    return n;
+  }
+
+  private static String[] keys(String method) {
+    return switch (method) {
+      case "meanstd" -> new String[] {"mean", "std"};
+      case "scale" -> new String[] {"scale", "offset"};
+      case "minmax" -> new String[] {"min", "max"};
+      default ->
+          throw new IllegalArgumentException(
+              "normalization.method is '" + method + "', expected meanstd, scale or minmax");
+    };
+  }
+
+  /** Reads model.json. @throws IllegalArgumentException naming the missing or invalid field */
+  public static ModelBundle fromJson(JsonNode n) {
+    String format = required(n, "format").asText();
+    if (!FORMAT.equals(format)) {
+      throw new IllegalArgumentException("format is '" + format + "', expected '" + FORMAT + "'");
+    }
+    int version = required(n, "formatVersion").asInt();
+    if (version != FORMAT_VERSION) {
+      throw new IllegalArgumentException(
+          "formatVersion is " + version + ", this Landcover reads " + FORMAT_VERSION);
+    }
+    JsonNode arch = required(n, "architecture");
+    String type = required(arch, "architecture.type", "type").asText();
+    UNetConfig config = null;
+    String preset = null;
+    if (type.equals("unet")) {
+      config = UNetConfig.fromJson(required(arch, "architecture.config", "config"));
+      preset = arch.path("preset").isTextual() ? arch.get("preset").asText() : null;
+    } else if (!type.equals("torchscript")) {
+      throw new IllegalArgumentException(
+          "architecture.type is '" + type + "', expected unet or torchscript");
+    }
+    List<Band> bands = new ArrayList<>();
+    for (JsonNode b : required(n, "bands")) {
+      bands.add(new Band(required(b, "bands[].index", "index").asInt(), b.path("name").asText("")));
+    }
+    JsonNode norm = required(n, "normalization");
+    String method = required(norm, "normalization.method", "method").asText();
+    String[] keys = keys(method);
+    double[] first = doubles(required(norm, "normalization." + keys[0], keys[0]));
+    double[] second = doubles(required(norm, "normalization." + keys[1], keys[1]));
+    if (first.length != bands.size() || second.length != bands.size()) {
+      throw new IllegalArgumentException(
+          "normalization has "
+              + first.length
+              + " and "
+              + second.length
+              + " values for "
+              + bands.size()
+              + " bands");
+    }
+    List<LandcoverClass> classes = new ArrayList<>();
+    for (JsonNode c : required(n, "classes")) {
+      classes.add(
+          LandcoverClass.withHexColor(
+              required(c, "classes[].id", "id").asInt(),
+              required(c, "classes[].name", "name").asText(),
+              required(c, "classes[].color", "color").asText()));
+    }
+    if (config != null && (config.bands() != bands.size() || config.classes() != classes.size())) {
+      throw new IllegalArgumentException(
+          "the UNet takes "
+              + config.bands()
+              + " bands and gives "
+              + config.classes()
+              + " classes, but bands lists "
+              + bands.size()
+              + " and classes "
+              + classes.size());
+    }
+    return new ModelBundle(
+        type,
+        preset,
+        config,
+        required(n, "weights").asText(),
+        List.copyOf(bands),
+        new InputNormalization(method, first, second),
+        List.copyOf(classes),
+        required(n, "chipSize").asInt(),
+        required(n, "halo").asInt(),
+        required(n, "nodataClass").asInt(),
+        n.path("provenance"));
+  }
+
+  private static JsonNode required(JsonNode n, String name) {
+    return required(n, name, name);
+  }
+
+  private static JsonNode required(JsonNode n, String path, String name) {
+    JsonNode v = n.get(name);
+    if (v == null || v.isNull()) {
+      throw new IllegalArgumentException("missing field '" + path + "'");
+    }
+    return v;
+  }
+
+  private static double[] doubles(JsonNode n) {
+    double[] out = new double[n.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = n.get(i).asDouble();
+    }
+    return out;
+  }
+
+  /** A few lines describing the bundle, for {@code landcover info}. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("Model bundle:  ").append(FORMAT).append(" v").append(FORMAT_VERSION).append('\n');
+    sb.append("Architecture:  ")
+        .append(
+            architectureType.equals("unet")
+                ? (preset != null ? preset + " " : "") + config
+                : "TorchScript")
+        .append('\n');
+    sb.append("Weights:       ").append(weights).append('\n');
+    sb.append("Input bands:   ");
+    bands.forEach(
+        b ->
+            sb.append(b.index())
+                .append(b.name().isEmpty() ? "" : " (" + b.name() + ")")
+                .append("  "));
+    sb.append('\n').append("Normalization: ").append(normalization.method()).append('\n');
+    sb.append("Classes:\n");
+    classes.forEach(
+        c ->
+            sb.append(
+                String.format(Locale.ROOT, "  %3d  %-20s %s%n", c.id(), c.name(), c.hexColor())));
+    sb.append("Chip size:     ").append(chipSize).append(", halo ").append(halo).append('\n');
+    sb.append("Nodata class:  ").append(nodataClass).append('\n');
+    if (provenance != null && !provenance.isMissingNode() && provenance.size() > 0) {
+      sb.append("Provenance:    ").append(provenance).append('\n');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,182 @@
+package dev.landcover.pixels;
+
+import java.util.Arrays;
+
+/**
+ * Counts of (reference class, predicted class) pairs over pixels, and the usual accuracy measures
+ * of a landcover map derived from them.
+ *
+ * <p>Rows are reference (ground truth) classes, columns predicted classes, both in the order of
+ * {@link #classIds()}. Per class: precision = user's accuracy (correct / predicted as the class),
+ * recall = producer's accuracy (correct / reference of the class), F1, IoU (correct / (reference +
+ * predicted - correct)). A measure with a zero denominator is NaN, and macro averages and mean IoU
+ * are taken over the classes where it is defined (classes present in the reference or the
+ * prediction).
+ */
+public final class ConfusionMatrix {
+  private final int[] classIds;
+  private final int[] indexOf;
+  private final long[][] counts;
+
+  /**
+   * @param classIds the class values (0 to 65535), in the order of rows and columns
+   */
+  public ConfusionMatrix(int... classIds) {
+    this.classIds = classIds.clone();
+    int max = Arrays.stream(classIds).max().orElse(0);
+    indexOf = new int[max + 1];
+    Arrays.fill(indexOf, -1);
+    for (int i = 0; i < classIds.length; i++) {
+      if (indexOf[classIds[i]] >= 0) {
+        throw new IllegalArgumentException("Class " + classIds[i] + " is listed twice");
+      }
+      indexOf[classIds[i]] = i;
+    }
+    counts = new long[classIds.length][classIds.length];
+  }
+
+  public int[] classIds() {
+    return classIds.clone();
+  }
+
+  /** Whether {@code classId} is one of the matrix's classes. */
+  public boolean hasClass(int classId) {
+    return classId >= 0 && classId < indexOf.length && indexOf[classId] >= 0;
+  }
+
+  /**
+   * Counts one pixel.
+   *
+   * @throws IllegalArgumentException for a class the matrix does not have
+   */
+  public void add(int reference, int predicted) {
+    add(reference, predicted, 1);
+  }
+
+  /** Counts {@code n} pixels of the pair. */
+  public void add(int reference, int predicted, long n) {
+    if (!hasClass(reference) || !hasClass(predicted)) {
+      throw new IllegalArgumentException(
+          "Class "
+              + (hasClass(reference) ? predicted : reference)
+              + " is not one of "
+              + Arrays.toString(classIds));
+    }
+    counts[indexOf[reference]][indexOf[predicted]] += n;
+  }
+
+  /** Adds another matrix over the same classes. */
+  public void add(ConfusionMatrix other) {
+    if (!Arrays.equals(classIds, other.classIds)) {
+      throw new IllegalArgumentException("Matrices over different classes");
+    }
+    for (int i = 0; i < counts.length; i++) {
+      for (int j = 0; j < counts.length; j++) {
+        counts[i][j] += other.counts[i][j];
+      }
+    }
+  }
+
+  /** The count of (reference row {@code i}, predicted column {@code j}), by index. */
+  public long count(int i, int j) {
+    return counts[i][j];
+  }
+
+  public long total() {
+    long n = 0;
+    for (long[] row : counts) {
+      for (long v : row) {
+        n += v;
+      }
+    }
+    return n;
+  }
+
+  private long rowSum(int i) {
+    return Arrays.stream(counts[i]).sum();
+  }
+
+  private long columnSum(int j) {
+    long n = 0;
+    for (long[] row : counts) {
+      n += row[j];
+    }
+    return n;
+  }
+
+  /** Reference pixels of class index {@code i}. */
+  public long support(int i) {
+    return rowSum(i);
+  }
+
+  public double overallAccuracy() {
+    long correct = 0;
+    for (int i = 0; i < counts.length; i++) {
+      correct += counts[i][i];
+    }
+    return (double) correct / total();
+  }
+
+  /** Cohen's kappa: agreement beyond what the row and column totals give by chance. */
+  public double kappa() {
+    double n = total();
+    double expected = 0;
+    for (int i = 0; i < counts.length; i++) {
+      expected += (double) rowSum(i) * columnSum(i);
+    }
+    expected /= n * n;
+    return (overallAccuracy() - expected) / (1 - expected);
+  }
+
+  /** User's accuracy of class index {@code i}. */
+  public double precision(int i) {
+    return (double) counts[i][i] / columnSum(i);
+  }
+
+  /** Producer's accuracy of class index {@code i}. */
+  public double recall(int i) {
+    return (double) counts[i][i] / rowSum(i);
+  }
+
+  public double f1(int i) {
+    return 2.0 * counts[i][i] / (rowSum(i) + columnSum(i));
+  }
+
+  public double iou(int i) {
+    return (double) counts[i][i] / (rowSum(i) + columnSum(i) - counts[i][i]);
+  }
+
+  private interface PerClass {
+    double of(int i);
+  }
+
+  private double macro(PerClass measure) {
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < counts.length; i++) {
+      double v = measure.of(i);
+      if (!Double.isNaN(v)) {
+        sum += v;
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
+  public double macroPrecision() {
+    return macro(this::precision);
+  }
+
+  public double macroRecall() {
+    return macro(this::recall);
+  }
+
+  public double macroF1() {
+    return macro(this::f1);
+  }
+
+  /** Mean IoU over the classes present in the reference or the prediction. */
+  public double meanIou() {
+    return macro(this::iou);
+  }
+}

@@ -1,0 +1,239 @@
+package dev.landcover.workflows;
+
+import dev.landcover.geo.Chip;
+import dev.landcover.geo.ChipFolder;
+import dev.landcover.geo.ChipGenerator;
+import dev.landcover.geo.GeoTiffRaster;
+import dev.landcover.geo.GeoTiffWriter;
+import dev.landcover.geo.RasterWindow;
+import dev.landcover.pixels.support.Threads;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * Cuts an image (and a label raster on the same grid) into georeferenced GeoTIFF chips, written as
+ * a chip folder ({@link ChipFolder}): chips follow the {@link ChipGenerator}'s plan and filters,
+ * are written on a thread pool while the next strip is read, each chip in the source's data type
+ * and nodata, and the index comes last.
+ */
+public final class ChipExport {
+  /**
+   * What a run wrote.
+   *
+   * @param written chips written
+   * @param examined windows of the plan
+   * @param dropped windows not written, by reason
+   * @param labelPixels label pixels per class in the written chips
+   * @param seconds time taken
+   */
+  public record Result(
+      int written,
+      int examined,
+      Map<ChipGenerator.DropReason, Long> dropped,
+      SortedMap<Integer, Long> labelPixels,
+      double seconds) {}
+
+  private static final String TASK = "chips";
+
+  private ChipExport() {}
+
+  /**
+   * Cuts and writes the chips.
+   *
+   * @throws IllegalArgumentException when the output folder is a file or holds files and the
+   *     request does not overwrite
+   * @throws IOException when a raster cannot be read or a chip cannot be written
+   */
+  public static Result run(ChipExportRequest request, ProgressListener listener)
+      throws IOException {
+    long start = System.nanoTime();
+    checkOutputFolder(request);
+    try (GeoTiffRaster img = GeoTiffRaster.open(request.image());
+        GeoTiffRaster lbl =
+            request.labels() == null ? null : GeoTiffRaster.open(request.labels())) {
+      ChipGenerator.Builder builder = ChipGenerator.builder(img).chipSize(request.size());
+      if (request.stride() != null) {
+        builder.stride(request.stride());
+      }
+      if (request.overlap() != null) {
+        builder.overlap(request.overlap());
+      }
+      if (lbl != null) {
+        builder.labels(lbl);
+      }
+      if (request.bands() != null) {
+        builder.bands(request.bands());
+      }
+      if (request.maxNoData() != null) {
+        builder.maxNoDataFraction(request.maxNoData());
+      }
+      if (request.requiredClasses() != null) {
+        builder
+            .requiredClasses(request.requiredClasses(), request.minClassPixels())
+            .backgroundKeep(request.backgroundKeep(), request.seed());
+      }
+      ChipGenerator generator = builder.build();
+      ChipFolder.prepare(request.out(), lbl != null, request.overwrite());
+      int total = generator.plan().size();
+      listener.message(
+          String.format(
+              "Cutting %s (%d x %d, %d bands) into %d windows of %d px, stride %d",
+              request.image(),
+              img.width(),
+              img.height(),
+              generator.bands().length,
+              total,
+              request.size(),
+              generator.plan().stride()));
+      List<ChipFolder.Entry> rows = writeChips(request, generator, img, lbl, listener);
+      listener.finished(TASK);
+      ChipFolder.writeIndex(request.out(), rows, lbl != null);
+      SortedMap<Integer, Long> histogram = new TreeMap<>();
+      rows.forEach(r -> r.classCounts().forEach((c, n) -> histogram.merge(c, (long) n, Long::sum)));
+      return new Result(
+          rows.size(),
+          total,
+          generator.droppedCounts(),
+          histogram,
+          (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static void checkOutputFolder(ChipExportRequest request) throws IOException {
+    Path out = request.out();
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new IllegalArgumentException("--out " + out + " is a file: expected a folder");
+    }
+    if (Files.isDirectory(out) && !request.overwrite()) {
+      try (Stream<Path> s = Files.list(out)) {
+        if (s.findAny().isPresent()) {
+          throw new IllegalArgumentException(
+              "--out " + out + " is not empty: pass --overwrite to write into it");
+        }
+      }
+    }
+    Path existing = out.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing != null && !Files.isDirectory(existing)) {
+      throw new AccessDeniedException(
+          existing.toString(), null, "is a file, so the output folder " + out + " cannot be made");
+    }
+    if (existing == null || !Files.isWritable(existing)) {
+      throw new AccessDeniedException(
+          String.valueOf(existing), null, "cannot write the output folder " + out + " there");
+    }
+  }
+
+  private static List<ChipFolder.Entry> writeChips(
+      ChipExportRequest request,
+      ChipGenerator generator,
+      GeoTiffRaster img,
+      GeoTiffRaster lbl,
+      ProgressListener listener)
+      throws IOException {
+    int n = request.threads();
+    ExecutorService pool = Executors.newFixedThreadPool(n, Threads.daemon("landcover-chips"));
+    Semaphore slots = new Semaphore(2 * n);
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    ConcurrentLinkedQueue<ChipFolder.Entry> rows = new ConcurrentLinkedQueue<>();
+    OptionalDouble imageNoData = img.noData(1);
+    OptionalDouble labelNoData = lbl == null ? OptionalDouble.empty() : lbl.noData(1);
+    int total = generator.plan().size();
+    int examined = 0;
+    try (Stream<Chip> chips = generator.stream()) {
+      Iterator<Chip> it = chips.iterator();
+      while (failure.get() == null && it.hasNext()) {
+        Chip chip = it.next();
+        examined = chip.index() + 1;
+        listener.progress(TASK, examined, total, "");
+        slots.acquire();
+        pool.submit(
+            () -> {
+              try {
+                write(
+                    request,
+                    chip.image(),
+                    chip,
+                    imageNoData,
+                    ChipFolder.imageFile(request.out(), chip.index()),
+                    true);
+                if (chip.labels() != null) {
+                  write(
+                      request,
+                      chip.labels(),
+                      chip,
+                      labelNoData,
+                      ChipFolder.labelFile(request.out(), chip.index()),
+                      false);
+                }
+                rows.add(ChipFolder.Entry.of(chip));
+              } catch (Exception e) {
+                failure.compareAndSet(null, e);
+              } finally {
+                slots.release();
+              }
+            });
+      }
+    } catch (UncheckedIOException e) {
+      failure.compareAndSet(null, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure.compareAndSet(null, new InterruptedIOException("interrupted while writing chips"));
+    } finally {
+      pool.shutdown();
+      try {
+        pool.awaitTermination(1, TimeUnit.DAYS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (failure.get() != null) {
+      throw Threads.rethrow(failure.get());
+    }
+    listener.progress(TASK, total, total, "");
+    List<ChipFolder.Entry> sorted = new ArrayList<>(rows);
+    sorted.sort(Comparator.comparingInt(ChipFolder.Entry::id));
+    return sorted;
+  }
+
+  private static void write(
+      ChipExportRequest request,
+      RasterWindow data,
+      Chip chip,
+      OptionalDouble noData,
+      Path target,
+      boolean imagery)
+      throws IOException {
+    ChipExportRequest.Compression c = request.compression();
+    GeoTiffWriter writer =
+        GeoTiffWriter.forGrid(chip.grid(), data.sampleType(), data.bandCount())
+            .deflateLevel(c == ChipExportRequest.Compression.NONE ? 0 : request.deflateLevel())
+            .huffmanOnly(imagery && c == ChipExportRequest.Compression.AUTO)
+            .overwrite(request.overwrite());
+    if (noData.isPresent()) {
+      writer.noData(noData.getAsDouble());
+    }
+    writer.write(target, data);
+  }
+}

@@ -1,0 +1,97 @@
+package dev.landcover.workflows;
+
+import dev.landcover.geo.TileFiller;
+import dev.landcover.pixels.PixelWindow;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Rows handed from the prediction thread to one output writer, which pulls them tile row by tile
+ * row: the writer keeps the rows of the current tile row only.
+ */
+final class RowFeed {
+  private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1024);
+  private final int width;
+  private final int height;
+  private final List<Object> buffer = new ArrayList<>();
+  private int bufferTop;
+
+  RowFeed(int width, int height) {
+    this.width = width;
+    this.height = height;
+  }
+
+  void put(Object row) {
+    try {
+      queue.put(row);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  void fail(Exception e) {
+    queue.offer(e);
+  }
+
+  /**
+   * The rows {@code [tile.y(), tile.endY())} (clipped to the scene), read as they come; rows above
+   * the tile are dropped.
+   */
+  private List<Object> rows(PixelWindow tile) throws IOException {
+    int end = Math.min(height, tile.endY());
+    while (bufferTop + buffer.size() < end) {
+      Object next;
+      try {
+        next = queue.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while predicting");
+      }
+      if (next instanceof Exception e) {
+        throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+      }
+      buffer.add(next);
+    }
+    while (bufferTop < tile.y()) {
+      buffer.remove(0);
+      bufferTop++;
+    }
+    return buffer.subList(0, end - bufferTop);
+  }
+
+  /** A tile filler of int rows (class ids, confidence). */
+  TileFiller ints() {
+    return (tile, target) -> {
+      List<Object> rows = rows(tile);
+      int n = Math.min(tile.width(), width - tile.x());
+      for (int i = 0; i < rows.size(); i++) {
+        int[] row = (int[]) rows.get(i);
+        target.setSamples(0, i, n, 1, 0, Arrays.copyOfRange(row, tile.x(), tile.x() + n));
+      }
+    };
+  }
+
+  /** A tile filler of probability rows ([class][x]), as uint8 0-254 or float32. */
+  TileFiller probabilities(int classes, boolean asFloat) {
+    return (tile, target) -> {
+      List<Object> rows = rows(tile);
+      int n = Math.min(tile.width(), width - tile.x());
+      for (int i = 0; i < rows.size(); i++) {
+        float[] row = (float[]) rows.get(i);
+        for (int c = 0; c < classes; c++) {
+          for (int x = 0; x < n; x++) {
+            float v = row[c * width + tile.x() + x];
+            double stored = asFloat ? v : Float.isNaN(v) ? 255 : Math.round(v * 254);
+            target.setSample(x, i, c, stored);
+          }
+        }
+      }
+    };
+  }
+}

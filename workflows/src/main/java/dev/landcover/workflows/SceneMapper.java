@@ -1,0 +1,466 @@
+package dev.landcover.workflows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landcover.geo.GeoTiffRaster;
+import dev.landcover.geo.GeoTiffWriter;
+import dev.landcover.geo.GeoTransform;
+import dev.landcover.geo.SampleType;
+import dev.landcover.networks.ClassScores;
+import dev.landcover.networks.InputNormalization;
+import dev.landcover.networks.ModelBundle;
+import dev.landcover.networks.SegmentationModel;
+import dev.landcover.pixels.InvalidInputException;
+import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.pixels.support.AtomicFiles;
+import dev.landcover.pixels.support.ProcessMemory;
+import dev.landcover.pixels.support.Threads;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * Maps scenes with a model: every pixel of each scene classified chip by chip, the chips stitched
+ * without seams ({@link ScenePredictor}), and written on the scene's grid.
+ *
+ * <p>For a scene {@code S.tif}, the outputs are {@code S_landcover.tif} (class map: colour table,
+ * class names, nodata), {@code S_landcover.png} (a quicklook with legend), {@code S_landcover.json}
+ * (pixels, area and share per class, written last: a scene counts as done once it exists), and on
+ * request {@code S_confidence.tif} and {@code S_probabilities.tif}. Every file is written to a
+ * temporary file and moved into place.
+ *
+ * <p>A batch resumes: scenes whose map and summary exist are skipped unless the request overwrites;
+ * a map without its summary (an interrupted run) is replaced. A scene that fails is reported and
+ * the batch goes on.
+ *
+ * <p>Threads: one long-lived thread runs the model for every scene (libtorch's allocations stay in
+ * one malloc arena), one reads the next strip of the scene ahead, and one writer per output pulls
+ * finished rows tile row by tile row.
+ */
+public final class SceneMapper {
+  /**
+   * The outcome of one scene of a batch.
+   *
+   * @param scene the scene
+   * @param status what happened
+   * @param detail the map and speed, why it was skipped, or why it failed
+   * @param map what was written, when it was (null otherwise)
+   */
+  public record SceneOutcome(Path scene, Status status, String detail, SceneMap map) {}
+
+  /** What happened to a scene of a batch. */
+  public enum Status {
+    DONE,
+    SKIPPED,
+    FAILED
+  }
+
+  /**
+   * A mapped scene.
+   *
+   * @param map the class map
+   * @param classes the classes, in the model's output order
+   * @param pixels pixels of each class (same order), nodata pixels left out
+   * @param scenePixels width times height of the scene
+   * @param seconds time taken
+   */
+  public record SceneMap(
+      Path map, List<LandcoverClass> classes, long[] pixels, long scenePixels, double seconds) {}
+
+  /**
+   * The thread that runs the model for every scene of every batch: libtorch's allocations stay in
+   * one malloc arena instead of a new one per scene's thread.
+   */
+  private static final ExecutorService PREDICTION = Threads.singleDaemon("landcover-predict");
+
+  private final MappingRequest request;
+  private final ProgressListener listener;
+  private final ModelBundle bundle;
+  private final int chip;
+  private final int halo;
+  private final int overlap;
+
+  private SceneMapper(MappingRequest request, ProgressListener listener, ModelBundle bundle) {
+    this.request = request;
+    this.listener = listener;
+    this.bundle = bundle;
+    this.chip = request.chip() != null ? request.chip() : bundle.chipSize();
+    this.halo = bundle.halo(chip);
+    int core = chip - 2 * halo;
+    this.overlap = Math.min(request.overlap() != null ? request.overlap() : core / 4, core - 1);
+  }
+
+  /**
+   * Maps the scenes of {@code request}, in order.
+   *
+   * @return one outcome per scene; scenes that failed are among them, not thrown
+   * @throws IOException when the model cannot be read or run at all
+   */
+  public static List<SceneOutcome> map(MappingRequest request, ProgressListener listener)
+      throws IOException {
+    Path scratch = Files.createTempDirectory("landcover-model");
+    try {
+      ModelBundle.Loaded loaded = load(request, scratch);
+      SceneMapper mapper = new SceneMapper(request, listener, loaded.bundle());
+      try (SegmentationModel model = loaded.open(request.device())) {
+        listener.message("Model " + request.model() + " on " + model.device());
+        return mapper.mapAll(model);
+      }
+    } finally {
+      AtomicFiles.deleteTree(scratch);
+    }
+  }
+
+  /**
+   * The class map's path for {@code scene}: {@code <outDir or scene's
+   * folder>/<name>_landcover.tif}.
+   */
+  public static Path mapPath(Path scene, Path outDir) {
+    Path dir = outDir != null ? outDir : scene.toAbsolutePath().getParent();
+    String base = scene.getFileName().toString().replaceAll("(?i)\\.tiff?$", "");
+    return dir.resolve(base + "_landcover.tif");
+  }
+
+  /** The file beside {@code map} with its extension replaced by {@code extension}. */
+  public static Path sibling(Path map, String extension) {
+    return map.resolveSibling(map.getFileName().toString().replaceAll("\\.tiff?$", "") + extension);
+  }
+
+  private static ModelBundle.Loaded load(MappingRequest request, Path scratch) throws IOException {
+    MappingRequest.TorchScriptInputs ts = request.torchScript();
+    Path path = request.model();
+    if (Files.isRegularFile(path) && path.toString().endsWith(".pt")) {
+      if (ts == null) {
+        throw new IllegalArgumentException(
+            "A TorchScript model needs its bands and classes: " + path);
+      }
+      InputNormalization norm =
+          ts.mean() == null
+              ? InputNormalization.identity(ts.bands().length)
+              : InputNormalization.meanStd(ts.mean(), ts.std());
+      List<ModelBundle.Band> bands = new ArrayList<>();
+      for (int b : ts.bands()) {
+        bands.add(new ModelBundle.Band(b, "band " + b));
+      }
+      List<LandcoverClass> classes = new ArrayList<>();
+      for (int c = 0; c < ts.classes(); c++) {
+        classes.add(LandcoverClass.unnamed(c));
+      }
+      ModelBundle b =
+          ModelBundle.torchScript(
+              path.getFileName().toString(), bands, norm, classes, 256, 255, null);
+      return new ModelBundle.Loaded(b, path.toAbsolutePath().getParent());
+    }
+    return ModelBundle.load(path, scratch);
+  }
+
+  private List<SceneOutcome> mapAll(SegmentationModel model) {
+    List<Path> scenes = request.scenes();
+    long[] areas = new long[scenes.size()];
+    long batchPixels = 0;
+    if (scenes.size() > 1) {
+      for (int i = 0; i < scenes.size(); i++) {
+        try (GeoTiffRaster r = GeoTiffRaster.open(scenes.get(i))) {
+          areas[i] = (long) r.width() * r.height();
+        } catch (IOException e) {
+          areas[i] = 0; // reported when the scene's turn comes
+        }
+        batchPixels += areas[i];
+      }
+    }
+    List<SceneOutcome> outcomes = new ArrayList<>();
+    long before = 0;
+    for (int i = 0; i < scenes.size(); i++) {
+      Path scene = scenes.get(i);
+      Path map = request.output() != null ? request.output() : mapPath(scene, request.outDir());
+      long sceneBefore = before;
+      long area = areas[i];
+      before += area;
+      if (Files.exists(map) && Files.exists(sibling(map, ".json")) && !request.overwrite()) {
+        outcomes.add(new SceneOutcome(scene, Status.SKIPPED, "output exists: " + map, null));
+        continue;
+      }
+      long failed = outcomes.stream().filter(o -> o.status() == Status.FAILED).count();
+      listener.message(
+          String.format(
+              Locale.ROOT,
+              "[scene %d/%d, %d done, %d failed] %s",
+              i + 1,
+              scenes.size(),
+              outcomes.size() - failed,
+              failed,
+              scene));
+      long total = batchPixels;
+      ProgressListener batch =
+          scenes.size() == 1
+              ? null
+              : new ProgressListener() {
+                @Override
+                public void progress(String task, long done, long all, String detail) {
+                  listener.progress(
+                      "batch pixels", sceneBefore + (long) ((double) done / all * area), total, "");
+                }
+              };
+      try {
+        // A map without its summary is the remains of an interrupted run: it is replaced.
+        boolean replace = request.overwrite() || Files.exists(map);
+        SceneMap result = mapScene(model, scene, map, replace, batch);
+        double px = (double) result.scenePixels() / result.seconds() / 1e6;
+        outcomes.add(
+            new SceneOutcome(
+                scene,
+                Status.DONE,
+                String.format(Locale.ROOT, "%s (%.1f s, %.2f Mpx/s)", map, result.seconds(), px),
+                result));
+      } catch (IOException | RuntimeException e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        listener.warning(scene + ": " + why);
+        outcomes.add(new SceneOutcome(scene, Status.FAILED, why, null));
+      }
+    }
+    if (scenes.size() > 1) {
+      listener.finished("batch pixels");
+    }
+    return outcomes;
+  }
+
+  private SceneMap mapScene(
+      SegmentationModel model, Path scene, Path map, boolean replace, ProgressListener batch)
+      throws IOException {
+    long t0 = System.nanoTime();
+    int[] sceneBands = bundle.bands().stream().mapToInt(ModelBundle.Band::index).toArray();
+    List<LandcoverClass> classList = bundle.classes();
+    try (GeoTiffRaster raster = GeoTiffRaster.open(scene)) {
+      for (int b : sceneBands) {
+        if (b > raster.bandCount()) {
+          throw new InvalidInputException(
+              scene
+                  + ": the model needs scene band "
+                  + b
+                  + " but the scene has "
+                  + raster.bandCount()
+                  + " bands");
+        }
+      }
+      int width = raster.width();
+      int classes = classList.size();
+      ScenePredictor predictor =
+          new ScenePredictor(
+                  model,
+                  sceneBands,
+                  bundle.normalization(),
+                  classes,
+                  chip,
+                  halo,
+                  overlap,
+                  bundle.alignment(),
+                  request.blend(),
+                  request.batch())
+              .withFlips(request.flips())
+              .withNoDataWhenAllBands(request.noDataRule() == MappingRequest.NoDataRule.ALL);
+      long[] counts = new long[classes];
+      int[] ids = classList.stream().mapToInt(LandcoverClass::id).toArray();
+      int nodataClass = bundle.nodataClass();
+      RowFeed classFeed = new RowFeed(width, raster.height());
+      RowFeed confidenceFeed = request.confidence() ? new RowFeed(width, raster.height()) : null;
+      boolean withProbabilities = request.probabilities() != MappingRequest.Probabilities.NONE;
+      boolean floats = request.probabilities() == MappingRequest.Probabilities.FLOAT32;
+      RowFeed probabilityFeed = withProbabilities ? new RowFeed(width, raster.height()) : null;
+      List<RowFeed> feeds = new ArrayList<>(List.of(classFeed));
+      if (confidenceFeed != null) {
+        feeds.add(confidenceFeed);
+      }
+      if (probabilityFeed != null) {
+        feeds.add(probabilityFeed);
+      }
+      String task = scene.getFileName() + " chips";
+      long sceneArea = (long) width * raster.height();
+      Future<?> producer =
+          PREDICTION.submit(
+              () -> {
+                try {
+                  float[] p = new float[classes];
+                  predictor.predict(
+                      raster,
+                      (y, logits, valid) -> {
+                        int[] row = new int[width];
+                        int[] conf = confidenceFeed == null ? null : new int[width];
+                        float[] prob = probabilityFeed == null ? null : new float[classes * width];
+                        for (int x = 0; x < width; x++) {
+                          if (!valid[x]) {
+                            row[x] = nodataClass;
+                            if (conf != null) {
+                              conf[x] = 255;
+                            }
+                            if (prob != null) {
+                              for (int c = 0; c < classes; c++) {
+                                prob[c * width + x] = Float.NaN;
+                              }
+                            }
+                            continue;
+                          }
+                          int best = ClassScores.argmax(logits, classes, width, x);
+                          row[x] = ids[best];
+                          counts[best]++;
+                          if (conf != null || prob != null) {
+                            double top = ClassScores.softmax(logits, classes, width, x, p);
+                            if (conf != null) {
+                              conf[x] = (int) Math.round(100 * top);
+                            }
+                            if (prob != null) {
+                              for (int c = 0; c < classes; c++) {
+                                prob[c * width + x] = p[c];
+                              }
+                            }
+                          }
+                        }
+                        classFeed.put(row);
+                        if (confidenceFeed != null) {
+                          confidenceFeed.put(conf);
+                        }
+                        if (probabilityFeed != null) {
+                          probabilityFeed.put(prob);
+                        }
+                      },
+                      (done, total) -> {
+                        listener.progress(task, done, total, "");
+                        if (batch != null) {
+                          batch.progress(task, done, total, "");
+                        }
+                      });
+                } catch (IOException | RuntimeException e) {
+                  feeds.forEach(f -> f.fail(e));
+                }
+              });
+      String base = map.getFileName().toString().replaceAll("(_landcover)?\\.tiff?$", "");
+      List<Thread> writers = new ArrayList<>();
+      List<Exception> writeErrors = Collections.synchronizedList(new ArrayList<>());
+      if (confidenceFeed != null) {
+        Path target = map.resolveSibling(base + "_confidence.tif");
+        writers.add(
+            writerThread(
+                () ->
+                    GeoTiffWriter.forGrid(raster.grid(), SampleType.UINT8, 1)
+                        .noData(255)
+                        .bandDescriptions(List.of("confidence (%)"))
+                        .overwrite(replace)
+                        .write(target, confidenceFeed.ints()),
+                writeErrors));
+      }
+      if (probabilityFeed != null) {
+        Path target = map.resolveSibling(base + "_probabilities.tif");
+        List<String> names = classList.stream().map(LandcoverClass::name).toList();
+        writers.add(
+            writerThread(
+                () ->
+                    GeoTiffWriter.forGrid(
+                            raster.grid(), floats ? SampleType.FLOAT32 : SampleType.UINT8, classes)
+                        .noData(floats ? Double.NaN : 255)
+                        .bandDescriptions(names)
+                        .overwrite(replace)
+                        .write(target, probabilityFeed.probabilities(classes, floats)),
+                writeErrors));
+      }
+      try {
+        GeoTiffWriter.classMap(raster.grid(), classList)
+            .noData(nodataClass)
+            .overwrite(replace)
+            .write(map, classFeed.ints());
+        for (Thread t : writers) {
+          t.join();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted");
+      } finally {
+        producer.cancel(true);
+      }
+      if (!writeErrors.isEmpty()) {
+        throw Threads.rethrow(writeErrors.get(0));
+      }
+      listener.finished(task);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Quicklook.write(map, classList, counts, nodataClass, sibling(map, ".png"));
+      // The summary comes last: a scene counts as done (and is skipped on resume) once it exists.
+      writeSummary(map, raster, classList, counts, seconds, model);
+      return new SceneMap(map, classList, counts, sceneArea, seconds);
+    }
+  }
+
+  /** A GeoTIFF write that may fail. */
+  @FunctionalInterface
+  private interface Write {
+    void run() throws IOException;
+  }
+
+  private static Thread writerThread(Write write, List<Exception> errors) {
+    Thread t =
+        Threads.daemon("landcover-writer")
+            .newThread(
+                () -> {
+                  try {
+                    write.run();
+                  } catch (IOException | RuntimeException e) {
+                    errors.add(e);
+                  }
+                });
+    t.start();
+    return t;
+  }
+
+  private void writeSummary(
+      Path map,
+      GeoTiffRaster raster,
+      List<LandcoverClass> classList,
+      long[] counts,
+      double seconds,
+      SegmentationModel model)
+      throws IOException {
+    GeoTransform t = raster.grid().transform();
+    double pixelArea =
+        Math.abs(t.pixelWidth() * t.pixelHeight() - t.rowRotation() * t.columnRotation());
+    boolean metres =
+        raster
+            .grid()
+            .crs()
+            .map(c -> c.getCoordinateSystem().getAxis(0).getUnit().toString().equals("m"))
+            .orElse(false);
+    long total = Arrays.stream(counts).sum();
+    ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode n = m.createObjectNode();
+    n.put("scene", raster.file().toString());
+    n.put("map", map.toString());
+    n.put("model", request.model().toString());
+    n.put("device", model.device().toString());
+    n.put("seconds", Math.round(seconds * 100) / 100.0);
+    n.put("classifiedPixels", total);
+    Runtime rt = Runtime.getRuntime();
+    System.gc();
+    n.put("processRssMb", ProcessMemory.residentKb() / 1024);
+    n.put("heapUsedMb", (rt.totalMemory() - rt.freeMemory()) >> 20);
+    n.put("heapCommittedMb", rt.totalMemory() >> 20);
+    n.put("areaUnit", metres ? "m2" : "CRS units squared");
+    ArrayNode classes = n.putArray("classes");
+    for (int c = 0; c < counts.length; c++) {
+      LandcoverClass k = classList.get(c);
+      ObjectNode o = classes.addObject();
+      o.put("id", k.id()).put("name", k.name()).put("pixels", counts[c]);
+      o.put("area", counts[c] * pixelArea);
+      if (metres) {
+        o.put("areaKm2", counts[c] * pixelArea / 1e6);
+      }
+      o.put("percent", total == 0 ? 0 : 100.0 * counts[c] / total);
+    }
+    AtomicFiles.write(sibling(map, ".json"), tmp -> m.writeValue(tmp.toFile(), n));
+  }
+}

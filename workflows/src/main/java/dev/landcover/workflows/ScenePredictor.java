@@ -1,0 +1,316 @@
+package dev.landcover.workflows;
+
+import dev.landcover.geo.GeoTiffRaster;
+import dev.landcover.geo.RasterWindow;
+import dev.landcover.networks.InputNormalization;
+import dev.landcover.networks.SegmentationModel;
+import dev.landcover.pixels.BlendWindow;
+import dev.landcover.pixels.PixelWindow;
+import dev.landcover.pixels.PredictionTiling;
+import dev.landcover.pixels.RowStitcher;
+import dev.landcover.pixels.support.Threads;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * Classifies a whole scene with a segmentation model, chip by chip, and stitches the chips' logits
+ * without seams, streaming: the scene is read one row of chips at a time, and finished rows of mean
+ * logits are handed to a {@link RowSink} as soon as no later chip can touch them.
+ *
+ * <p>Chips: input chips of {@code chipSize} pixels (the model's input); the model returns {@code
+ * chipSize - 2 * halo} pixels (halo 0 for same-padding models). Output chips are laid {@code
+ * stride} apart, the stride rounded down to a multiple of {@code alignment} (2^levels for a UNet:
+ * max pooling makes the network shift-equivariant only by multiples of it), and the last row and
+ * column are shifted back to the aligned position that still covers the scene's edge: they may
+ * reach past it by less than {@code alignment} pixels. A scene smaller than one chip gets one chip
+ * of its own size rounded up to the alignment. Pixels outside the scene (that margin and the halo)
+ * are mirrored from inside it (reflection without repeating the edge pixel, the original U-Net's
+ * overlap-tile strategy). With {@link BlendWindow#CROP} and an overlap of at least twice the
+ * network's receptive radius, the stitched logits equal one forward pass over the whole scene
+ * mirrored the same way.
+ */
+final class ScenePredictor {
+  /** Receives final rows of mean logits, top to bottom. */
+  @FunctionalInterface
+  interface RowSink {
+    /**
+     * @param y the scene row
+     * @param logits mean logits, {@code [class * width + x]}
+     * @param valid which pixels of the row are real data in the input (see {@link RasterWindow})
+     */
+    void row(int y, float[] logits, boolean[] valid) throws IOException;
+  }
+
+  /**
+   * One long-lived thread reads ahead for every prediction: native allocations made by new threads
+   * (zlib, libtorch) would each open a malloc arena and grow the process scene by scene.
+   */
+  private static final ExecutorService READ_AHEAD = Threads.singleDaemon("landcover-strip-reader");
+
+  private final SegmentationModel model;
+  private final int[] bands;
+  private final InputNormalization normalizer;
+  private final int classes;
+  private final int chipSize;
+  private final int halo;
+  private final int overlap;
+  private final int alignment;
+  private final BlendWindow blend;
+  private final int batch;
+  private boolean flips;
+  private boolean allBandsNoData;
+
+  /**
+   * @param bands 1-based scene bands fed to the model, in order
+   * @param classes logits the model returns per pixel
+   * @param chipSize the model's input size
+   * @param halo pixels the model loses at each side (0 for same padding)
+   * @param overlap output pixels shared by neighbouring chips
+   * @param alignment chip origins are multiples of this (2^levels for a UNet; 1 when unknown)
+   */
+  ScenePredictor(
+      SegmentationModel model,
+      int[] bands,
+      InputNormalization normalizer,
+      int classes,
+      int chipSize,
+      int halo,
+      int overlap,
+      int alignment,
+      BlendWindow blend,
+      int batch) {
+    int core = chipSize - 2 * halo;
+    if (core <= 0 || overlap < 0 || overlap >= core) {
+      throw new IllegalArgumentException(
+          "Overlap must be at least 0 and smaller than the chip's output size: overlap="
+              + overlap
+              + ", output size="
+              + core);
+    }
+    if (batch < 1) {
+      throw new IllegalArgumentException("Batch must be at least 1: " + batch);
+    }
+    this.model = model;
+    this.bands = bands.clone();
+    this.normalizer = normalizer;
+    this.classes = classes;
+    this.chipSize = chipSize;
+    this.halo = halo;
+    this.overlap = overlap;
+    this.alignment = Math.max(1, alignment);
+    this.blend = blend;
+    this.batch = batch;
+  }
+
+  /**
+   * Test-time augmentation: each chip is also predicted flipped left-right, top-bottom and both,
+   * and the four sets of logits (flipped back) are averaged. Four forward passes a chip.
+   */
+  ScenePredictor withFlips(boolean flips) {
+    this.flips = flips;
+    return this;
+  }
+
+  /**
+   * Which input pixels are nodata: by default a pixel is nodata when any band is (or NaN); with
+   * {@code true}, only when all bands are.
+   */
+  ScenePredictor withNoDataWhenAllBands(boolean all) {
+    this.allBandsNoData = all;
+    return this;
+  }
+
+  /**
+   * Predicts the scene, handing each final row of mean logits to {@code sink}, top to bottom.
+   *
+   * @param progress called with (chips done, chips in all) after each batch, or null
+   */
+  void predict(
+      GeoTiffRaster scene, RowSink sink, java.util.function.BiConsumer<Integer, Integer> progress)
+      throws IOException {
+    int width = scene.width();
+    int height = scene.height();
+    PredictionTiling tiling =
+        PredictionTiling.of(width, height, chipSize, halo, overlap, alignment);
+    int coreW = tiling.coreWidth();
+    int coreH = tiling.coreHeight();
+    int[] colStarts = tiling.columnStarts();
+    int[] rowStarts = tiling.rowStarts();
+    int inW = tiling.inputWidth();
+    int inH = tiling.inputHeight();
+    RowStitcher stitcher =
+        new RowStitcher(width, height, classes, rowStarts, colStarts, coreW, coreH, blend);
+    int total = colStarts.length * rowStarts.length;
+    int done = 0;
+    float[] rowLogits = new float[classes * width];
+    int taken = 0;
+    int x0 = -halo;
+    int stripW = colStarts[colStarts.length - 1] + coreW + halo - x0;
+    int chipValues = bands.length * inH * inW;
+    float[] input = new float[batch * chipValues];
+    int plane = classes * coreH * coreW;
+    ExecutorService reader = READ_AHEAD;
+    {
+      // The next strip is read and normalized while the model runs on this one.
+      Future<Strip> next =
+          reader.submit(() -> readStrip(scene, x0, rowStarts[0] - halo, stripW, inH));
+      for (int r = 0; r < rowStarts.length; r++) {
+        Strip strip = await(next);
+        if (r + 1 < rowStarts.length) {
+          int y1 = rowStarts[r + 1] - halo;
+          next = reader.submit(() -> readStrip(scene, x0, y1, stripW, inH));
+        }
+        for (int c0 = 0; c0 < colStarts.length; c0 += batch) {
+          int n = Math.min(batch, colStarts.length - c0);
+          for (int i = 0; i < n; i++) {
+            strip.chip(colStarts[c0 + i] - halo - x0, inW, input, i * chipValues);
+          }
+          float[] batchInput = n == batch ? input : java.util.Arrays.copyOf(input, n * chipValues);
+          SegmentationModel.Logits out = predictBatch(batchInput, n, inH, inW);
+          if (out.height() != coreH || out.width() != coreW || out.classes() != classes) {
+            throw new IOException(
+                model
+                    + " returned "
+                    + out.classes()
+                    + " x "
+                    + out.height()
+                    + " x "
+                    + out.width()
+                    + " logits for "
+                    + inH
+                    + " x "
+                    + inW
+                    + " chips; expected "
+                    + classes
+                    + " x "
+                    + coreH
+                    + " x "
+                    + coreW);
+          }
+          for (int i = 0; i < n; i++) {
+            stitcher.add(r, c0 + i, out.values(), i * plane);
+          }
+          done += n;
+          if (progress != null) {
+            progress.accept(done, total);
+          }
+        }
+        int finished = stitcher.endRow(r);
+        for (; taken < finished; taken++) {
+          stitcher.takeRow(taken, rowLogits);
+          sink.row(taken, rowLogits, strip.valid(taken, width, allBandsNoData));
+        }
+      }
+    }
+  }
+
+  /** The model's logits for a batch, averaged over the four flips when asked. */
+  private SegmentationModel.Logits predictBatch(float[] input, int n, int h, int w) {
+    SegmentationModel.Logits plain = model.predict(input, n, bands.length, h, w);
+    if (!flips) {
+      return plain;
+    }
+    float[] sum = plain.values().clone();
+    int oh = plain.height();
+    int ow = plain.width();
+    for (int mode = 1; mode <= 3; mode++) {
+      boolean fx = (mode & 1) != 0;
+      boolean fy = (mode & 2) != 0;
+      float[] flipped = flip(input, n * bands.length, h, w, fx, fy);
+      float[] back =
+          flip(
+              model.predict(flipped, n, bands.length, h, w).values(),
+              n * plain.classes(),
+              oh,
+              ow,
+              fx,
+              fy);
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += back[i];
+      }
+    }
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] /= 4;
+    }
+    return new SegmentationModel.Logits(sum, plain.classes(), oh, ow);
+  }
+
+  /** Planes of {@code h x w} values mirrored left-right and/or top-bottom. */
+  static float[] flip(float[] values, int planes, int h, int w, boolean fx, boolean fy) {
+    float[] out = new float[values.length];
+    for (int p = 0; p < planes; p++) {
+      for (int y = 0; y < h; y++) {
+        int sy = fy ? h - 1 - y : y;
+        for (int x = 0; x < w; x++) {
+          out[(p * h + y) * w + x] = values[(p * h + sy) * w + (fx ? w - 1 - x : x)];
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Strip await(Future<Strip> strip) throws IOException {
+    return Threads.await(strip, "reading the scene");
+  }
+
+  /** Normalized input values of a strip, mirrored outside the scene, and validity inside. */
+  private Strip readStrip(GeoTiffRaster scene, int x0, int y0, int w, int h) throws IOException {
+    int width = scene.width();
+    int height = scene.height();
+    int ya = Math.max(0, y0);
+    int yb = Math.min(height, y0 + h);
+    PixelWindow inside = new PixelWindow(0, ya, width, yb - ya);
+    RasterWindow data = scene.read(inside, bands);
+    float[] raw = data.toFloatChw();
+    float[] values = new float[bands.length * h * w];
+    int insideH = yb - ya;
+    for (int b = 0; b < bands.length; b++) {
+      for (int y = 0; y < h; y++) {
+        int sy = PredictionTiling.reflect(y0 + y, height) - ya;
+        if (sy < 0 || sy >= insideH) {
+          sy = Math.max(0, Math.min(insideH - 1, sy));
+        }
+        for (int x = 0; x < w; x++) {
+          int sx = PredictionTiling.reflect(x0 + x, width);
+          values[(b * h + y) * w + x] = normalizer.apply(b, raw[(b * insideH + sy) * width + sx]);
+        }
+      }
+    }
+    return new Strip(values, bands.length, w, h, y0, data, ya);
+  }
+
+  /** A strip of normalized input, and the validity of its rows inside the scene. */
+  private record Strip(
+      float[] values, int bands, int width, int height, int y0, RasterWindow data, int dataY0) {
+    /** Copies the chip at column {@code x} of the strip into {@code out} at {@code offset}. */
+    void chip(int x, int size, float[] out, int offset) {
+      for (int b = 0; b < bands; b++) {
+        for (int y = 0; y < height; y++) {
+          System.arraycopy(
+              values, (b * height + y) * width + x, out, offset + (b * height + y) * size, size);
+        }
+      }
+    }
+
+    /**
+     * Which pixels of a scene row hold data: no band nodata (or NaN), or with {@code allBands} at
+     * least one band not nodata.
+     */
+    boolean[] valid(int sceneRow, int sceneWidth, boolean allBands) {
+      boolean[] v = new boolean[sceneWidth];
+      int r = sceneRow - dataY0;
+      for (int x = 0; x < sceneWidth; x++) {
+        if (!allBands) {
+          v[x] = data.isValid(x, r);
+          continue;
+        }
+        for (int b = 0; b < data.bandCount() && !v[x]; b++) {
+          double value = data.sample(b, x, r);
+          v[x] = !Double.isNaN(value) && value != data.noData(b);
+        }
+      }
+      return v;
+    }
+  }
+}

@@ -1,0 +1,361 @@
+package dev.landcover.workflows;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.landcover.geo.GeoTiffRaster;
+import dev.landcover.geo.GeoTiffWriter;
+import dev.landcover.geo.GeoTransform;
+import dev.landcover.geo.RasterGrid;
+import dev.landcover.geo.RasterWindow;
+import dev.landcover.geo.SampleType;
+import dev.landcover.networks.InputNormalization;
+import dev.landcover.networks.SegmentationModel;
+import dev.landcover.networks.UNetConfig;
+import dev.landcover.pixels.BlendWindow;
+import dev.landcover.pixels.PredictionTiling;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Stitching is exact: with a same-padding UNet in inference mode and a crop overlap of at least
+ * twice its receptive radius, the stitched logits equal one forward pass over the whole scene
+ * (mirrored to the network's alignment the same way), and the class maps are identical.
+ */
+class ScenePredictorTest {
+  private static final UNetConfig CONFIG =
+      UNetConfig.builder().bands(3).classes(4).encoder(4, 8).bottleneck(16).decoder(8, 4).build();
+  private static final int ALIGN = 4;
+  private static SegmentationModel model;
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void load() throws IOException {
+    ai.djl.engine.Engine.getInstance().setRandomSeed(42);
+    model = SegmentationModel.unet(CONFIG, null);
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  private static Path scene(int w, int h) throws IOException {
+    Path file = dir.resolve("scene-" + w + "x" + h + ".tif");
+    Random random = new Random(w * 1000L + h);
+    RasterGrid grid =
+        RasterGrid.ofEpsg(w, h, new GeoTransform(500000, 10, 0, 4000000, 0, -10), 32633);
+    RasterWindow window = RasterWindow.create(SampleType.FLOAT32, w, h, 3);
+    var raster = window.writableRaster();
+    for (int b = 0; b < 3; b++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          raster.setSample(
+              x,
+              y,
+              b,
+              (float) (Math.sin(x * 0.2 + b) + Math.cos(y * 0.15) + 0.3 * random.nextGaussian()));
+        }
+      }
+    }
+    GeoTiffWriter.forGrid(grid, SampleType.FLOAT32, 3).overwrite(true).write(file, window);
+    return file;
+  }
+
+  /** One forward pass over the whole scene, mirrored to a multiple of the alignment. */
+  private static float[] wholeScene(GeoTiffRaster r) throws IOException {
+    return wholeScene(r, false);
+  }
+
+  /** As above; with {@code flips}, the mean of the passes over the scene and its three flips. */
+  private static float[] wholeScene(GeoTiffRaster r, boolean flips) throws IOException {
+    int w = r.width();
+    int h = r.height();
+    int pw = PredictionTiling.roundUp(w, ALIGN);
+    int ph = PredictionTiling.roundUp(h, ALIGN);
+    float[] raw = r.read(new dev.landcover.pixels.PixelWindow(0, 0, w, h), 1, 2, 3).toFloatChw();
+    float[] input = new float[3 * ph * pw];
+    for (int b = 0; b < 3; b++) {
+      for (int y = 0; y < ph; y++) {
+        for (int x = 0; x < pw; x++) {
+          input[(b * ph + y) * pw + x] =
+              raw[(b * h + PredictionTiling.reflect(y, h)) * w + PredictionTiling.reflect(x, w)];
+        }
+      }
+    }
+    SegmentationModel.Logits out = model.predict(input, 1, 3, ph, pw);
+    if (flips) {
+      float[] sum = out.values().clone();
+      for (int mode = 1; mode <= 3; mode++) {
+        boolean fx = (mode & 1) != 0;
+        boolean fy = (mode & 2) != 0;
+        float[] f = ScenePredictor.flip(input, 3, ph, pw, fx, fy);
+        float[] back =
+            ScenePredictor.flip(model.predict(f, 1, 3, ph, pw).values(), 4, ph, pw, fx, fy);
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += back[i];
+        }
+      }
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] /= 4;
+      }
+      out = new SegmentationModel.Logits(sum, 4, ph, pw);
+    }
+    float[] cropped = new float[4 * h * w];
+    for (int c = 0; c < 4; c++) {
+      for (int y = 0; y < h; y++) {
+        System.arraycopy(out.values(), (c * ph + y) * pw, cropped, (c * h + y) * w, w);
+      }
+    }
+    return cropped;
+  }
+
+  @ParameterizedTest
+  @CsvSource({"150, 97", "40, 30", "97, 96"})
+  void stitchedLogitsEqualOneWholeScenePass(int w, int h) throws IOException {
+    try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
+      float[] expected = wholeScene(r);
+      ScenePredictor p =
+          new ScenePredictor(
+              model,
+              new int[] {1, 2, 3},
+              InputNormalization.identity(3),
+              4,
+              96,
+              0,
+              64,
+              ALIGN,
+              BlendWindow.CROP,
+              3);
+      float[] max = {0};
+      int[] rows = {0};
+      int[] classDiffs = {0};
+      p.predict(
+          r,
+          (y, logits, valid) -> {
+            assertEquals(rows[0]++, y);
+            for (int x = 0; x < w; x++) {
+              int best = 0;
+              int bestExpected = 0;
+              for (int c = 0; c < 4; c++) {
+                float e = expected[(c * h + y) * w + x];
+                max[0] = Math.max(max[0], Math.abs(e - logits[c * w + x]));
+                if (logits[c * w + x] > logits[best * w + x]) {
+                  best = c;
+                }
+                if (e > expected[(bestExpected * h + y) * w + x]) {
+                  bestExpected = c;
+                }
+              }
+              if (best != bestExpected) {
+                classDiffs[0]++;
+              }
+            }
+          },
+          null);
+      assertEquals(h, rows[0]);
+      assertTrue(max[0] < 1e-4, w + "x" + h + ": max |stitched - whole| = " + max[0]);
+      assertEquals(0, classDiffs[0], "class map differs");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void flipAugmentedStitchingEqualsTheFlipAugmentedWholeScene() throws IOException {
+    int w = 150;
+    int h = 97;
+    try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
+      float[] expected = wholeScene(r, true);
+      ScenePredictor p =
+          new ScenePredictor(
+                  model,
+                  new int[] {1, 2, 3},
+                  InputNormalization.identity(3),
+                  4,
+                  96,
+                  0,
+                  64,
+                  ALIGN,
+                  BlendWindow.CROP,
+                  2)
+              .withFlips(true);
+      float[] max = {0};
+      p.predict(
+          r,
+          (y, logits, valid) -> {
+            for (int c = 0; c < 4; c++) {
+              for (int x = 0; x < w; x++) {
+                max[0] =
+                    Math.max(max[0], Math.abs(expected[(c * h + y) * w + x] - logits[c * w + x]));
+              }
+            }
+          },
+          null);
+      assertTrue(max[0] < 1e-4, "max |stitched - whole| with flips = " + max[0]);
+    }
+  }
+
+  /**
+   * A valid-padding UNet tiles exactly (the original overlap-tile strategy): each chip reads its
+   * halo, mirrored at the scene's edges, and the stitched logits equal one pass over the scene
+   * mirrored by the halo.
+   */
+  @org.junit.jupiter.api.Test
+  void validPaddingChipsWithMirroredHalosEqualTheWholeScene() throws IOException {
+    UNetConfig valid =
+        UNetConfig.builder()
+            .bands(3)
+            .classes(4)
+            .encoder(4, 8)
+            .bottleneck(16)
+            .decoder(8, 4)
+            .padding(UNetConfig.Padding.VALID)
+            .build();
+    int size = 60;
+    while (!valid.fits(size)) {
+      size++;
+    }
+    int halo = valid.margin(size);
+    int core = valid.outputSize(size);
+    int w = 150;
+    int h = 97;
+    try (SegmentationModel m = SegmentationModel.unet(valid, null);
+        GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
+      int[] xs = PredictionTiling.starts(w, core, core - 8, ALIGN);
+      int[] ys = PredictionTiling.starts(h, core, core - 8, ALIGN);
+      int outW = xs[xs.length - 1] + core;
+      int outH = ys[ys.length - 1] + core;
+      int inW = outW + 2 * halo;
+      int inH = outH + 2 * halo;
+      float[] raw = r.read(new dev.landcover.pixels.PixelWindow(0, 0, w, h), 1, 2, 3).toFloatChw();
+      float[] input = new float[3 * inH * inW];
+      for (int b = 0; b < 3; b++) {
+        for (int y = 0; y < inH; y++) {
+          for (int x = 0; x < inW; x++) {
+            input[(b * inH + y) * inW + x] =
+                raw[
+                    (b * h + PredictionTiling.reflect(y - halo, h)) * w
+                        + PredictionTiling.reflect(x - halo, w)];
+          }
+        }
+      }
+      SegmentationModel.Logits whole = m.predict(input, 1, 3, inH, inW);
+      assertEquals(outW, whole.width());
+      ScenePredictor p =
+          new ScenePredictor(
+              m,
+              new int[] {1, 2, 3},
+              InputNormalization.identity(3),
+              4,
+              size,
+              halo,
+              8,
+              ALIGN,
+              BlendWindow.HANN,
+              2);
+      float[] max = {0};
+      p.predict(
+          r,
+          (y, logits, ok) -> {
+            for (int c = 0; c < 4; c++) {
+              for (int x = 0; x < w; x++) {
+                float e = whole.values()[(c * outH + y) * outW + x];
+                max[0] = Math.max(max[0], Math.abs(e - logits[c * w + x]));
+              }
+            }
+          },
+          null);
+      assertTrue(
+          max[0] < 1e-4,
+          "halo " + halo + ", chip " + size + ": max |stitched - whole| = " + max[0]);
+    }
+  }
+
+  /**
+   * Hann and linear blending differ from the whole-scene pass only near chip edges and leave no
+   * seam: no row or column where chips meet disagrees with the whole-scene class map much more
+   * often than the scene as a whole.
+   */
+  @ParameterizedTest
+  @CsvSource({"HANN", "LINEAR"})
+  void smoothBlendsLeaveNoSeam(BlendWindow blend) throws IOException {
+    int w = 220;
+    int h = 180;
+    try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
+      float[] expected = wholeScene(r);
+      ScenePredictor p =
+          new ScenePredictor(
+              model,
+              new int[] {1, 2, 3},
+              InputNormalization.identity(3),
+              4,
+              64,
+              0,
+              32,
+              ALIGN,
+              blend,
+              4);
+      int[][] disagree = new int[h][w];
+      float[] max = {0};
+      p.predict(
+          r,
+          (y, logits, valid) -> {
+            for (int x = 0; x < w; x++) {
+              int best = 0;
+              int bestExpected = 0;
+              for (int c = 1; c < 4; c++) {
+                if (logits[c * w + x] > logits[best * w + x]) {
+                  best = c;
+                }
+                if (expected[(c * h + y) * w + x] > expected[(bestExpected * h + y) * w + x]) {
+                  bestExpected = c;
+                }
+              }
+              // Near-ties of the whole-scene pass flip on rounding alone: they are not seams.
+              float second = Float.NEGATIVE_INFINITY;
+              for (int c = 0; c < 4; c++) {
+                if (c != bestExpected) {
+                  second = Math.max(second, expected[(c * h + y) * w + x]);
+                }
+              }
+              boolean clear = expected[(bestExpected * h + y) * w + x] - second > 1e-3f;
+              disagree[y][x] = best != bestExpected && clear ? 1 : 0;
+            }
+          },
+          null);
+      long total = 0;
+      for (int[] row : disagree) {
+        for (int v : row) {
+          total += v;
+        }
+      }
+      double overall = (double) total / (w * h);
+      int[] cols = PredictionTiling.starts(w, 64, 32, ALIGN);
+      for (int c = 1; c < cols.length; c++) {
+        for (int x : new int[] {cols[c], cols[c - 1] + 63}) {
+          int n = 0;
+          for (int y = 0; y < h; y++) {
+            n += disagree[y][x];
+          }
+          double rate = (double) n / h;
+          assertTrue(
+              rate <= Math.max(0.05, 4 * overall),
+              blend
+                  + ": column "
+                  + x
+                  + " disagrees at "
+                  + rate
+                  + " against "
+                  + overall
+                  + " overall");
+        }
+      }
+    }
+  }
+}
