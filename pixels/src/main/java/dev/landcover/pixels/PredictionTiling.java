@@ -42,6 +42,22 @@ public record PredictionTiling(
    */
   public static PredictionTiling of(
       int width, int height, int chipSize, int halo, int overlap, int alignment) {
+    int core = checkOverlap(chipSize, halo, overlap);
+    int a = Math.max(1, alignment);
+    int[] x = layout(width, core, overlap, a);
+    int[] y = layout(height, core, overlap, a);
+    return new PredictionTiling(
+        x[0], y[0], starts(width, x[0], x[1], a), starts(height, y[0], y[1], a), halo);
+  }
+
+  /**
+   * Checks that {@code overlap} fits the output of a {@code chipSize} chip losing {@code halo}
+   * pixels a side.
+   *
+   * @return the output size, {@code chipSize - 2 * halo}
+   * @throws IllegalArgumentException when the overlap is negative or not below the output size
+   */
+  public static int checkOverlap(int chipSize, int halo, int overlap) {
     int core = chipSize - 2 * halo;
     if (core <= 0 || overlap < 0 || overlap >= core) {
       throw new IllegalArgumentException(
@@ -50,11 +66,7 @@ public record PredictionTiling(
               + ", output size="
               + core);
     }
-    int a = Math.max(1, alignment);
-    int[] x = layout(width, core, overlap, a);
-    int[] y = layout(height, core, overlap, a);
-    return new PredictionTiling(
-        x[0], y[0], starts(width, x[0], x[1], a), starts(height, y[0], y[1], a), halo);
+    return core;
   }
 
   @Override

@@ -80,14 +80,7 @@ final class ScenePredictor {
       int alignment,
       BlendWindow blend,
       int batch) {
-    int core = chipSize - 2 * halo;
-    if (core <= 0 || overlap < 0 || overlap >= core) {
-      throw new IllegalArgumentException(
-          "Overlap must be at least 0 and smaller than the chip's output size: overlap="
-              + overlap
-              + ", output size="
-              + core);
-    }
+    PredictionTiling.checkOverlap(chipSize, halo, overlap);
     if (batch < 1) {
       throw new IllegalArgumentException("Batch must be at least 1: " + batch);
     }
