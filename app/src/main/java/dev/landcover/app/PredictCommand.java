@@ -6,7 +6,6 @@ import dev.landcover.workflows.MappingRequest;
 import dev.landcover.workflows.SceneInputs;
 import dev.landcover.workflows.SceneMapper;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -139,25 +138,8 @@ final class PredictCommand implements Callable<Integer> {
     if (scenes.isEmpty()) {
       throw new IllegalArgumentException("No scene found in " + inputs);
     }
-    if (output != null && (out != null || scenes.size() != 1)) {
-      throw new IllegalArgumentException(
-          "--output names the map of a single scene, without --out; got "
-              + scenes.size()
-              + " scenes");
-    }
     MappingRequest.TorchScriptInputs torchScript = null;
-    if (Files.isRegularFile(modelPath) && modelPath.toString().endsWith(".pt")) {
-      if (bands == null || classCount == null) {
-        throw new IllegalArgumentException("A TorchScript model needs --bands and --classes");
-      }
-      if ((mean != null || std != null)
-          && (mean == null
-              || std == null
-              || mean.length != bands.length
-              || std.length != bands.length)) {
-        throw new IllegalArgumentException(
-            "--mean and --std need one value per band (" + bands.length + ")");
-      }
+    if (SceneMapper.isTorchScript(modelPath) && bands != null && classCount != null) {
       torchScript = new MappingRequest.TorchScriptInputs(bands, classCount, mean, std);
     }
     MappingRequest request =

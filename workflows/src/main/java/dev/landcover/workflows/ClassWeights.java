@@ -36,11 +36,16 @@ public final class ClassWeights {
    */
   public static ClassWeights of(float... weights) {
     for (float w : weights) {
-      if (!(w >= 0) || Float.isInfinite(w)) {
-        throw new IllegalArgumentException("A class weight is not a non-negative number: " + w);
-      }
+      check(w, Float.toString(w));
     }
     return new ClassWeights("given", weights.clone());
+  }
+
+  private static void check(float weight, String text) {
+    if (!(weight >= 0) || Float.isInfinite(weight)) {
+      throw new IllegalArgumentException(
+          "class weight '" + text + "' is not a non-negative number");
+    }
   }
 
   /**
@@ -67,10 +72,7 @@ public final class ClassWeights {
       } catch (NumberFormatException e) {
         weights[i] = Float.NaN;
       }
-      if (!(weights[i] >= 0) || Float.isInfinite(weights[i])) {
-        throw new IllegalArgumentException(
-            "class weight '" + parts[i] + "' is not a non-negative number");
-      }
+      check(weights[i], parts[i]);
     }
     return new ClassWeights("given", weights);
   }

@@ -77,7 +77,7 @@ public record MappingRequest(
       if ((mean == null) != (std == null)
           || (mean != null && (mean.length != bands.length || std.length != bands.length))) {
         throw new IllegalArgumentException(
-            "mean and std need one value per band (" + bands.length + ")");
+            "--mean and --std need one value per band (" + bands.length + ")");
       }
       if (classes < 1) {
         throw new IllegalArgumentException("classes must be at least 1: " + classes);
@@ -93,7 +93,7 @@ public record MappingRequest(
     }
     if (output != null && (outDir != null || scenes.size() != 1)) {
       throw new IllegalArgumentException(
-          "output names the map of a single scene, without an output folder; got "
+          "--output names the map of a single scene, without --out; got "
               + scenes.size()
               + " scenes");
     }

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 
 /**
  * Maps scenes with a model: every pixel of each scene classified chip by chip, the chips stitched
@@ -136,13 +137,20 @@ public final class SceneMapper {
     return map.resolveSibling(map.getFileName().toString().replaceAll("\\.tiff?$", "") + extension);
   }
 
+  /**
+   * Whether {@code model} is a bare TorchScript file (a {@code .pt} file, which needs {@link
+   * MappingRequest.TorchScriptInputs}) rather than a bundle.
+   */
+  public static boolean isTorchScript(Path model) {
+    return Files.isRegularFile(model) && model.toString().endsWith(".pt");
+  }
+
   private static ModelBundle.Loaded load(MappingRequest request, Path scratch) throws IOException {
     MappingRequest.TorchScriptInputs ts = request.torchScript();
     Path path = request.model();
-    if (Files.isRegularFile(path) && path.toString().endsWith(".pt")) {
+    if (isTorchScript(path)) {
       if (ts == null) {
-        throw new IllegalArgumentException(
-            "A TorchScript model needs its bands and classes: " + path);
+        throw new IllegalArgumentException("A TorchScript model needs --bands and --classes");
       }
       InputNormalization norm =
           ts.mean() == null
@@ -201,20 +209,20 @@ public final class SceneMapper {
               failed,
               scene));
       long total = batchPixels;
-      ProgressListener batch =
-          scenes.size() == 1
-              ? null
-              : new ProgressListener() {
-                @Override
-                public void progress(String task, long done, long all, String detail) {
-                  listener.progress(
-                      "batch pixels", sceneBefore + (long) ((double) done / all * area), total, "");
-                }
-              };
+      String task = scene.getFileName() + " chips";
+      BiConsumer<Integer, Integer> chipsDone =
+          (done, all) -> {
+            listener.progress(task, done, all, "");
+            if (scenes.size() > 1) {
+              listener.progress(
+                  "batch pixels", sceneBefore + (long) ((double) done / all * area), total, "");
+            }
+          };
       try {
         // A map without its summary is the remains of an interrupted run: it is replaced.
         boolean replace = request.overwrite() || Files.exists(map);
-        SceneMap result = mapScene(model, scene, map, replace, batch);
+        SceneMap result = mapScene(model, scene, map, replace, chipsDone);
+        listener.finished(task);
         double px = (double) result.scenePixels() / result.seconds() / 1e6;
         outcomes.add(
             new SceneOutcome(
@@ -235,7 +243,11 @@ public final class SceneMapper {
   }
 
   private SceneMap mapScene(
-      SegmentationModel model, Path scene, Path map, boolean replace, ProgressListener batch)
+      SegmentationModel model,
+      Path scene,
+      Path map,
+      boolean replace,
+      BiConsumer<Integer, Integer> chipsDone)
       throws IOException {
     long t0 = System.nanoTime();
     int[] sceneBands = bundle.bands().stream().mapToInt(ModelBundle.Band::index).toArray();
@@ -283,7 +295,6 @@ public final class SceneMapper {
       if (probabilityFeed != null) {
         feeds.add(probabilityFeed);
       }
-      String task = scene.getFileName() + " chips";
       long sceneArea = (long) width * raster.height();
       Future<?> producer =
           PREDICTION.submit(
@@ -332,12 +343,7 @@ public final class SceneMapper {
                           probabilityFeed.put(prob);
                         }
                       },
-                      (done, total) -> {
-                        listener.progress(task, done, total, "");
-                        if (batch != null) {
-                          batch.progress(task, done, total, "");
-                        }
-                      });
+                      chipsDone);
                 } catch (IOException | RuntimeException e) {
                   feeds.forEach(f -> f.fail(e));
                 }
@@ -388,7 +394,6 @@ public final class SceneMapper {
       if (!writeErrors.isEmpty()) {
         throw Threads.rethrow(writeErrors.get(0));
       }
-      listener.finished(task);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Quicklook.write(map, classList, counts, nodataClass, sibling(map, ".png"));
       // The summary comes last: a scene counts as done (and is skipped on resume) once it exists.
