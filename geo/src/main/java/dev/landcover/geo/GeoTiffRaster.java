@@ -6,10 +6,8 @@ import dev.landcover.geo.internal.sis.SisGrids;
 import dev.landcover.geo.internal.tiff.BlockDecoder;
 import dev.landcover.geo.internal.tiff.TiffDirectory;
 import dev.landcover.pixels.PixelWindow;
-import java.awt.Rectangle;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
-import java.awt.image.RenderedImage;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -26,7 +24,6 @@ import org.apache.sis.referencing.CRS;
 import org.apache.sis.referencing.operation.transform.MathTransforms;
 import org.apache.sis.storage.DataStoreException;
 import org.apache.sis.storage.GridCoverageResource;
-import org.apache.sis.storage.RasterLoadingStrategy;
 import org.apache.sis.storage.StorageConnector;
 import org.apache.sis.storage.event.WarningEvent;
 import org.apache.sis.storage.geotiff.GeoTiffStore;
@@ -42,17 +39,18 @@ import org.slf4j.LoggerFactory;
  * <p>Band numbers are 1-based, as in GDAL. Windows are in pixel coordinates, half-open (see {@link
  * PixelWindow}), and may reach past the raster's edges.
  *
- * <p><b>Threads:</b> instances are safe for use by several threads. Uncompressed and Deflate files
- * (nearly all scenes, and Landcover's own outputs) are decoded by Landcover's own block decoder:
- * concurrent reads of one instance run in parallel, and one read decodes its tiles in parallel.
- * Files that Apache SIS decodes (LZW, PackBits and a few uncommon layouts) are read one window at a
- * time per instance, as SIS decodes one tile at a time per file: open one instance per thread to
- * read those in parallel.
+ * <p><b>Threads:</b> instances are safe for use by several threads: concurrent reads of one
+ * instance run in parallel, and one read decodes its tiles in parallel.
  *
- * <p>Supported: uncompressed, LZW, Deflate and PackBits compression, tiled or striped, pixel or
- * band interleaved, 8-, 16-, 32-bit integer and 32-, 64-bit float samples, classic TIFF and
- * BigTIFF. Anything else is refused at {@link #open} with a {@link GeoTiffException} that says how
- * to convert the file.
+ * <p>Pixels are decoded by Landcover's block decoder (internal {@code BlockDecoder}); Apache SIS
+ * reads the georeferencing. Supported: no compression, LZW, Deflate, PackBits, ZSTD, LZMA and 8-bit
+ * JPEG (YCbCr converted to RGB as GDAL does); predictors none, horizontal and floating point; tiled
+ * or striped, pixel or band interleaved, classic TIFF and BigTIFF; unsigned integers of 1 to 16 and
+ * 32 bits, signed integers of 8, 16 and 32 bits, 64-bit integers within +-2^53, floats of 16, 32
+ * and 64 bits. Samples GDAL reads as a type Landcover has no Java storage for are widened without
+ * loss: 1 to 7 bits to UINT8, 9 to 15 bits to UINT16, signed 8-bit to INT16, 16-bit floats to
+ * FLOAT32, 64-bit integers to FLOAT64. Anything else is refused at {@link #open} with a {@link
+ * GeoTiffException} that says how to convert the file.
  */
 public final class GeoTiffRaster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GeoTiffRaster.class);
@@ -62,7 +60,6 @@ public final class GeoTiffRaster implements AutoCloseable {
 
   private final Path file;
   private final GeoTiffStore store;
-  private final RenderedImage image;
   private final RasterGrid grid;
   private final SampleType sampleType;
   private final int bandCount;
@@ -75,7 +72,6 @@ public final class GeoTiffRaster implements AutoCloseable {
   private GeoTiffRaster(
       Path file,
       GeoTiffStore store,
-      RenderedImage image,
       RasterGrid grid,
       SampleType sampleType,
       int bandCount,
@@ -86,7 +82,6 @@ public final class GeoTiffRaster implements AutoCloseable {
       BlockDecoder decoder) {
     this.file = file;
     this.store = store;
-    this.image = image;
     this.grid = grid;
     this.sampleType = sampleType;
     this.bandCount = bandCount;
@@ -106,16 +101,6 @@ public final class GeoTiffRaster implements AutoCloseable {
    *     encoding; the message names the file and what to do
    */
   public static GeoTiffRaster open(Path file) throws GeoTiffException {
-    return open(file, true);
-  }
-
-  /**
-   * Opens a GeoTIFF file.
-   *
-   * @param blockDecoder whether uncompressed and Deflate files are decoded by {@link BlockDecoder}
-   *     (false: by Apache SIS, for tests that compare the two)
-   */
-  static GeoTiffRaster open(Path file, boolean blockDecoder) throws GeoTiffException {
     if (!Files.exists(file)) {
       throw new GeoTiffException(file, "no such file", null);
     }
@@ -133,10 +118,12 @@ public final class GeoTiffRaster implements AutoCloseable {
     } catch (IOException e) {
       throw new GeoTiffException(file, "cannot be read: " + e.getMessage(), null, e);
     }
-    SampleType type = checkSupported(dir);
     GeoTiffStore store = null;
     FileChannel channel = null;
     try {
+      channel = FileChannel.open(file, StandardOpenOption.READ);
+      BlockDecoder decoder = BlockDecoder.open(dir, channel);
+      SampleType type = decoder.sampleType();
       var connector = new StorageConnector(file);
       store = new GeoTiffStore(null, connector);
       store.addListener(WarningEvent.class, e -> LOG.debug("{}: {}", file, e.getDescription()));
@@ -144,49 +131,39 @@ public final class GeoTiffRaster implements AutoCloseable {
       if (images.isEmpty()) {
         throw new GeoTiffException(file, "contains no image", null);
       }
-      GridCoverageResource resource = images.get(0);
-      resource.setLoadingStrategy(RasterLoadingStrategy.AT_GET_TILE_TIME);
-      GridGeometry gg = resource.getGridGeometry();
-      // Packed values: SIS would otherwise turn float nodata values into NaN.
-      RenderedImage image = resource.read(null).forConvertedValues(false).render(null);
-      int bands = image.getSampleModel().getNumBands();
-      if (image.getSampleModel().getDataType() != type.dataBufferType()) {
-        throw new GeoTiffException(
-            file,
-            "the decoder gives Java data type "
-                + image.getSampleModel().getDataType()
-                + " for "
-                + type.gdalName()
-                + " samples",
-            CONVERT);
-      }
-      RasterGrid grid = gridOf(file, gg, image.getWidth(), image.getHeight(), dir);
-      // Decode the first tile now, so that undecodable data fails here rather than mid-run.
-      image.getTile(image.getMinTileX(), image.getMinTileY());
+      GridGeometry gg = images.get(0).getGridGeometry();
+      int width = (int) dir.first(TiffDirectory.TAG_IMAGE_WIDTH, 0);
+      int height = (int) dir.first(TiffDirectory.TAG_IMAGE_LENGTH, 0);
+      RasterGrid grid = gridOf(file, gg, width, height, dir);
       String nodataText = dir.ascii(TiffDirectory.TAG_GDAL_NODATA);
       OptionalDouble noData = parseNoData(nodataText, type);
       String compression =
           TiffDirectory.compressionName(dir.first(TiffDirectory.TAG_COMPRESSION, 1));
-      channel = FileChannel.open(file, StandardOpenOption.READ);
-      BlockDecoder decoder = blockDecoder ? BlockDecoder.of(dir, type, bands, channel) : null;
-      return new GeoTiffRaster(
-          file,
-          store,
-          image,
-          grid,
-          type,
-          bands,
-          noData,
-          compression,
-          dir.isBigTiff(),
-          channel,
-          decoder);
+      if (compression.equals("JPEG") && dir.first(TiffDirectory.TAG_PHOTOMETRIC, 1) == 6) {
+        compression = "YCbCr JPEG"; // as gdalinfo says
+      }
+      refuseLostCrs(file, grid, dir);
+      GeoTiffRaster raster =
+          new GeoTiffRaster(
+              file,
+              store,
+              grid,
+              type,
+              decoder.bandCount(),
+              noData,
+              compression,
+              dir.isBigTiff(),
+              channel,
+              decoder);
+      // Decode the first block now, so that undecodable data fails here rather than mid-run.
+      raster.read(new PixelWindow(0, 0, 1, 1), 1);
+      return raster;
     } catch (GeoTiffException e) {
       closeQuietly(store, channel);
       throw e;
     } catch (IOException e) {
       closeQuietly(store, channel);
-      throw new GeoTiffException(file, "cannot be read: " + e.getMessage(), null, e);
+      throw new GeoTiffException(file, "cannot be read: " + describe(e), null, e);
     } catch (DataStoreException | RuntimeException e) {
       closeQuietly(store, channel);
       throw new GeoTiffException(file, "cannot be decoded: " + describe(e), CONVERT, e);
@@ -220,96 +197,36 @@ public final class GeoTiffRaster implements AutoCloseable {
     return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
   }
 
-  /** Refuses what Apache SIS cannot decode, with the reason and a way out. */
-  private static SampleType checkSupported(TiffDirectory dir) throws GeoTiffException {
-    Path file = dir.file();
-    long width = dir.first(TiffDirectory.TAG_IMAGE_WIDTH, 0);
-    long height = dir.first(TiffDirectory.TAG_IMAGE_LENGTH, 0);
-    if (width <= 0 || height <= 0 || width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
-      throw new GeoTiffException(
-          file, "broken TIFF: image size " + width + "x" + height + " is not valid", null);
+  /**
+   * Refuses a file whose GeoKeys declare a projected, geographic or user-defined CRS
+   * (GTModelTypeGeoKey 1, 2 or 32767) that could not be decoded, rather than reading it as a raster
+   * without a CRS.
+   */
+  private static void refuseLostCrs(Path file, RasterGrid grid, TiffDirectory dir)
+      throws GeoTiffException {
+    long[] keys = dir.longs(TiffDirectory.TAG_GEO_KEY_DIRECTORY);
+    if (grid.crs().isPresent() || keys.length < 4) {
+      return;
     }
-    if (!dir.has(TiffDirectory.TAG_COMPRESSION)) {
-      throw new GeoTiffException(
-          file, "broken TIFF: the Compression tag (259) is missing", CONVERT);
-    }
-    long compression = dir.first(TiffDirectory.TAG_COMPRESSION, 1);
-    if (compression != 1
-        && compression != 5
-        && compression != 8
-        && compression != 32946
-        && compression != 32773) {
-      throw new GeoTiffException(
-          file,
-          "unsupported compression "
-              + TiffDirectory.compressionName(compression)
-              + " (supported: NONE, LZW, DEFLATE, PACKBITS)",
-          CONVERT);
-    }
-    long predictor = dir.first(TiffDirectory.TAG_PREDICTOR, 1);
-    if (predictor != 1 && predictor != 2) {
-      throw new GeoTiffException(
-          file,
-          "unsupported predictor "
-              + predictor
-              + (predictor == 3 ? " (floating point)" : "")
-              + " (supported: 1 none, 2 horizontal)",
-          "convert it with: gdal_translate -co COMPRESS=DEFLATE -co PREDICTOR=1 in.tif out.tif");
-    }
-    long photometric = dir.first(TiffDirectory.TAG_PHOTOMETRIC, 1);
-    if (photometric >= 5 && photometric != 8) {
-      throw new GeoTiffException(
-          file,
-          "unsupported photometric interpretation "
-              + photometric
-              + " (CMYK, YCbCr, CIELab or other colour spaces)",
-          "convert it to plain bands with: gdal_translate -co COMPRESS=DEFLATE -co PHOTOMETRIC=MINISBLACK in.tif out.tif");
-    }
-    long[] bits = dir.longs(TiffDirectory.TAG_BITS_PER_SAMPLE);
-    long[] formats = dir.longs(TiffDirectory.TAG_SAMPLE_FORMAT);
-    long b = bits.length == 0 ? 1 : bits[0];
-    long f = formats.length == 0 ? 1 : formats[0];
-    for (long x : bits) {
-      if (x != b) {
+    for (int i = 4; i + 3 < keys.length; i += 4) {
+      if (keys[i] == 1024
+          && keys[i + 1] == 0
+          && (keys[i + 3] == 1 || keys[i + 3] == 2 || keys[i + 3] == 32767)) {
+        String citation = dir.ascii(TiffDirectory.TAG_GEO_ASCII_PARAMS);
         throw new GeoTiffException(
             file,
-            "bands have different bit depths " + Arrays.toString(bits),
-            "convert it with: gdal_translate -ot UInt16 -co COMPRESS=DEFLATE in.tif out.tif");
+            "its CRS (GTModelTypeGeoKey "
+                + keys[i + 3]
+                + ") cannot be decoded"
+                + (citation == null
+                    ? ""
+                    : " (GeoTIFF citation: "
+                        + citation.substring(0, Math.min(120, citation.length())).replace('|', ' ')
+                        + "...)"),
+            "reproject it with: gdalwarp -t_srs EPSG:4326 in.tif out.tif, or assign a CRS with"
+                + " gdal_translate -a_srs EPSG:CODE in.tif out.tif");
       }
     }
-    SampleType type = SampleType.fromTiff((int) b, (int) f);
-    if (type == null) {
-      throw new GeoTiffException(
-          file,
-          "unsupported sample type: "
-              + b
-              + " bits per sample, sample format "
-              + f
-              + " (supported: 8, 16, 32-bit integers, 32, 64-bit floats)",
-          "convert it with: gdal_translate -ot UInt16 (or Float32) -co COMPRESS=DEFLATE in.tif out.tif");
-    }
-    List<long[]> blocks = dir.blockRanges();
-    if (blocks.isEmpty()) {
-      throw new GeoTiffException(file, "broken TIFF: no tile or strip offsets", null);
-    }
-    for (int i = 0; i < blocks.size(); i++) {
-      long[] r = blocks.get(i);
-      if (r[0] < 0 || r[1] < 0 || r[0] + r[1] > dir.fileSize()) {
-        throw new GeoTiffException(
-            file,
-            "truncated or corrupt TIFF: block "
-                + i
-                + " spans bytes "
-                + r[0]
-                + " to "
-                + (r[0] + r[1])
-                + " but the file has only "
-                + dir.fileSize()
-                + " bytes",
-            "copy the file again from an intact source");
-      }
-    }
-    return type;
   }
 
   /** Parses the GDAL_NODATA text as GDAL does; empty when absent or not applicable. */
@@ -368,11 +285,6 @@ public final class GeoTiffRaster implements AutoCloseable {
       throw new GeoTiffException(
           file, "its georeferencing cannot be decoded: " + describe(e), null, e);
     }
-  }
-
-  /** Whether pixels are decoded by {@link BlockDecoder} rather than Apache SIS. */
-  boolean usesBlockDecoder() {
-    return decoder != null;
   }
 
   /** The file this raster reads. */
@@ -469,25 +381,15 @@ public final class GeoTiffRaster implements AutoCloseable {
     PixelWindow inside = window.intersection(new PixelWindow(0, 0, width(), height()));
     if (inside != null) {
       try {
-        if (decoder != null) {
-          Object[] banks = new Object[bands.length];
-          for (int b = 0; b < bands.length; b++) {
-            banks[b] = Rasters.bankData(out.getDataBuffer(), b);
-          }
-          decoder.copy(inside, window, bands, banks, noData.orElse(0));
-        } else {
-          copyTiles(inside, window, bands, out);
+        Object[] banks = new Object[bands.length];
+        for (int b = 0; b < bands.length; b++) {
+          banks[b] = Rasters.bankData(out.getDataBuffer(), b);
         }
+        decoder.copy(inside, window, bands, banks, noData.orElse(0));
       } catch (IOException | RuntimeException e) {
         throw new GeoTiffException(
             file, "pixels of window " + inside + " cannot be decoded: " + describe(e), CONVERT, e);
       }
-    }
-    if (decoder == null
-        && sampleType.isFloatingPoint()
-        && noData.isPresent()
-        && !Double.isNaN(noData.getAsDouble())) {
-      restoreNoData(out, noData.getAsDouble());
     }
     double[] nd = new double[bands.length];
     Arrays.fill(nd, noData.orElse(Double.NaN));
@@ -495,86 +397,11 @@ public final class GeoTiffRaster implements AutoCloseable {
     return new RasterWindow(window, bands.clone(), sampleType, nd, out, valid);
   }
 
-  /**
-   * Apache SIS turns the nodata value of floating-point files into NaN; this puts the file's value
-   * back, as GDAL shows it. (A file holding both NaN and a nodata value reads all of them as the
-   * nodata value; both are invalid pixels either way.)
-   */
-  private static void restoreNoData(WritableRaster out, double value) {
-    DataBuffer buf = out.getDataBuffer();
-    int n = buf.getSize();
-    for (int b = 0; b < buf.getNumBanks(); b++) {
-      for (int i = 0; i < n; i++) {
-        if (Double.isNaN(buf.getElemDouble(b, i))) {
-          buf.setElemDouble(b, i, value);
-        }
-      }
-    }
-  }
-
   private double toStored(double value) {
     return switch (sampleType) {
       case UINT32 -> (int) (long) value;
       default -> value;
     };
-  }
-
-  private void copyTiles(PixelWindow inside, PixelWindow window, int[] bands, WritableRaster out) {
-    int tw = image.getTileWidth();
-    int th = image.getTileHeight();
-    int ox = image.getMinX();
-    int oy = image.getMinY();
-    int gx = image.getTileGridXOffset();
-    int gy = image.getTileGridYOffset();
-    int tx0 = Math.floorDiv(inside.x() + ox - gx, tw);
-    int tx1 = Math.floorDiv(inside.endX() - 1 + ox - gx, tw);
-    int ty0 = Math.floorDiv(inside.y() + oy - gy, th);
-    int ty1 = Math.floorDiv(inside.endY() - 1 + oy - gy, th);
-    int dataType = out.getSampleModel().getDataType();
-    int[] ints = null;
-    float[] floats = null;
-    double[] doubles = null;
-    synchronized (this) {
-      for (int ty = ty0; ty <= ty1; ty++) {
-        for (int tx = tx0; tx <= tx1; tx++) {
-          Raster tile = image.getTile(tx, ty);
-          Rectangle r =
-              tile.getBounds()
-                  .intersection(
-                      new Rectangle(
-                          inside.x() + ox, inside.y() + oy, inside.width(), inside.height()));
-          if (r.isEmpty()) {
-            continue;
-          }
-          int n = r.width * r.height;
-          int dx = r.x - ox - window.x();
-          int dy = r.y - oy - window.y();
-          for (int b = 0; b < bands.length; b++) {
-            int src = bands[b] - 1;
-            if (Rasters.copyBand(tile, src, r.x, r.y, out, b, dx, dy, r.width, r.height)) {
-              continue;
-            }
-            switch (dataType) {
-              case DataBuffer.TYPE_FLOAT -> {
-                floats = floats == null || floats.length < n ? new float[n] : floats;
-                tile.getSamples(r.x, r.y, r.width, r.height, src, floats);
-                out.setSamples(dx, dy, r.width, r.height, b, floats);
-              }
-              case DataBuffer.TYPE_DOUBLE -> {
-                doubles = doubles == null || doubles.length < n ? new double[n] : doubles;
-                tile.getSamples(r.x, r.y, r.width, r.height, src, doubles);
-                out.setSamples(dx, dy, r.width, r.height, b, doubles);
-              }
-              default -> {
-                ints = ints == null || ints.length < n ? new int[n] : ints;
-                tile.getSamples(r.x, r.y, r.width, r.height, src, ints);
-                out.setSamples(dx, dy, r.width, r.height, b, ints);
-              }
-            }
-          }
-        }
-      }
-    }
   }
 
   private boolean[] validity(PixelWindow window, PixelWindow inside, Raster out, int bands) {

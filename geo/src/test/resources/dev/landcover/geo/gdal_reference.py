@@ -30,6 +30,9 @@ def describe(item, out_dir, index):
          "nodata": [ds.GetRasterBand(b + 1).GetNoDataValue() for b in range(ds.RasterCount)],
          "compression": ds.GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE")}
     r["nodata"] = [None if v is None else ("nan" if v != v else v) for v in r["nodata"]]
+    signed_byte = ds.GetRasterBand(1).GetMetadataItem("PIXELTYPE", "IMAGE_STRUCTURE") == "SIGNEDBYTE"
+    if signed_byte:
+        r["dtype"] = "Int8"  # GDAL 3.6 returns the bytes of signed 8-bit samples; GDAL 3.7 Int8
     srs = ds.GetSpatialRef()
     r["has_crs"] = srs is not None
     r["epsg"] = None
@@ -62,6 +65,8 @@ def describe(item, out_dir, index):
     r["data"] = []
     for k, (x, y, w, h) in enumerate(windows):
         arr = ds.ReadAsArray(x, y, w, h)
+        if signed_byte:
+            arr = np.asarray(arr).astype("i1")
         arr = np.asarray(arr, dtype="<f8").reshape(ds.RasterCount, h, w)
         name = "%05d_%03d.bin" % (index, k)
         arr.tofile(os.path.join(out_dir, name))

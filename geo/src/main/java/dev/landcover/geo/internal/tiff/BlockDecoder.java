@@ -1,5 +1,6 @@
 package dev.landcover.geo.internal.tiff;
 
+import dev.landcover.geo.GeoTiffException;
 import dev.landcover.geo.SampleType;
 import dev.landcover.geo.internal.Rasters;
 import dev.landcover.pixels.PixelWindow;
@@ -8,20 +9,44 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Decodes the tiles or strips of uncompressed and Deflate GeoTIFFs (the encoding of nearly all
- * satellite scenes and of Landcover's own outputs) straight from the file, several blocks at once
- * on the common fork-join pool, and keeps recently decoded blocks in a bounded cache. Apache SIS
- * decodes everything else. Instances are safe for concurrent use: reads use positional file reads
- * and the cache is locked only to look blocks up and to store them, so concurrent window reads of
- * one file do not wait on each other's decoding.
+ * Decodes the tiles or strips of a TIFF straight from the file, several blocks at once on the
+ * common fork-join pool, and keeps recently decoded blocks in a bounded cache. Every encoding that
+ * Landcover reads goes through here; {@link #open} refuses the others with a one-line {@link
+ * GeoTiffException} naming the file, the value found, what is supported and a {@code
+ * gdal_translate} command that converts the file.
+ *
+ * <p>What is decoded, and as which {@link SampleType}:
+ *
+ * <ul>
+ *   <li>compression: none, LZW, Deflate, PackBits, ZSTD, LZMA ({@link Codecs}) and 8-bit JPEG
+ *       ({@link JpegBlocks}); predictor 1 (none), 2 (horizontal differencing, on the integer bits
+ *       of floating-point samples as libtiff does) and 3 (floating point);
+ *   <li>unsigned integers of 1 to 16 and 32 bits: 1 to 8 bits as UINT8, 9 to 16 as UINT16, 32 as
+ *       UINT32 (1 to 7 and 9 to 15 bits unpacked from the bit stream, most significant bit first);
+ *   <li>signed integers of 8, 16 and 32 bits: 8 bits widened to INT16, the others as they are;
+ *   <li>64-bit signed and unsigned integers as FLOAT64, where every value of a block is a whole
+ *       number of magnitude at most 2^53 (held exactly); a block with a larger value fails to
+ *       decode with a message rather than reading rounded values;
+ *   <li>IEEE floats of 16 (widened to FLOAT32, as GDAL does), 32 and 64 bits.
+ * </ul>
+ *
+ * <p>Instances are safe for concurrent use: reads use positional file reads and the cache is locked
+ * only to look blocks up and to store them, so concurrent window reads of one file do not wait on
+ * each other's decoding.
+ *
+ * <p>Resource bounds: every count and offset was checked against the file's length by {@link
+ * TiffDirectory}; here the number of blocks must match the image and block sizes, a decoded block
+ * may hold at most {@link #MAX_BLOCK_BYTES}, and decompression stops at the bytes the block should
+ * hold, with buffers that grow with the data actually decoded.
  *
  * <p>Blocks are numbered as in the TIFF: row-major within a plane, planes one after the other when
  * samples are stored band by band (planar configuration 2).
@@ -30,15 +55,31 @@ public final class BlockDecoder {
   /** Bytes of decoded blocks kept for later windows (overlapping chips reuse them). */
   static final long CACHE_BYTES = 96L << 20;
 
+  /** The most bytes one decoded tile or strip may hold. */
+  static final long MAX_BLOCK_BYTES = 256L << 20;
+
+  private static final int TAG_ROWS_PER_STRIP = 278;
+  private static final int TAG_FILL_ORDER = 266;
+  private static final int TAG_JPEG_TABLES = 347;
+
+  private static final String CONVERT =
+      "convert it with: gdal_translate -co COMPRESS=DEFLATE -co TILED=YES in.tif out.tif";
+
+  private final Path file;
   private final FileChannel channel;
   private final ByteOrder order;
   private final SampleType type;
+  private final int bits;
+  private final int format;
+  private final int compression;
+  private final int predictor;
+  private final boolean ycbcr;
+  private final byte[] jpegTables;
   private final int width;
   private final int height;
   private final int samplesPerPixel;
   private final boolean planar;
-  private final boolean deflate;
-  private final boolean predictor;
+  private final boolean tiled;
   private final int blockWidth;
   private final int blockHeight;
   private final int blocksAcross;
@@ -48,69 +89,306 @@ public final class BlockDecoder {
   private final Map<Integer, Object> cache = new LinkedHashMap<>(64, 0.75f, true);
   private long cachedBytes;
 
-  private BlockDecoder(TiffDirectory dir, SampleType type, FileChannel channel, boolean tiled) {
+  private BlockDecoder(
+      TiffDirectory dir,
+      FileChannel channel,
+      SampleType type,
+      int bits,
+      int format,
+      boolean tiled,
+      int blockWidth,
+      int blockHeight,
+      long[] offsets,
+      long[] counts) {
+    this.file = dir.file();
     this.channel = channel;
     this.order = dir.order();
     this.type = type;
+    this.bits = bits;
+    this.format = format;
+    this.compression = (int) dir.first(TiffDirectory.TAG_COMPRESSION, 1);
+    this.predictor = (int) dir.first(TiffDirectory.TAG_PREDICTOR, 1);
+    this.ycbcr = dir.first(TiffDirectory.TAG_PHOTOMETRIC, 1) == 6;
+    this.jpegTables = dir.bytes(TAG_JPEG_TABLES);
     this.width = (int) dir.first(TiffDirectory.TAG_IMAGE_WIDTH, 0);
     this.height = (int) dir.first(TiffDirectory.TAG_IMAGE_LENGTH, 0);
     this.samplesPerPixel = (int) dir.first(TiffDirectory.TAG_SAMPLES_PER_PIXEL, 1);
     this.planar = dir.first(TiffDirectory.TAG_PLANAR_CONFIGURATION, 1) == 2 && samplesPerPixel > 1;
-    this.deflate = dir.first(TiffDirectory.TAG_COMPRESSION, 1) != 1;
-    this.predictor = dir.first(TiffDirectory.TAG_PREDICTOR, 1) == 2;
-    if (tiled) {
-      blockWidth = (int) dir.first(TiffDirectory.TAG_TILE_WIDTH, 0);
-      blockHeight = (int) dir.first(TiffDirectory.TAG_TILE_LENGTH, 0);
-    } else {
-      blockWidth = width;
-      blockHeight = (int) Math.min(height, dir.first(TAG_ROWS_PER_STRIP, height));
-    }
-    this.blocksAcross = (width + blockWidth - 1) / blockWidth;
-    this.blocksDown = (height + blockHeight - 1) / blockHeight;
-    List<long[]> ranges = dir.blockRanges();
-    offsets = new long[ranges.size()];
-    counts = new long[ranges.size()];
-    for (int i = 0; i < ranges.size(); i++) {
-      offsets[i] = ranges.get(i)[0];
-      counts[i] = ranges.get(i)[1];
-    }
+    this.tiled = tiled;
+    this.blockWidth = blockWidth;
+    this.blockHeight = blockHeight;
+    this.blocksAcross = (int) ((width + (long) blockWidth - 1) / blockWidth);
+    this.blocksDown = (int) ((height + (long) blockHeight - 1) / blockHeight);
+    this.offsets = offsets;
+    this.counts = counts;
   }
 
-  private static final int TAG_ROWS_PER_STRIP = 278;
+  /**
+   * Checks the encoding and layout that {@code dir} declares and makes a decoder for it.
+   *
+   * @param dir the file's first directory
+   * @param channel the open file, read with positional reads (the caller closes it)
+   * @throws GeoTiffException for an encoding Landcover does not decode or a layout that does not
+   *     fit the file; the message names the file, the value, what is expected and, where one
+   *     exists, a conversion command
+   */
+  public static BlockDecoder open(TiffDirectory dir, FileChannel channel) throws GeoTiffException {
+    Path file = dir.file();
+    long width = dir.first(TiffDirectory.TAG_IMAGE_WIDTH, 0);
+    long height = dir.first(TiffDirectory.TAG_IMAGE_LENGTH, 0);
+    if (width <= 0 || height <= 0 || width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
+      throw new GeoTiffException(
+          file, "broken TIFF: image size " + width + "x" + height + " is not valid", null);
+    }
+    long spp = dir.first(TiffDirectory.TAG_SAMPLES_PER_PIXEL, 1);
+    if (spp < 1 || spp > 65535) {
+      throw new GeoTiffException(
+          file, "broken TIFF: " + spp + " samples per pixel (expected 1 to 65535)", null);
+    }
+    if (!dir.has(TiffDirectory.TAG_COMPRESSION)) {
+      throw new GeoTiffException(
+          file, "broken TIFF: the Compression tag (259) is missing", CONVERT);
+    }
+    long compression = dir.first(TiffDirectory.TAG_COMPRESSION, 1);
+    boolean jpeg = compression == Codecs.JPEG;
+    if (!Codecs.isLossless(compression) && !jpeg) {
+      throw new GeoTiffException(
+          file,
+          "unsupported compression "
+              + TiffDirectory.compressionName(compression)
+              + " (supported: NONE, LZW, DEFLATE, PACKBITS, ZSTD, LZMA, JPEG)",
+          CONVERT);
+    }
+    if (dir.first(TAG_FILL_ORDER, 1) != 1) {
+      throw new GeoTiffException(
+          file, "unsupported FillOrder " + dir.first(TAG_FILL_ORDER, 1) + " (expected 1)", CONVERT);
+    }
+    long[] bitsTag = dir.longs(TiffDirectory.TAG_BITS_PER_SAMPLE);
+    long[] formatTag = dir.longs(TiffDirectory.TAG_SAMPLE_FORMAT);
+    long bits = bitsTag.length == 0 ? 1 : bitsTag[0];
+    long format = formatTag.length == 0 ? 1 : formatTag[0];
+    for (long b : bitsTag) {
+      if (b != bits) {
+        throw new GeoTiffException(
+            file,
+            "bands have different bit depths " + Arrays.toString(bitsTag) + " (expected one)",
+            "convert it with: gdal_translate -ot UInt16 -co COMPRESS=DEFLATE in.tif out.tif");
+      }
+    }
+    for (long f : formatTag) {
+      if (f != format) {
+        throw new GeoTiffException(
+            file,
+            "bands have different sample formats " + Arrays.toString(formatTag),
+            "convert it with: gdal_translate -ot Float32 -co COMPRESS=DEFLATE in.tif out.tif");
+      }
+    }
+    if (format == 4) {
+      format = 1; // "undefined" data: read as unsigned integers, as GDAL does
+    }
+    SampleType type = typeOf(bits, format);
+    if (type == null) {
+      throw new GeoTiffException(
+          file,
+          "unsupported sample type: "
+              + bits
+              + " bits per sample, sample format "
+              + format
+              + " (supported: unsigned integers of 1 to 16, 32 and 64 bits, signed integers of 8,"
+              + " 16, 32 and 64 bits, floats of 16, 32 and 64 bits)",
+          "convert it with: gdal_translate -ot UInt16 (or Int32, Float32) -co COMPRESS=DEFLATE"
+              + " in.tif out.tif");
+    }
+    long predictor = dir.first(TiffDirectory.TAG_PREDICTOR, 1);
+    String noPredictor =
+        "convert it with: gdal_translate -co COMPRESS=DEFLATE -co PREDICTOR=1 in.tif out.tif";
+    if (predictor == 2 && (bits == 8 || bits == 16 || bits == 32 || bits == 64) && !jpeg) {
+      // horizontal differencing of the integer (or float bit) values
+    } else if (predictor == 3 && format == 3 && !jpeg) {
+      // floating-point predictor
+    } else if (predictor != 1) {
+      throw new GeoTiffException(
+          file,
+          "unsupported predictor "
+              + predictor
+              + (predictor == 3 ? " (floating point)" : predictor == 2 ? " (horizontal)" : "")
+              + " with "
+              + bits
+              + "-bit "
+              + (format == 3 ? "float" : "integer")
+              + " samples"
+              + (jpeg ? " and JPEG" : "")
+              + " (supported: 1 none; 2 with 8, 16, 32, 64-bit samples; 3 with floats)",
+          noPredictor);
+    }
+    long photometric = dir.first(TiffDirectory.TAG_PHOTOMETRIC, 1);
+    boolean planar = dir.first(TiffDirectory.TAG_PLANAR_CONFIGURATION, 1) == 2;
+    if (photometric == 6) {
+      if (!jpeg || spp != 3 || planar) {
+        throw new GeoTiffException(
+            file,
+            "unsupported photometric interpretation YCbCr (6) without JPEG compression or with "
+                + spp
+                + " band-interleaved samples (supported: YCbCr in pixel-interleaved 3-band JPEG)",
+            "convert it to RGB with: gdal_translate -co COMPRESS=DEFLATE -co PHOTOMETRIC=RGB"
+                + " in.tif out.tif");
+      }
+    } else if (photometric >= 5 && photometric != 8) {
+      throw new GeoTiffException(
+          file,
+          "unsupported photometric interpretation "
+              + photometric
+              + " (CMYK, CIELab variants or other colour spaces; supported: 0 to 4, 6 with JPEG, 8)",
+          "convert it to plain bands with: gdal_translate -co COMPRESS=DEFLATE"
+              + " -co PHOTOMETRIC=MINISBLACK in.tif out.tif");
+    }
+    if (jpeg && (bits != 8 || format != 1)) {
+      throw new GeoTiffException(
+          file, "unsupported JPEG with " + bits + "-bit samples (supported: 8-bit JPEG)", CONVERT);
+    }
+    boolean tiled = dir.has(TiffDirectory.TAG_TILE_WIDTH) || dir.has(TiffDirectory.TAG_TILE_LENGTH);
+    long blockWidth;
+    long blockHeight;
+    if (tiled) {
+      blockWidth = dir.first(TiffDirectory.TAG_TILE_WIDTH, 0);
+      blockHeight = dir.first(TiffDirectory.TAG_TILE_LENGTH, 0);
+      if (blockWidth <= 0 || blockHeight <= 0 || blockWidth > 65536 || blockHeight > 65536) {
+        throw new GeoTiffException(
+            file,
+            "broken TIFF: tile size " + blockWidth + "x" + blockHeight + " (expected 1 to 65536)",
+            CONVERT);
+      }
+    } else {
+      blockWidth = width;
+      long rows = dir.first(TAG_ROWS_PER_STRIP, height);
+      blockHeight = rows <= 0 ? height : Math.min(height, rows);
+    }
+    long perPixel = planar ? 1 : spp;
+    long blockBytes = (blockWidth * perPixel * bits + 7) / 8 * blockHeight;
+    long decodedBytes = blockWidth * blockHeight * perPixel * Math.max(1, type.bits() / 8);
+    if (Math.max(blockBytes, decodedBytes) > MAX_BLOCK_BYTES) {
+      throw new GeoTiffException(
+          file,
+          (tiled ? "tiles" : "strips")
+              + " of "
+              + blockWidth
+              + "x"
+              + blockHeight
+              + " pixels x "
+              + perPixel
+              + " samples hold "
+              + Math.max(blockBytes, decodedBytes)
+              + " bytes, more than the "
+              + MAX_BLOCK_BYTES
+              + " bytes Landcover decodes at once",
+          CONVERT);
+    }
+    long across = (width + blockWidth - 1) / blockWidth;
+    long down = (height + blockHeight - 1) / blockHeight;
+    long expected = across * down * (planar ? spp : 1);
+    long[] offsets =
+        dir.longs(tiled ? TiffDirectory.TAG_TILE_OFFSETS : TiffDirectory.TAG_STRIP_OFFSETS);
+    long[] counts =
+        dir.longs(tiled ? TiffDirectory.TAG_TILE_BYTE_COUNTS : TiffDirectory.TAG_STRIP_BYTE_COUNTS);
+    if (offsets.length < expected || counts.length < expected) {
+      throw new GeoTiffException(
+          file,
+          "truncated or corrupt TIFF: "
+              + offsets.length
+              + " "
+              + (tiled ? "tile" : "strip")
+              + " offsets and "
+              + counts.length
+              + " byte counts where the image of "
+              + width
+              + "x"
+              + height
+              + " pixels needs "
+              + expected,
+          "copy the file again from an intact source");
+    }
+    for (int i = 0; i < expected; i++) {
+      if (offsets[i] < 0 || counts[i] < 0 || offsets[i] + counts[i] > dir.fileSize()) {
+        throw new GeoTiffException(
+            file,
+            "truncated or corrupt TIFF: block "
+                + i
+                + " spans bytes "
+                + offsets[i]
+                + " to "
+                + (offsets[i] + counts[i])
+                + " but the file has only "
+                + dir.fileSize()
+                + " bytes",
+            "copy the file again from an intact source");
+      }
+    }
+    return new BlockDecoder(
+        dir,
+        channel,
+        type,
+        (int) bits,
+        (int) format,
+        tiled,
+        (int) blockWidth,
+        (int) blockHeight,
+        offsets,
+        counts);
+  }
+
+  /** The sample type that samples of {@code bits} bits in TIFF format {@code format} read as. */
+  private static SampleType typeOf(long bits, long format) {
+    if (format == 1) {
+      if (bits >= 1 && bits <= 8) {
+        return SampleType.UINT8;
+      } else if (bits > 8 && bits <= 16) {
+        return SampleType.UINT16;
+      } else if (bits == 32) {
+        return SampleType.UINT32;
+      } else if (bits == 64) {
+        return SampleType.FLOAT64;
+      }
+    } else if (format == 2) {
+      return switch ((int) bits) {
+        case 8, 16 -> SampleType.INT16;
+        case 32 -> SampleType.INT32;
+        case 64 -> SampleType.FLOAT64;
+        default -> null;
+      };
+    } else if (format == 3) {
+      return switch ((int) bits) {
+        case 16, 32 -> SampleType.FLOAT32;
+        case 64 -> SampleType.FLOAT64;
+        default -> null;
+      };
+    }
+    return null;
+  }
+
+  /** The type samples are read as (see the class comment for widened types). */
+  public SampleType sampleType() {
+    return type;
+  }
+
+  /** Samples per pixel: the number of bands. */
+  public int bandCount() {
+    return samplesPerPixel;
+  }
 
   /**
-   * A decoder for the file's encoding, or null when Apache SIS must decode it (other compressions,
-   * predictors or sample layouts).
-   *
-   * @param dir the file's directory, already checked (sizes, block ranges inside the file)
-   * @param type the sample type the directory declares
-   * @param bands the number of bands (samples per pixel)
-   * @param channel the open file, read with positional reads (the caller closes it)
+   * How the file stores its samples when that differs from {@link #sampleType()} (for example
+   * "1-bit unsigned", "signed 8-bit", "16-bit float"), or null when it is the same.
    */
-  public static BlockDecoder of(
-      TiffDirectory dir, SampleType type, int bands, FileChannel channel) {
-    long compression = dir.first(TiffDirectory.TAG_COMPRESSION, 1);
-    long predictor = dir.first(TiffDirectory.TAG_PREDICTOR, 1);
-    boolean tiled = dir.has(TiffDirectory.TAG_TILE_WIDTH) && dir.has(TiffDirectory.TAG_TILE_LENGTH);
-    if ((compression != 1 && compression != 8 && compression != 32946)
-        || (predictor != 1 && !(predictor == 2 && !type.isFloatingPoint()))
-        || dir.first(TiffDirectory.TAG_SAMPLES_PER_PIXEL, 1) != bands
-        || dir.first(266, 1) != 1 // FillOrder
-        || (tiled
-            && (dir.first(TiffDirectory.TAG_TILE_WIDTH, 0) <= 0
-                || dir.first(TiffDirectory.TAG_TILE_LENGTH, 0) <= 0))) {
+  public String storedTypeIfWidened() {
+    boolean same =
+        type.bits() == bits
+            && (format == 3) == type.isFloatingPoint()
+            && (type != SampleType.FLOAT64 || format == 3);
+    if (same) {
       return null;
     }
-    BlockDecoder d = new BlockDecoder(dir, type, channel, tiled);
-    long expected = (long) d.blocksAcross * d.blocksDown * (d.planar ? bands : 1);
-    if (d.blockWidth <= 0
-        || d.blockHeight <= 0
-        || d.offsets.length < expected
-        || (long) d.blockWidth * d.blockHeight * bands * (type.bits() / 8)
-            > Integer.MAX_VALUE / 2) {
-      return null;
-    }
-    return d;
+    String kind = format == 3 ? "float" : format == 2 ? "signed integer" : "unsigned integer";
+    return bits + "-bit " + kind;
   }
 
   /**
@@ -123,7 +401,8 @@ public final class BlockDecoder {
    * @param outBanks one row-major array of the sample type's Java storage type per band, {@code
    *     window.width() * window.height()} long
    * @param fill the value of blocks absent from the file (sparse files)
-   * @throws IOException when the file cannot be read or a block cannot be decoded
+   * @throws IOException when the file cannot be read or a block cannot be decoded; the message
+   *     names the block but not the file
    */
   public void copy(
       PixelWindow inside, PixelWindow window, int[] bands, Object[] outBanks, double fill)
@@ -191,7 +470,7 @@ public final class BlockDecoder {
       }
     }
     try {
-      Map<Integer, Object> decoded = new java.util.concurrent.ConcurrentHashMap<>();
+      Map<Integer, Object> decoded = new ConcurrentHashMap<>();
       (missing.size() > 1 ? missing.parallelStream() : missing.stream())
           .forEach(
               i -> {
@@ -240,102 +519,199 @@ public final class BlockDecoder {
   private Object decode(int index) throws IOException {
     long offset = offsets[index];
     long count = counts[index];
-    if (offset == 0 && count == 0) {
-      return null;
+    if (offset == 0 || count == 0) {
+      return null; // sparse file: the block was never written
     }
     int by = (index % (blocksAcross * blocksDown)) / blocksAcross;
-    int rows = Math.min(blockHeight, height - by * blockHeight);
+    int rows = tiled ? blockHeight : Math.min(blockHeight, height - by * blockHeight);
     int perPixel = planar ? 1 : samplesPerPixel;
-    int bytesPerSample = type.bits() / 8;
-    int full = blockWidth * blockHeight * perPixel * bytesPerSample;
-    int expected = blockWidth * rows * perPixel * bytesPerSample;
-    ByteBuffer compressed = ByteBuffer.allocate((int) Math.min(count, deflate ? count : expected));
-    while (compressed.hasRemaining()) {
-      if (channel.read(compressed, offset + compressed.position()) < 0) {
+    int rowBytes = (int) (((long) blockWidth * perPixel * bits + 7) / 8);
+    int expected = rowBytes * rows;
+    int stored = (int) Math.min(count, compression == Codecs.NONE ? expected : MAX_BLOCK_BYTES);
+    ByteBuffer data = ByteBuffer.allocate(stored);
+    while (data.hasRemaining()) {
+      if (channel.read(data, offset + data.position()) < 0) {
         throw new IOException("block " + index + " ends past the end of the file");
       }
     }
     byte[] raw;
-    if (deflate) {
-      raw = new byte[full];
-      Inflater inflater = new Inflater();
-      try {
-        inflater.setInput(compressed.array());
-        int n = 0;
-        while (n < expected && !inflater.finished()) {
-          int k = inflater.inflate(raw, n, full - n);
-          if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-            break;
-          }
-          n += k;
-        }
-        if (n < expected) {
-          throw new IOException(
-              "Deflate block "
-                  + index
-                  + " holds "
-                  + n
-                  + " bytes where "
-                  + expected
-                  + " were expected");
-        }
-      } catch (DataFormatException e) {
-        throw new IOException("Deflate block " + index + " is corrupt: " + e.getMessage(), e);
-      } finally {
-        inflater.end();
+    try {
+      if (compression == Codecs.JPEG) {
+        int jpegHeight = tiled ? blockHeight : rows;
+        raw =
+            JpegBlocks.decode(
+                jpegTables, data.array(), blockWidth, jpegHeight, rows, perPixel, ycbcr);
+      } else {
+        raw = Codecs.decode(compression, data.array(), expected);
       }
-    } else {
-      if (compressed.capacity() < expected) {
-        throw new IOException(
-            "block "
-                + index
-                + " holds "
-                + compressed.capacity()
-                + " bytes where "
-                + expected
-                + " were expected");
+    } catch (IOException e) {
+      throw new IOException("block " + index + ": " + e.getMessage(), e);
+    }
+    int n = blockWidth * rows * perPixel;
+    if (bits == 8 || bits == 16 || bits == 32 || bits == 64) {
+      if (predictor == 3) {
+        raw = undoFloatPredictor(raw, rowBytes, rows, perPixel, bits / 8);
       }
-      raw = new byte[full];
-      System.arraycopy(compressed.array(), 0, raw, 0, expected);
+      ByteBuffer b = ByteBuffer.wrap(raw).order(predictor == 3 ? ByteOrder.BIG_ENDIAN : order);
+      return toSamples(b, n, blockWidth * perPixel, rows, perPixel, index);
     }
-    Object samples = toSamples(raw);
-    if (predictor) {
-      undoPredictor(samples, blockWidth * perPixel, rows, perPixel);
-    }
-    return samples;
+    return unpack(raw, rowBytes, blockWidth * perPixel, rows);
   }
 
-  private Object toSamples(byte[] raw) {
-    ByteBuffer b = ByteBuffer.wrap(raw).order(order);
-    switch (type.bits()) {
-      case 8:
-        return raw;
-      case 16:
-        short[] s = new short[raw.length / 2];
-        b.asShortBuffer().get(s);
-        return s;
-      case 32:
-        if (type.isFloatingPoint()) {
-          float[] f = new float[raw.length / 4];
-          b.asFloatBuffer().get(f);
+  /** Whole-byte samples to the sample type's Java array, undoing horizontal differencing. */
+  private Object toSamples(ByteBuffer b, int n, int rowLength, int rows, int stride, int index)
+      throws IOException {
+    boolean horizontal = predictor == 2;
+    switch (bits) {
+      case 8 -> {
+        byte[] a = new byte[n];
+        b.get(a);
+        if (horizontal) {
+          undoHorizontal(a, rowLength, rows, stride);
+        }
+        if (format == 2) {
+          short[] s = new short[n];
+          for (int i = 0; i < n; i++) {
+            s[i] = a[i];
+          }
+          return s;
+        }
+        return a;
+      }
+      case 16 -> {
+        short[] a = new short[n];
+        b.asShortBuffer().get(a);
+        if (horizontal) {
+          undoHorizontal(a, rowLength, rows, stride);
+        }
+        if (format == 3) {
+          float[] f = new float[n];
+          for (int i = 0; i < n; i++) {
+            f[i] = halfToFloat(a[i]);
+          }
           return f;
         }
-        int[] i = new int[raw.length / 4];
-        b.asIntBuffer().get(i);
-        return i;
-      default:
-        double[] d = new double[raw.length / 8];
-        b.asDoubleBuffer().get(d);
+        return a;
+      }
+      case 32 -> {
+        int[] a = new int[n];
+        b.asIntBuffer().get(a);
+        if (horizontal) {
+          undoHorizontal(a, rowLength, rows, stride);
+        }
+        if (format == 3) {
+          float[] f = new float[n];
+          for (int i = 0; i < n; i++) {
+            f[i] = Float.intBitsToFloat(a[i]);
+          }
+          return f;
+        }
+        return a;
+      }
+      default -> {
+        long[] a = new long[n];
+        b.asLongBuffer().get(a);
+        if (horizontal) {
+          undoHorizontal(a, rowLength, rows, stride);
+        }
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+          if (format == 3) {
+            d[i] = Double.longBitsToDouble(a[i]);
+          } else {
+            long v = a[i];
+            if (v > (1L << 53) || v < -(1L << 53) || (format == 1 && v < 0)) {
+              throw new IOException(
+                  "block "
+                      + index
+                      + " holds the 64-bit integer "
+                      + (format == 1 ? Long.toUnsignedString(v) : Long.toString(v))
+                      + ", beyond the +-2^53 that Landcover holds exactly as Float64 (convert it"
+                      + " with: gdal_translate -ot Float64 in.tif out.tif, accepting the rounding)");
+            }
+            d[i] = v;
+          }
+        }
         return d;
+      }
     }
   }
 
   /**
-   * Undoes TIFF horizontal differencing: each sample was stored minus its left neighbour's (the
-   * same channel's, {@code stride} samples before). The running sum stays in a register, one
-   * channel at a time.
+   * Unpacks samples of fewer than 16 bits other than 8 (rows start on a byte, samples are read most
+   * significant bit first) to bytes (up to 8 bits) or shorts (9 to 15 bits).
    */
-  private static void undoPredictor(Object samples, int rowLength, int rows, int stride) {
+  private Object unpack(byte[] raw, int rowBytes, int rowLength, int rows) {
+    int n = rowLength * rows;
+    byte[] small = bits <= 8 ? new byte[n] : null;
+    short[] wide = bits <= 8 ? null : new short[n];
+    int mask = (1 << bits) - 1;
+    for (int r = 0; r < rows; r++) {
+      int pos = r * rowBytes;
+      long buffer = 0;
+      int held = 0;
+      for (int i = 0; i < rowLength; i++) {
+        while (held < bits) {
+          buffer = (buffer << 8) | (raw[pos++] & 0xFF);
+          held += 8;
+        }
+        int v = (int) (buffer >>> (held - bits)) & mask;
+        held -= bits;
+        if (small != null) {
+          small[r * rowLength + i] = (byte) v;
+        } else {
+          wide[r * rowLength + i] = (short) v;
+        }
+      }
+    }
+    return small != null ? small : wide;
+  }
+
+  /**
+   * Undoes the floating-point predictor (TIFF Technical Note 3, libtiff's {@code fpAcc}): each row
+   * holds the bytes of its samples as planes, most significant byte first, each byte stored minus
+   * the byte {@code stride} before it. Returns the row's samples in big-endian byte order.
+   */
+  private static byte[] undoFloatPredictor(
+      byte[] raw, int rowBytes, int rows, int stride, int bytesPerSample) {
+    byte[] out = new byte[raw.length];
+    int count = rowBytes / bytesPerSample;
+    for (int r = 0; r < rows; r++) {
+      int base = r * rowBytes;
+      for (int i = base + stride; i < base + rowBytes; i++) {
+        raw[i] += raw[i - stride];
+      }
+      for (int i = 0; i < count; i++) {
+        for (int k = 0; k < bytesPerSample; k++) {
+          out[base + i * bytesPerSample + k] = raw[base + k * count + i];
+        }
+      }
+    }
+    return out;
+  }
+
+  /** IEEE half-precision bits to the float of the same value (every half is a float exactly). */
+  static float halfToFloat(short half) {
+    int h = half & 0xFFFF;
+    int sign = (h & 0x8000) << 16;
+    int exponent = (h >>> 10) & 0x1F;
+    int mantissa = h & 0x3FF;
+    if (exponent == 0x1F) {
+      return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
+    }
+    if (exponent == 0) {
+      float v = mantissa * 0x1p-24f;
+      return sign == 0 ? v : -v;
+    }
+    return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+  }
+
+  /**
+   * Undoes TIFF horizontal differencing: each sample was stored minus its left neighbour's (the
+   * same channel's, {@code stride} samples before), in the integer arithmetic of the sample's
+   * width.
+   */
+  private static void undoHorizontal(Object samples, int rowLength, int rows, int stride) {
     for (int r = 0; r < rows; r++) {
       int start = r * rowLength;
       int end = start + rowLength;
@@ -358,6 +734,12 @@ public final class BlockDecoder {
             sum += a[i];
             a[i] = sum;
           }
+        } else if (samples instanceof long[] a) {
+          long sum = a[start + k];
+          for (int i = start + k + stride; i < end; i += stride) {
+            sum += a[i];
+            a[i] = sum;
+          }
         }
       }
     }
@@ -373,15 +755,26 @@ public final class BlockDecoder {
 
   private static void fillRow(Object to, int d, int n, double value) {
     if (to instanceof byte[] b) {
-      java.util.Arrays.fill(b, d, d + n, (byte) value);
+      Arrays.fill(b, d, d + n, (byte) value);
     } else if (to instanceof short[] b) {
-      java.util.Arrays.fill(b, d, d + n, (short) (int) value);
+      Arrays.fill(b, d, d + n, (short) (int) value);
     } else if (to instanceof int[] b) {
-      java.util.Arrays.fill(b, d, d + n, (int) (long) value);
+      Arrays.fill(b, d, d + n, (int) (long) value);
     } else if (to instanceof float[] b) {
-      java.util.Arrays.fill(b, d, d + n, (float) value);
+      Arrays.fill(b, d, d + n, (float) value);
     } else {
-      java.util.Arrays.fill((double[]) to, d, d + n, value);
+      Arrays.fill((double[]) to, d, d + n, value);
     }
+  }
+
+  @Override
+  public String toString() {
+    return "BlockDecoder["
+        + file
+        + ", "
+        + TiffDirectory.compressionName(compression)
+        + ", predictor "
+        + predictor
+        + "]";
   }
 }

@@ -285,6 +285,12 @@ public final class TiffDirectory {
     return out;
   }
 
+  /** The raw value bytes of a tag (for BYTE and UNDEFINED tags), or null when absent. */
+  public byte[] bytes(int tag) {
+    Entry e = entries.get(tag);
+    return e == null ? null : e.value.clone();
+  }
+
   /** The first value of an integer tag, or {@code missing} when absent. */
   public long first(int tag, long missing) {
     long[] v = longs(tag);
