@@ -122,6 +122,7 @@ public final class GeoTiffRaster implements AutoCloseable {
     FileChannel channel = null;
     try {
       channel = FileChannel.open(file, StandardOpenOption.READ);
+      dir.checkGeoKeys();
       BlockDecoder decoder = BlockDecoder.open(dir, channel);
       SampleType type = decoder.sampleType();
       var connector = new StorageConnector(file);
@@ -136,7 +137,7 @@ public final class GeoTiffRaster implements AutoCloseable {
       int height = (int) dir.first(TiffDirectory.TAG_IMAGE_LENGTH, 0);
       RasterGrid grid = gridOf(file, gg, width, height, dir);
       String nodataText = dir.ascii(TiffDirectory.TAG_GDAL_NODATA);
-      OptionalDouble noData = parseNoData(nodataText, type);
+      OptionalDouble noData = parseNoData(file, nodataText, type);
       String compression =
           TiffDirectory.compressionName(dir.first(TiffDirectory.TAG_COMPRESSION, 1));
       if (compression.equals("JPEG") && dir.first(TiffDirectory.TAG_PHOTOMETRIC, 1) == 6) {
@@ -194,6 +195,10 @@ public final class GeoTiffRaster implements AutoCloseable {
         sb.append(m.replace('\n', ' '));
       }
     }
+    if (sb.length() > 300) {
+      sb.setLength(300);
+      sb.append("...");
+    }
     return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
   }
 
@@ -230,11 +235,15 @@ public final class GeoTiffRaster implements AutoCloseable {
   }
 
   /** Parses the GDAL_NODATA text as GDAL does; empty when absent or not applicable. */
-  private static OptionalDouble parseNoData(String text, SampleType type) {
-    if (text == null || text.isBlank()) {
+  private static OptionalDouble parseNoData(Path file, String text, SampleType type)
+      throws GeoTiffException {
+    if (text == null) {
       return OptionalDouble.empty();
     }
-    String t = text.trim().toLowerCase(Locale.ROOT);
+    // the white space C's strtod skips (String.trim would also drop other control characters)
+    String t =
+        text.replaceAll("^[ \\t\\n\\x0B\\f\\r]+|[ \\t\\n\\x0B\\f\\r]+$", "")
+            .toLowerCase(Locale.ROOT);
     double v;
     if (t.equals("nan") || t.equals("-nan")) {
       v = Double.NaN;
@@ -244,9 +253,18 @@ public final class GeoTiffRaster implements AutoCloseable {
       v = Double.NEGATIVE_INFINITY;
     } else {
       try {
+        if (!t.matches("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)(e[+-]?[0-9]+)?")) {
+          throw new NumberFormatException(t);
+        }
         v = Double.parseDouble(t);
       } catch (NumberFormatException e) {
-        return OptionalDouble.empty();
+        throw new GeoTiffException(
+            file,
+            "its nodata value (tag GDAL_NODATA, 42113) \""
+                + text.substring(0, Math.min(40, text.length())).replaceAll("[^ -~]", "?")
+                + "\" is not a number",
+            "set it with: gdal_edit.py -a_nodata VALUE in.tif, or remove it with gdal_edit.py"
+                + " -unsetnodata in.tif");
       }
     }
     if (!type.isFloatingPoint() && (Double.isNaN(v) || Double.isInfinite(v))) {

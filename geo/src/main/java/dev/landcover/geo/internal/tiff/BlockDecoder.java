@@ -61,6 +61,8 @@ public final class BlockDecoder {
   private static final int TAG_ROWS_PER_STRIP = 278;
   private static final int TAG_FILL_ORDER = 266;
   private static final int TAG_JPEG_TABLES = 347;
+  private static final int TAG_EXTRA_SAMPLES = 338;
+  private static final int TAG_YCBCR_SUBSAMPLING = 530;
 
   private static final String CONVERT =
       "convert it with: gdal_translate -co COMPRESS=DEFLATE -co TILED=YES in.tif out.tif";
@@ -75,6 +77,7 @@ public final class BlockDecoder {
   private final int predictor;
   private final boolean ycbcr;
   private final byte[] jpegTables;
+  private final int[] jpegSampling;
   private final int width;
   private final int height;
   private final int samplesPerPixel;
@@ -107,8 +110,14 @@ public final class BlockDecoder {
     this.bits = bits;
     this.format = format;
     this.compression = (int) dir.first(TiffDirectory.TAG_COMPRESSION, 1);
-    this.predictor = (int) dir.first(TiffDirectory.TAG_PREDICTOR, 1);
+    this.predictor =
+        usesPredictor(compression) ? (int) dir.first(TiffDirectory.TAG_PREDICTOR, 1) : 1;
     this.ycbcr = dir.first(TiffDirectory.TAG_PHOTOMETRIC, 1) == 6;
+    long[] sub = dir.longs(TAG_YCBCR_SUBSAMPLING);
+    this.jpegSampling =
+        !ycbcr
+            ? new int[] {1, 1}
+            : sub.length == 2 ? new int[] {(int) sub[0], (int) sub[1]} : new int[] {2, 2};
     this.jpegTables = dir.bytes(TAG_JPEG_TABLES);
     this.width = (int) dir.first(TiffDirectory.TAG_IMAGE_WIDTH, 0);
     this.height = (int) dir.first(TiffDirectory.TAG_IMAGE_LENGTH, 0);
@@ -134,13 +143,13 @@ public final class BlockDecoder {
    */
   public static BlockDecoder open(TiffDirectory dir, FileChannel channel) throws GeoTiffException {
     Path file = dir.file();
-    long width = dir.first(TiffDirectory.TAG_IMAGE_WIDTH, 0);
-    long height = dir.first(TiffDirectory.TAG_IMAGE_LENGTH, 0);
+    long width = dir.scalar(TiffDirectory.TAG_IMAGE_WIDTH, 0, 0xFFFFFFFFL);
+    long height = dir.scalar(TiffDirectory.TAG_IMAGE_LENGTH, 0, 0xFFFFFFFFL);
     if (width <= 0 || height <= 0 || width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
       throw new GeoTiffException(
           file, "broken TIFF: image size " + width + "x" + height + " is not valid", null);
     }
-    long spp = dir.first(TiffDirectory.TAG_SAMPLES_PER_PIXEL, 1);
+    long spp = dir.scalar(TiffDirectory.TAG_SAMPLES_PER_PIXEL, 1, 65535);
     if (spp < 1 || spp > 65535) {
       throw new GeoTiffException(
           file, "broken TIFF: " + spp + " samples per pixel (expected 1 to 65535)", null);
@@ -149,7 +158,7 @@ public final class BlockDecoder {
       throw new GeoTiffException(
           file, "broken TIFF: the Compression tag (259) is missing", CONVERT);
     }
-    long compression = dir.first(TiffDirectory.TAG_COMPRESSION, 1);
+    long compression = dir.scalar(TiffDirectory.TAG_COMPRESSION, 1, 65535);
     boolean jpeg = compression == Codecs.JPEG;
     if (!Codecs.isLossless(compression) && !jpeg) {
       throw new GeoTiffException(
@@ -159,30 +168,12 @@ public final class BlockDecoder {
               + " (supported: NONE, LZW, DEFLATE, PACKBITS, ZSTD, LZMA, JPEG)",
           CONVERT);
     }
-    if (dir.first(TAG_FILL_ORDER, 1) != 1) {
+    if (dir.scalar(TAG_FILL_ORDER, 1, 65535) != 1) {
       throw new GeoTiffException(
           file, "unsupported FillOrder " + dir.first(TAG_FILL_ORDER, 1) + " (expected 1)", CONVERT);
     }
-    long[] bitsTag = dir.longs(TiffDirectory.TAG_BITS_PER_SAMPLE);
-    long[] formatTag = dir.longs(TiffDirectory.TAG_SAMPLE_FORMAT);
-    long bits = bitsTag.length == 0 ? 1 : bitsTag[0];
-    long format = formatTag.length == 0 ? 1 : formatTag[0];
-    for (long b : bitsTag) {
-      if (b != bits) {
-        throw new GeoTiffException(
-            file,
-            "bands have different bit depths " + Arrays.toString(bitsTag) + " (expected one)",
-            "convert it with: gdal_translate -ot UInt16 -co COMPRESS=DEFLATE in.tif out.tif");
-      }
-    }
-    for (long f : formatTag) {
-      if (f != format) {
-        throw new GeoTiffException(
-            file,
-            "bands have different sample formats " + Arrays.toString(formatTag),
-            "convert it with: gdal_translate -ot Float32 -co COMPRESS=DEFLATE in.tif out.tif");
-      }
-    }
+    long bits = dir.perSample(TiffDirectory.TAG_BITS_PER_SAMPLE, spp, 1);
+    long format = dir.perSample(TiffDirectory.TAG_SAMPLE_FORMAT, spp, 1);
     if (format == 4) {
       format = 1; // "undefined" data: read as unsigned integers, as GDAL does
     }
@@ -199,7 +190,9 @@ public final class BlockDecoder {
           "convert it with: gdal_translate -ot UInt16 (or Int32, Float32) -co COMPRESS=DEFLATE"
               + " in.tif out.tif");
     }
-    long predictor = dir.first(TiffDirectory.TAG_PREDICTOR, 1);
+    // libtiff applies the predictor with LZW, Deflate, ZSTD and LZMA only, and ignores it otherwise
+    long predictor =
+        usesPredictor(compression) ? dir.scalar(TiffDirectory.TAG_PREDICTOR, 1, 65535) : 1;
     String noPredictor =
         "convert it with: gdal_translate -co COMPRESS=DEFLATE -co PREDICTOR=1 in.tif out.tif";
     if (predictor == 2 && (bits == 8 || bits == 16 || bits == 32 || bits == 64) && !jpeg) {
@@ -221,9 +214,35 @@ public final class BlockDecoder {
               + " (supported: 1 none; 2 with 8, 16, 32, 64-bit samples; 3 with floats)",
           noPredictor);
     }
-    long photometric = dir.first(TiffDirectory.TAG_PHOTOMETRIC, 1);
-    boolean planar = dir.first(TiffDirectory.TAG_PLANAR_CONFIGURATION, 1) == 2;
+    long photometric = dir.scalar(TiffDirectory.TAG_PHOTOMETRIC, 1, 65535);
+    long planarConfiguration = dir.scalar(TiffDirectory.TAG_PLANAR_CONFIGURATION, 1, 65535);
+    if (planarConfiguration != 1 && planarConfiguration != 2) {
+      throw new GeoTiffException(
+          file,
+          "broken TIFF: PlanarConfiguration " + planarConfiguration + " (expected 1 or 2)",
+          null);
+    }
+    boolean planar = planarConfiguration == 2;
+    long[] extra = dir.unsignedIntegers(TAG_EXTRA_SAMPLES);
+    if (extra.length > spp || Arrays.stream(extra).anyMatch(v -> v < 0 || v > 2)) {
+      throw new GeoTiffException(
+          file,
+          "broken TIFF: ExtraSamples with "
+              + extra.length
+              + " values for "
+              + spp
+              + " samples per pixel (expected at most one per sample, each 0, 1 or 2)",
+          null);
+    }
     if (photometric == 6) {
+      long[] sub = dir.unsignedIntegers(TAG_YCBCR_SUBSAMPLING);
+      if (sub.length != 0
+          && (sub.length != 2 || Arrays.stream(sub).anyMatch(v -> v != 1 && v != 2 && v != 4))) {
+        throw new GeoTiffException(
+            file,
+            "broken TIFF: YCbCrSubsampling " + Arrays.toString(sub) + " (expected 1, 2 or 4 each)",
+            null);
+      }
       if (!jpeg || spp != 3 || planar) {
         throw new GeoTiffException(
             file,
@@ -250,8 +269,8 @@ public final class BlockDecoder {
     long blockWidth;
     long blockHeight;
     if (tiled) {
-      blockWidth = dir.first(TiffDirectory.TAG_TILE_WIDTH, 0);
-      blockHeight = dir.first(TiffDirectory.TAG_TILE_LENGTH, 0);
+      blockWidth = dir.scalar(TiffDirectory.TAG_TILE_WIDTH, 0, 0xFFFFFFFFL);
+      blockHeight = dir.scalar(TiffDirectory.TAG_TILE_LENGTH, 0, 0xFFFFFFFFL);
       if (blockWidth <= 0 || blockHeight <= 0 || blockWidth > 65536 || blockHeight > 65536) {
         throw new GeoTiffException(
             file,
@@ -260,7 +279,7 @@ public final class BlockDecoder {
       }
     } else {
       blockWidth = width;
-      long rows = dir.first(TAG_ROWS_PER_STRIP, height);
+      long rows = dir.scalar(TAG_ROWS_PER_STRIP, height, 0xFFFFFFFFL);
       blockHeight = rows <= 0 ? height : Math.min(height, rows);
     }
     long perPixel = planar ? 1 : spp;
@@ -286,6 +305,9 @@ public final class BlockDecoder {
     long across = (width + blockWidth - 1) / blockWidth;
     long down = (height + blockHeight - 1) / blockHeight;
     long expected = across * down * (planar ? spp : 1);
+    dir.requireKnownType(tiled ? TiffDirectory.TAG_TILE_OFFSETS : TiffDirectory.TAG_STRIP_OFFSETS);
+    dir.requireKnownType(
+        tiled ? TiffDirectory.TAG_TILE_BYTE_COUNTS : TiffDirectory.TAG_STRIP_BYTE_COUNTS);
     long[] offsets =
         dir.longs(tiled ? TiffDirectory.TAG_TILE_OFFSETS : TiffDirectory.TAG_STRIP_OFFSETS);
     long[] counts =
@@ -334,6 +356,15 @@ public final class BlockDecoder {
         (int) blockHeight,
         offsets,
         counts);
+  }
+
+  /** Whether libtiff applies the Predictor tag to data of this compression. */
+  private static boolean usesPredictor(long compression) {
+    return compression == Codecs.LZW
+        || compression == Codecs.DEFLATE
+        || compression == Codecs.DEFLATE_OLD
+        || compression == Codecs.ZSTD
+        || compression == Codecs.LZMA;
   }
 
   /** The sample type that samples of {@code bits} bits in TIFF format {@code format} read as. */
@@ -519,8 +550,19 @@ public final class BlockDecoder {
   private Object decode(int index) throws IOException {
     long offset = offsets[index];
     long count = counts[index];
-    if (offset == 0 || count == 0) {
+    if (offset == 0 && count == 0) {
       return null; // sparse file: the block was never written
+    }
+    if (offset == 0 || count == 0) {
+      throw new IOException(
+          "block "
+              + index
+              + " is at byte "
+              + offset
+              + " with "
+              + count
+              + " bytes (expected both"
+              + " 0 for a block left out, or both positive)");
     }
     int by = (index % (blocksAcross * blocksDown)) / blocksAcross;
     int rows = tiled ? blockHeight : Math.min(blockHeight, height - by * blockHeight);
@@ -540,7 +582,14 @@ public final class BlockDecoder {
         int jpegHeight = tiled ? blockHeight : rows;
         raw =
             JpegBlocks.decode(
-                jpegTables, data.array(), blockWidth, jpegHeight, rows, perPixel, ycbcr);
+                jpegTables,
+                data.array(),
+                blockWidth,
+                jpegHeight,
+                rows,
+                perPixel,
+                ycbcr,
+                planar ? new int[] {1, 1} : jpegSampling);
       } else {
         raw = Codecs.decode(compression, data.array(), expected);
       }

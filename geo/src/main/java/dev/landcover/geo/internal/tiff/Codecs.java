@@ -101,6 +101,10 @@ final class Codecs {
         }
         out.length += k;
       }
+      if (out.full() && !inflater.finished() && !inflater.needsInput()) {
+        // zlib goes on to the end of the stream and its checksum, as it does inside libtiff
+        inflater.inflate(new byte[256]);
+      }
     } catch (DataFormatException e) {
       throw new IOException("corrupt Deflate data: " + e.getMessage(), e);
     } finally {

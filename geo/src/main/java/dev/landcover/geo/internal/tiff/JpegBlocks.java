@@ -2,7 +2,9 @@ package dev.landcover.geo.internal.tiff;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -58,9 +60,19 @@ final class JpegBlocks {
    * @param rows the rows wanted, at most {@code height}
    * @param samples samples per pixel in the block
    * @param ycbcr whether the block holds YCbCr to convert to RGB
+   * @param sampling the horizontal and vertical sampling factors the first component must have (the
+   *     TIFF's YCbCrSubsampling for YCbCr, else 1, 1); the others must have 1, 1, as libtiff
+   *     requires
    */
   static byte[] decode(
-      byte[] tables, byte[] data, int width, int height, int rows, int samples, boolean ycbcr)
+      byte[] tables,
+      byte[] data,
+      int width,
+      int height,
+      int rows,
+      int samples,
+      boolean ycbcr,
+      int[] sampling)
       throws IOException {
     if (data.length < 4 || (data[0] & 0xFF) != 0xFF || (data[1] & 0xFF) != 0xD8) {
       throw new IOException("JPEG block does not start with a JPEG start-of-image marker");
@@ -71,10 +83,13 @@ final class JpegBlocks {
       System.arraycopy(tables, 0, stream, 0, tables.length - 2);
       System.arraycopy(data, 2, stream, tables.length - 2, data.length - 2);
     }
+    checkFrame(stream, sampling);
     ImageReader reader = jdkReader();
     java.awt.image.Raster raster;
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(stream))) {
       reader.setInput(in, true, true);
+      List<String> warnings = new ArrayList<>();
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       int w = reader.getWidth(0);
       int h = reader.getHeight(0);
       if (w != width || h < rows || h > height) {
@@ -89,6 +104,10 @@ final class JpegBlocks {
                 + height);
       }
       raster = reader.readRaster(0, null);
+      if (!warnings.isEmpty()) {
+        // libjpeg's warnings on corrupt data: decoders differ in what they make of such data
+        throw new IOException("corrupt JPEG data: " + warnings.get(0));
+      }
     } catch (RuntimeException e) {
       throw new IOException("corrupt JPEG data: " + e, e);
     } finally {
@@ -119,6 +138,59 @@ final class JpegBlocks {
       }
     }
     return out;
+  }
+
+  /**
+   * Checks the frame header (SOF): 8-bit samples and the sampling factors libtiff requires (see
+   * {@link #decode}).
+   */
+  private static void checkFrame(byte[] s, int[] sampling) throws IOException {
+    int p = 2;
+    while (p + 4 <= s.length) {
+      if ((s[p] & 0xFF) != 0xFF) {
+        throw new IOException("corrupt JPEG data: no marker at byte " + p);
+      }
+      int marker = s[p + 1] & 0xFF;
+      if (marker == 0xFF) {
+        p++;
+        continue;
+      }
+      int length = ((s[p + 2] & 0xFF) << 8) | (s[p + 3] & 0xFF);
+      boolean frame =
+          marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (frame) {
+        if (p + 10 > s.length || s[p + 4] != 8) {
+          throw new IOException("JPEG frame is not 8-bit (supported: 8-bit JPEG)");
+        }
+        int components = s[p + 9] & 0xFF;
+        for (int c = 0; c < components && p + 12 + 3 * c < s.length; c++) {
+          int factors = s[p + 11 + 3 * c] & 0xFF;
+          int h = factors >> 4;
+          int v = factors & 15;
+          int wantH = c == 0 ? sampling[0] : 1;
+          int wantV = c == 0 ? sampling[1] : 1;
+          if (h != wantH || v != wantV) {
+            throw new IOException(
+                "JPEG component "
+                    + c
+                    + " has sampling factors "
+                    + h
+                    + "x"
+                    + v
+                    + " where the TIFF declares "
+                    + wantH
+                    + "x"
+                    + wantV);
+          }
+        }
+        return;
+      }
+      if (marker == 0xDA || length < 2) {
+        break;
+      }
+      p += 2 + length;
+    }
+    throw new IOException("corrupt JPEG data: no frame header");
   }
 
   private static byte clamp(int v) {

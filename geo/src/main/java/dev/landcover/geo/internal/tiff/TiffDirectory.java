@@ -37,6 +37,7 @@ public final class TiffDirectory {
   public static final int TAG_TILE_BYTE_COUNTS = 325;
   public static final int TAG_SAMPLE_FORMAT = 339;
   public static final int TAG_GEO_KEY_DIRECTORY = 34735;
+  public static final int TAG_GEO_DOUBLE_PARAMS = 34736;
   public static final int TAG_GEO_ASCII_PARAMS = 34737;
   public static final int TAG_GDAL_METADATA = 42112;
   public static final int TAG_GDAL_NODATA = 42113;
@@ -67,6 +68,7 @@ public final class TiffDirectory {
   private final long ifdOffset;
   private final long nextIfd;
   private final Map<Integer, Entry> entries;
+  private final java.util.Set<Integer> unknownTypes;
 
   private TiffDirectory(
       Path file,
@@ -75,7 +77,8 @@ public final class TiffDirectory {
       boolean bigTiff,
       long ifdOffset,
       long nextIfd,
-      Map<Integer, Entry> entries) {
+      Map<Integer, Entry> entries,
+      java.util.Set<Integer> unknownTypes) {
     this.file = file;
     this.fileSize = fileSize;
     this.order = order;
@@ -83,6 +86,7 @@ public final class TiffDirectory {
     this.ifdOffset = ifdOffset;
     this.nextIfd = nextIfd;
     this.entries = Collections.unmodifiableMap(entries);
+    this.unknownTypes = java.util.Set.copyOf(unknownTypes);
   }
 
   /**
@@ -135,23 +139,32 @@ public final class TiffDirectory {
       }
       ByteBuffer eb = readAt(ch, ifd + countSize, (int) (n * entrySize + inline)).order(order);
       Map<Integer, Entry> entries = new LinkedHashMap<>();
+      java.util.Set<Integer> unknownTypes = new java.util.HashSet<>();
       for (int i = 0; i < n; i++) {
         int p = i * entrySize;
         int tag = eb.getShort(p) & 0xFFFF;
         int type = eb.getShort(p + 2) & 0xFFFF;
         long count = big ? eb.getLong(p + 4) : (eb.getInt(p + 4) & 0xFFFFFFFFL);
+        if (entries.containsKey(tag) || unknownTypes.contains(tag)) {
+          throw new GeoTiffException(
+              file,
+              "broken TIFF: tag " + tag + " appears twice in the first image directory",
+              "re-create it from an intact source, e.g. with gdal_translate");
+        }
         int unit = typeSize(type);
         if (unit == 0) {
+          unknownTypes.add(tag);
           continue; // unknown type: TIFF readers must skip such entries
         }
-        long bytes = count * unit;
-        if (count < 0 || bytes > Integer.MAX_VALUE) {
+        if (count < 0 || count > size) {
           throw truncated(file, "tag " + tag + " declares " + count + " values", size);
         }
-        byte[] value = new byte[(int) bytes];
+        long bytes = count * unit;
         long valueOffset;
+        byte[] value;
         if (bytes <= inline) {
           valueOffset = ifd + countSize + p + (big ? 12 : 8);
+          value = new byte[(int) bytes];
           eb.get(p + (big ? 12 : 8), value, 0, value.length);
         } else {
           ByteBuffer ob = eb.duplicate().order(order);
@@ -162,6 +175,7 @@ public final class TiffDirectory {
                 "the values of tag " + tag + " are at bytes " + valueOffset + "+" + bytes,
                 size);
           }
+          value = new byte[(int) bytes]; // at most the file's size, checked above
           readAt(ch, valueOffset, value.length).get(value);
         }
         byte[] raw = new byte[entrySize];
@@ -169,7 +183,7 @@ public final class TiffDirectory {
         entries.put(tag, new Entry(tag, type, count, value, valueOffset, raw));
       }
       long next = ifd + countSize + n * entrySize;
-      return new TiffDirectory(file, size, order, big, ifd, next, entries);
+      return new TiffDirectory(file, size, order, big, ifd, next, entries, unknownTypes);
     }
   }
 
@@ -303,11 +317,170 @@ public final class TiffDirectory {
     if (e == null) {
       return null;
     }
-    int end = e.value.length;
-    while (end > 0 && e.value[end - 1] == 0) {
-      end--;
+    int end = 0;
+    while (end < e.value.length && e.value[end] != 0) {
+      end++;
     }
     return new String(e.value, 0, end, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * The value of a tag that must hold one unsigned integer, as libtiff requires of ImageWidth,
+   * Compression, PlanarConfiguration and the like: one value of an integer type, from 0 to {@code
+   * max}; {@code missing} when the tag is absent.
+   *
+   * @throws GeoTiffException when the tag has another count, a non-integer type or a value out of
+   *     range (libtiff, hence GDAL, refuses such files too)
+   */
+  public long scalar(int tag, long missing, long max) throws GeoTiffException {
+    requireKnownType(tag);
+    Entry e = entries.get(tag);
+    if (e == null) {
+      return missing;
+    }
+    if (e.count != 1 || !isInteger(e.type)) {
+      throw invalidTag(tag, e.count + " values of TIFF type " + e.type, "one unsigned integer");
+    }
+    long v = longs(tag)[0];
+    if (v < 0 || v > max) {
+      throw invalidTag(tag, "the value " + v, "0 to " + max);
+    }
+    return v;
+  }
+
+  /**
+   * The value of a tag with one unsigned integer per sample that must all be equal (BitsPerSample,
+   * SampleFormat): at least {@code samples} values of an integer type, the first {@code samples} of
+   * them equal; {@code missing} when the tag is absent.
+   */
+  public long perSample(int tag, long samples, long missing) throws GeoTiffException {
+    requireKnownType(tag);
+    Entry e = entries.get(tag);
+    if (e == null) {
+      return missing;
+    }
+    if (e.count < 1 || !isInteger(e.type)) {
+      throw invalidTag(tag, e.count + " values of TIFF type " + e.type, "unsigned integers");
+    }
+    long[] v = longs(tag);
+    if (v.length < samples && v.length != 1) {
+      throw invalidTag(tag, v.length + " values", "one per sample (" + samples + ")");
+    }
+    for (int i = 1; i < Math.min(v.length, samples); i++) {
+      if (v[i] != v[0]) {
+        throw invalidTag(
+            tag,
+            "different values per sample (" + v[0] + " and " + v[i] + " among " + v.length + ")",
+            "the same value for every band; convert it with gdal_translate -ot Float32"
+                + " -co COMPRESS=DEFLATE in.tif out.tif");
+      }
+    }
+    if (v[0] < 0 || v[0] > 65535) {
+      throw invalidTag(tag, "the value " + v[0], "0 to 65535");
+    }
+    return v[0];
+  }
+
+  /**
+   * Refuses a tag stored with a field type TIFF does not define (libtiff refuses the tags it needs
+   * in that case, while readers skip unknown tags).
+   */
+  public void requireKnownType(int tag) throws GeoTiffException {
+    if (unknownTypes.contains(tag)) {
+      throw invalidTag(tag, "an unknown field type", "a TIFF integer type");
+    }
+  }
+
+  /** The values of a tag that must hold unsigned integers, or an empty array when absent. */
+  public long[] unsignedIntegers(int tag) throws GeoTiffException {
+    requireKnownType(tag);
+    Entry e = entries.get(tag);
+    if (e != null && !isInteger(e.type)) {
+      throw invalidTag(tag, "values of TIFF type " + e.type, "unsigned integers");
+    }
+    return longs(tag);
+  }
+
+  private static boolean isInteger(int type) {
+    return type == 1 || type == 3 || type == 4 || type == 16;
+  }
+
+  private GeoTiffException invalidTag(int tag, String found, String expected) {
+    return new GeoTiffException(
+        file,
+        "broken TIFF: tag " + tag + " has " + found + " where " + expected + " is expected",
+        "re-create it from an intact source, e.g. with gdal_translate -co COMPRESS=DEFLATE");
+  }
+
+  /**
+   * Checks the structure of the GeoKey directory as libgeotiff does before GDAL reads a CRS: a
+   * header of 4 values, 4 values per key, keys stored in the directory with one value, keys in
+   * GeoDoubleParams and GeoAsciiParams inside those tags, no other storage.
+   *
+   * @throws GeoTiffException for a broken directory (GDAL refuses such files too)
+   */
+  public void checkGeoKeys() throws GeoTiffException {
+    if (!has(TAG_GEO_KEY_DIRECTORY)) {
+      return;
+    }
+    requireKnownType(TAG_GEO_KEY_DIRECTORY);
+    requireKnownType(TAG_GEO_ASCII_PARAMS);
+    requireKnownType(TAG_GEO_DOUBLE_PARAMS);
+    Entry keyEntry = entries.get(TAG_GEO_KEY_DIRECTORY);
+    Entry asciiEntry = entries.get(TAG_GEO_ASCII_PARAMS);
+    Entry doubleEntry = entries.get(TAG_GEO_DOUBLE_PARAMS);
+    if (keyEntry.type != TYPE_SHORT
+        || (asciiEntry != null && asciiEntry.type != TYPE_ASCII)
+        || (doubleEntry != null && doubleEntry.type != 12)) {
+      throw invalidTag(
+          TAG_GEO_KEY_DIRECTORY,
+          "GeoTIFF tags of TIFF types "
+              + keyEntry.type
+              + (asciiEntry == null ? "" : ", " + asciiEntry.type)
+              + (doubleEntry == null ? "" : ", " + doubleEntry.type),
+          "SHORT (3) keys, ASCII (2) and DOUBLE (12) parameters");
+    }
+    long[] keys = longs(TAG_GEO_KEY_DIRECTORY);
+    // libgeotiff reads GeoAsciiParams as a C string: up to its first NUL
+    long asciiLength = asciiEntry == null ? -1 : ascii(TAG_GEO_ASCII_PARAMS).length();
+    long doubles = doubleEntry == null ? -1 : doubleEntry.count;
+    if (keys.length < 4 || keys.length < 4 + 4 * keys[3]) {
+      throw invalidTag(
+          TAG_GEO_KEY_DIRECTORY,
+          keys.length + " values" + (keys.length >= 4 ? " for " + keys[3] + " keys" : ""),
+          "4 + 4 per key");
+    }
+    for (int i = 4; i < 4 + 4 * keys[3]; i += 4) {
+      long key = keys[i];
+      long location = keys[i + 1];
+      long count = keys[i + 2];
+      long offset = keys[i + 3];
+      boolean ok;
+      if (location == 0) {
+        ok = count == 1;
+      } else if (location == TAG_GEO_ASCII_PARAMS) {
+        ok = asciiLength >= 0 && offset + count <= asciiLength;
+      } else if (location == TAG_GEO_DOUBLE_PARAMS) {
+        ok = doubles >= 0 && offset + count <= doubles;
+      } else {
+        ok = false;
+      }
+      if (!ok) {
+        throw invalidTag(
+            TAG_GEO_KEY_DIRECTORY,
+            "GeoKey "
+                + key
+                + " stored in tag "
+                + location
+                + " at "
+                + offset
+                + " with "
+                + count
+                + " values",
+            "a key in the directory (1 value), in GeoDoubleParams (34736) or in GeoAsciiParams"
+                + " (34737) within the tag's values");
+      }
+    }
   }
 
   /** Human name of a TIFF compression code, as gdalinfo prints it where it has one. */
