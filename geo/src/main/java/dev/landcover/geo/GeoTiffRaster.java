@@ -1,9 +1,9 @@
 package dev.landcover.geo;
 
 import dev.landcover.geo.internal.Rasters;
-import dev.landcover.geo.internal.sis.EsriCrs;
-import dev.landcover.geo.internal.sis.SisGrids;
+import dev.landcover.geo.internal.sis.GeoKeyCrs;
 import dev.landcover.geo.internal.tiff.BlockDecoder;
+import dev.landcover.geo.internal.tiff.GeoTiffTags;
 import dev.landcover.geo.internal.tiff.TiffDirectory;
 import dev.landcover.pixels.PixelWindow;
 import java.awt.Rectangle;
@@ -21,9 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import org.apache.sis.coverage.grid.GridGeometry;
-import org.apache.sis.coverage.grid.PixelInCell;
 import org.apache.sis.referencing.CRS;
-import org.apache.sis.referencing.operation.transform.MathTransforms;
 import org.apache.sis.storage.DataStoreException;
 import org.apache.sis.storage.GridCoverageResource;
 import org.apache.sis.storage.RasterLoadingStrategy;
@@ -134,6 +132,8 @@ public final class GeoTiffRaster implements AutoCloseable {
       throw new GeoTiffException(file, "cannot be read: " + e.getMessage(), null, e);
     }
     SampleType type = checkSupported(dir);
+    GeoKeys keys = GeoTiffTags.geoKeys(dir);
+    GeoTransform transform = GeoTiffTags.transform(dir, keys);
     GeoTiffStore store = null;
     FileChannel channel = null;
     try {
@@ -160,7 +160,14 @@ public final class GeoTiffRaster implements AutoCloseable {
                 + " samples",
             CONVERT);
       }
-      RasterGrid grid = gridOf(file, gg, image.getWidth(), image.getHeight(), dir);
+      RasterGrid grid = gridOf(file, gg, image.getWidth(), image.getHeight(), keys, transform);
+      if (grid.crs().isEmpty() && keys != null) {
+        LOG.warn(
+            "{}: its CRS ({}) cannot be decoded by Apache SIS: outputs carry the file's GeoTIFF"
+                + " keys unchanged, but nothing can be reprojected from or to it",
+            file,
+            grid.crsLabel() + grid.crsName().map(n -> ", " + n).orElse(""));
+      }
       // Decode the first tile now, so that undecodable data fails here rather than mid-run.
       image.getTile(image.getMinTileX(), image.getMinTileY());
       String nodataText = dir.ascii(TiffDirectory.TAG_GDAL_NODATA);
@@ -341,29 +348,32 @@ public final class GeoTiffRaster implements AutoCloseable {
     return OptionalDouble.of(v);
   }
 
+  /**
+   * The grid: the transform read from the tags as GDAL reads it, the CRS decided from the keys (see
+   * {@link GeoKeyCrs}) with SIS's reading as one source, and the keys themselves.
+   */
   private static RasterGrid gridOf(
-      Path file, GridGeometry gg, int width, int height, TiffDirectory dir)
+      Path file, GridGeometry gg, int width, int height, GeoKeys keys, GeoTransform transform)
       throws GeoTiffException {
     try {
       if (gg.getDimension() > 2) {
         gg = gg.selectDimensions(0, 1);
       }
-      CoordinateReferenceSystem crs = null;
+      CoordinateReferenceSystem sisCrs = null;
       if (gg.isDefined(GridGeometry.CRS)) {
-        crs = CRS.getHorizontalComponent(gg.getCoordinateReferenceSystem());
-        if (crs == null) {
-          crs = gg.getCoordinateReferenceSystem();
+        sisCrs = CRS.getHorizontalComponent(gg.getCoordinateReferenceSystem());
+        if (sisCrs == null) {
+          sisCrs = gg.getCoordinateReferenceSystem();
         }
-      } else {
-        crs = EsriCrs.fromCitation(dir.ascii(TiffDirectory.TAG_GEO_ASCII_PARAMS));
       }
-      GeoTransform transform = GeoTransform.IDENTITY;
-      if (gg.isDefined(GridGeometry.GRID_TO_CRS)) {
-        transform =
-            SisGrids.fromGridToCrs(
-                MathTransforms.getMatrix(gg.getGridToCRS(PixelInCell.CELL_CORNER)), crs);
-      }
-      return RasterGrid.of(width, height, transform, crs);
+      GeoKeyCrs.Decoded crs = GeoKeyCrs.decode(keys, sisCrs);
+      return RasterGrid.ofGeoTiff(
+          width,
+          height,
+          transform == null ? GeoTransform.IDENTITY : transform,
+          crs.crs(),
+          keys,
+          crs.epsg());
     } catch (RuntimeException e) {
       throw new GeoTiffException(
           file, "its georeferencing cannot be decoded: " + describe(e), null, e);
