@@ -42,10 +42,12 @@ public final class GeoKeys {
   /** ProjLinearUnitsGeoKey: an EPSG unit code. */
   public static final int LINEAR_UNITS = 3076;
 
+  /** VerticalCSTypeGeoKey: an EPSG vertical CRS code, or 32767 for user-defined. */
+  public static final int VERTICAL_TYPE = 4096;
+
   /** The value of user-defined keys. */
   public static final int USER_DEFINED = 32767;
 
-  private static final int TAG_DOUBLE_PARAMS = 34736;
   private static final int TAG_ASCII_PARAMS = 34737;
 
   private final int[] directory;
@@ -126,16 +128,6 @@ public final class GeoKeys {
       }
     }
     return Optional.empty();
-  }
-
-  /** Whether some key refers to the GeoDoubleParams. */
-  boolean usesDoubles() {
-    for (int k = 0; k < count(); k++) {
-      if (directory[4 + 4 * k + 1] == TAG_DOUBLE_PARAMS) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Whether the raster type is PixelIsPoint (grid values at pixel centres). */

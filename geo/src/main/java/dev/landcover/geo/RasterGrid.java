@@ -107,7 +107,11 @@ public final class RasterGrid {
     return transform;
   }
 
-  /** The coordinate reference system, when known. */
+  /**
+   * The coordinate reference system, when known, in east/north axis order (the geotransform's). It
+   * is compound when the file declares a vertical CRS too (as GDAL reports it): its first two axes
+   * are the horizontal ones.
+   */
   public Optional<CoordinateReferenceSystem> crs() {
     return Optional.ofNullable(crs);
   }

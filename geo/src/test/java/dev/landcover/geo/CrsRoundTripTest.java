@@ -18,14 +18,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * GeoTIFFs in 25 coordinate reference systems and georeferencing layouts, written by GDAL (UTM
+ * GeoTIFFs in 27 coordinate reference systems and georeferencing layouts, written by GDAL (UTM
  * north and south on WGS 84 and NAD83, Web Mercator, LAEA Europe, Conus Albers, Lambert-93,
  * geographic WGS 84, NAD83 and ETRS89, British National Grid, both Krovak, NZTM, UPS South, polar
- * stereographic 3413, ESRI WKT and ESRI PE strings, a LOCAL_CS, south-up, rotated, PixelIsPoint, no
- * CRS, GCPs only): each is read by Landcover, which must report the geotransform, nodata and EPSG
- * code that GDAL reports, then written out as a chip (single-tile writer) and as a class map
- * (Apache SIS writer); GDAL must find each copy's CRS {@code IsSame} as the source's, its
- * geotransform that of the source at the copy's origin, and the same nodata.
+ * stereographic 3413, a US survey foot state plane, UTM with a vertical CRS, ESRI WKT and ESRI PE
+ * strings, a LOCAL_CS, south-up, rotated, PixelIsPoint, no CRS, GCPs only): each is read by
+ * Landcover, which must report the geotransform, nodata and EPSG code that GDAL reports, then
+ * written out as a chip (single-tile writer) and as a class map (Apache SIS writer); GDAL must find
+ * each copy's CRS {@code IsSame} as the source's, its geotransform that of the source at the copy's
+ * origin, and the same nodata.
  */
 class CrsRoundTripTest {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -34,6 +34,8 @@ import org.opengis.util.FactoryException;
  * </ol>
  *
  * <p>The CRS is returned in right-handed (east, north) axis order, the order of the geotransform.
+ * With an EPSG code in VerticalCSTypeGeoKey it is compound (horizontal + vertical), as GDAL reports
+ * it; only its first two axes are those of the geotransform.
  */
 public final class GeoKeyCrs {
   private GeoKeyCrs() {}
@@ -77,7 +79,17 @@ public final class GeoKeyCrs {
     }
     if (declared.isPresent()) {
       // Null where SIS lacks the projection method (Krovak): the code still names the CRS.
-      return new Decoded(fromEpsg(declared.getAsInt()), declared.getAsInt());
+      CoordinateReferenceSystem crs = fromEpsg(declared.getAsInt());
+      OptionalInt vertical = keys.shortValue(GeoKeys.VERTICAL_TYPE);
+      if (crs != null && isCode(vertical)) {
+        // GDAL reports a compound CRS, with no EPSG code of its own.
+        try {
+          return new Decoded(CRS.compound(crs, CRS.forCode("EPSG:" + vertical.getAsInt())), null);
+        } catch (FactoryException | RuntimeException e) {
+          return new Decoded(crs, declared.getAsInt());
+        }
+      }
+      return new Decoded(crs, declared.getAsInt());
     }
     Optional<String> citation =
         keys.text(GeoKeys.PROJECTED_CITATION).or(() -> keys.text(GeoKeys.CITATION));
