@@ -59,7 +59,7 @@ final class InfoCommand implements Callable<Integer> {
       out.printf(
           "NoData:       %s%n",
           nd.isPresent() ? Numbers.compact(nd.getAsDouble()) + " (all bands)" : "none");
-      String name = g.crs().map(c -> c.getName().getCode()).orElse("");
+      String name = g.crsName().orElse("");
       out.printf(
           "CRS:          %s%s%n",
           g.crsLabel(), name.isEmpty() || g.crsLabel().equals(name) ? "" : " (" + name + ")");

@@ -1,9 +1,9 @@
 package dev.landcover.geo;
 
 import dev.landcover.geo.internal.Rasters;
-import dev.landcover.geo.internal.sis.EsriCrs;
-import dev.landcover.geo.internal.sis.SisGrids;
+import dev.landcover.geo.internal.sis.GeoKeyCrs;
 import dev.landcover.geo.internal.tiff.BlockDecoder;
+import dev.landcover.geo.internal.tiff.GeoTiffTags;
 import dev.landcover.geo.internal.tiff.TiffDirectory;
 import dev.landcover.pixels.PixelWindow;
 import java.awt.image.DataBuffer;
@@ -19,9 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import org.apache.sis.coverage.grid.GridGeometry;
-import org.apache.sis.coverage.grid.PixelInCell;
 import org.apache.sis.referencing.CRS;
-import org.apache.sis.referencing.operation.transform.MathTransforms;
 import org.apache.sis.storage.DataStoreException;
 import org.apache.sis.storage.GridCoverageResource;
 import org.apache.sis.storage.StorageConnector;
@@ -118,11 +116,20 @@ public final class GeoTiffRaster implements AutoCloseable {
     } catch (IOException e) {
       throw new GeoTiffException(file, "cannot be read: " + e.getMessage(), null, e);
     }
+    dir.checkGeoKeys();
+    GeoKeys keys;
+    GeoTransform transform;
+    try {
+      keys = GeoTiffTags.geoKeys(dir);
+      transform = GeoTiffTags.transform(dir, keys);
+    } catch (RuntimeException e) {
+      throw new GeoTiffException(
+          file, "its georeferencing cannot be decoded: " + describe(e), null, e);
+    }
     GeoTiffStore store = null;
     FileChannel channel = null;
     try {
       channel = FileChannel.open(file, StandardOpenOption.READ);
-      dir.checkGeoKeys();
       BlockDecoder decoder = BlockDecoder.open(dir, channel);
       SampleType type = decoder.sampleType();
       var connector = new StorageConnector(file);
@@ -135,7 +142,14 @@ public final class GeoTiffRaster implements AutoCloseable {
       GridGeometry gg = images.get(0).getGridGeometry();
       int width = (int) dir.first(TiffDirectory.TAG_IMAGE_WIDTH, 0);
       int height = (int) dir.first(TiffDirectory.TAG_IMAGE_LENGTH, 0);
-      RasterGrid grid = gridOf(file, gg, width, height, dir);
+      RasterGrid grid = gridOf(file, gg, width, height, keys, transform);
+      if (grid.crs().isEmpty() && keys != null) {
+        LOG.warn(
+            "{}: its CRS ({}) cannot be decoded by Apache SIS: outputs carry the file's GeoTIFF"
+                + " keys unchanged, but nothing can be reprojected from or to it",
+            file,
+            grid.crsLabel() + grid.crsName().map(n -> ", " + n).orElse(""));
+      }
       String nodataText = dir.ascii(TiffDirectory.TAG_GDAL_NODATA);
       OptionalDouble noData = parseNoData(file, nodataText, type);
       String compression =
@@ -143,7 +157,6 @@ public final class GeoTiffRaster implements AutoCloseable {
       if (compression.equals("JPEG") && dir.first(TiffDirectory.TAG_PHOTOMETRIC, 1) == 6) {
         compression = "YCbCr JPEG"; // as gdalinfo says
       }
-      refuseLostCrs(file, grid, dir);
       GeoTiffRaster raster =
           new GeoTiffRaster(
               file,
@@ -202,38 +215,6 @@ public final class GeoTiffRaster implements AutoCloseable {
     return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
   }
 
-  /**
-   * Refuses a file whose GeoKeys declare a projected, geographic or user-defined CRS
-   * (GTModelTypeGeoKey 1, 2 or 32767) that could not be decoded, rather than reading it as a raster
-   * without a CRS.
-   */
-  private static void refuseLostCrs(Path file, RasterGrid grid, TiffDirectory dir)
-      throws GeoTiffException {
-    long[] keys = dir.longs(TiffDirectory.TAG_GEO_KEY_DIRECTORY);
-    if (grid.crs().isPresent() || keys.length < 4) {
-      return;
-    }
-    for (int i = 4; i + 3 < keys.length; i += 4) {
-      if (keys[i] == 1024
-          && keys[i + 1] == 0
-          && (keys[i + 3] == 1 || keys[i + 3] == 2 || keys[i + 3] == 32767)) {
-        String citation = dir.ascii(TiffDirectory.TAG_GEO_ASCII_PARAMS);
-        throw new GeoTiffException(
-            file,
-            "its CRS (GTModelTypeGeoKey "
-                + keys[i + 3]
-                + ") cannot be decoded"
-                + (citation == null
-                    ? ""
-                    : " (GeoTIFF citation: "
-                        + citation.substring(0, Math.min(120, citation.length())).replace('|', ' ')
-                        + "...)"),
-            "reproject it with: gdalwarp -t_srs EPSG:4326 in.tif out.tif, or assign a CRS with"
-                + " gdal_translate -a_srs EPSG:CODE in.tif out.tif");
-      }
-    }
-  }
-
   /** Parses the GDAL_NODATA text as GDAL does; empty when absent or not applicable. */
   private static OptionalDouble parseNoData(Path file, String text, SampleType type)
       throws GeoTiffException {
@@ -276,29 +257,32 @@ public final class GeoTiffRaster implements AutoCloseable {
     return OptionalDouble.of(v);
   }
 
+  /**
+   * The grid: the transform read from the tags as GDAL reads it, the CRS decided from the keys (see
+   * {@link GeoKeyCrs}) with SIS's reading as one source, and the keys themselves.
+   */
   private static RasterGrid gridOf(
-      Path file, GridGeometry gg, int width, int height, TiffDirectory dir)
+      Path file, GridGeometry gg, int width, int height, GeoKeys keys, GeoTransform transform)
       throws GeoTiffException {
     try {
       if (gg.getDimension() > 2) {
         gg = gg.selectDimensions(0, 1);
       }
-      CoordinateReferenceSystem crs = null;
+      CoordinateReferenceSystem sisCrs = null;
       if (gg.isDefined(GridGeometry.CRS)) {
-        crs = CRS.getHorizontalComponent(gg.getCoordinateReferenceSystem());
-        if (crs == null) {
-          crs = gg.getCoordinateReferenceSystem();
+        sisCrs = CRS.getHorizontalComponent(gg.getCoordinateReferenceSystem());
+        if (sisCrs == null) {
+          sisCrs = gg.getCoordinateReferenceSystem();
         }
-      } else {
-        crs = EsriCrs.fromCitation(dir.ascii(TiffDirectory.TAG_GEO_ASCII_PARAMS));
       }
-      GeoTransform transform = GeoTransform.IDENTITY;
-      if (gg.isDefined(GridGeometry.GRID_TO_CRS)) {
-        transform =
-            SisGrids.fromGridToCrs(
-                MathTransforms.getMatrix(gg.getGridToCRS(PixelInCell.CELL_CORNER)), crs);
-      }
-      return RasterGrid.of(width, height, transform, crs);
+      GeoKeyCrs.Decoded crs = GeoKeyCrs.decode(keys, sisCrs);
+      return RasterGrid.ofGeoTiff(
+          width,
+          height,
+          transform == null ? GeoTransform.IDENTITY : transform,
+          crs.crs(),
+          keys,
+          crs.epsg());
     } catch (RuntimeException e) {
       throw new GeoTiffException(
           file, "its georeferencing cannot be decoded: " + describe(e), null, e);

@@ -25,6 +25,7 @@ public final class RasterGrid {
   private final int height;
   private final GeoTransform transform;
   private final CoordinateReferenceSystem crs;
+  private final GeoKeys geoKeys;
   private volatile Integer epsg;
   private volatile boolean epsgSearched;
 
@@ -33,6 +34,7 @@ public final class RasterGrid {
       int height,
       GeoTransform transform,
       CoordinateReferenceSystem crs,
+      GeoKeys geoKeys,
       Integer epsg,
       boolean epsgSearched) {
     if (width <= 0 || height <= 0) {
@@ -43,6 +45,7 @@ public final class RasterGrid {
     this.height = height;
     this.transform = transform;
     this.crs = crs;
+    this.geoKeys = geoKeys;
     this.epsg = epsg;
     this.epsgSearched = epsgSearched;
   }
@@ -55,7 +58,26 @@ public final class RasterGrid {
    */
   public static RasterGrid of(
       int width, int height, GeoTransform transform, CoordinateReferenceSystem crs) {
-    return new RasterGrid(width, height, transform, crs, null, false);
+    return new RasterGrid(width, height, transform, crs, null, null, false);
+  }
+
+  /**
+   * The grid of a GeoTIFF file: its CRS as Landcover understands it and the file's own GeoKeys,
+   * which GeoTIFFs written on this grid copy verbatim.
+   *
+   * @param crs the CRS, or null when none could be decoded (the keys still travel)
+   * @param geoKeys the file's GeoKeys, or null when it has none
+   * @param epsg the EPSG code the keys declare for {@code crs} (as GDAL reports it), or null to
+   *     look one up
+   */
+  static RasterGrid ofGeoTiff(
+      int width,
+      int height,
+      GeoTransform transform,
+      CoordinateReferenceSystem crs,
+      GeoKeys geoKeys,
+      Integer epsg) {
+    return new RasterGrid(width, height, transform, crs, geoKeys, epsg, epsg != null);
   }
 
   /**
@@ -66,7 +88,7 @@ public final class RasterGrid {
   public static RasterGrid ofEpsg(int width, int height, GeoTransform transform, int epsgCode) {
     try {
       return new RasterGrid(
-          width, height, transform, CRS.forCode("EPSG:" + epsgCode), epsgCode, true);
+          width, height, transform, CRS.forCode("EPSG:" + epsgCode), null, epsgCode, true);
     } catch (FactoryException e) {
       throw new IllegalArgumentException("Unknown EPSG code: " + epsgCode, e);
     }
@@ -85,9 +107,21 @@ public final class RasterGrid {
     return transform;
   }
 
-  /** The coordinate reference system, when known. */
+  /**
+   * The coordinate reference system, when known, in east/north axis order (the geotransform's). It
+   * is compound when the file declares a vertical CRS too (as GDAL reports it): its first two axes
+   * are the horizontal ones.
+   */
   public Optional<CoordinateReferenceSystem> crs() {
     return Optional.ofNullable(crs);
+  }
+
+  /**
+   * The GeoTIFF keys of the file this grid was read from (or of which it is a window): writers
+   * store them verbatim, so that GDAL reads the same CRS from outputs as from the source.
+   */
+  public Optional<GeoKeys> geoKeys() {
+    return Optional.ofNullable(geoKeys);
   }
 
   /**
@@ -122,18 +156,48 @@ public final class RasterGrid {
     }
   }
 
-  /** {@code EPSG:n} when there is a code, otherwise the CRS's name, or {@code none}. */
+  /**
+   * {@code EPSG:n} when there is a code (the one the file declares, or one the EPSG database has
+   * for the CRS), otherwise the CRS's name; {@code none} without CRS, or {@code undecoded GeoTIFF
+   * keys} when the file's keys describe a CRS that Landcover cannot decode (outputs still carry
+   * them).
+   */
   public String crsLabel() {
-    if (crs == null) {
-      return "none";
-    }
     OptionalInt code = epsg();
-    return code.isPresent() ? "EPSG:" + code.getAsInt() : crs.getName().getCode();
+    if (code.isPresent()) {
+      return "EPSG:" + code.getAsInt();
+    }
+    if (crs != null) {
+      return crs.getName().getCode();
+    }
+    return geoKeys == null ? "none" : "undecoded GeoTIFF keys";
+  }
+
+  /**
+   * The CRS's name, as GDAL names it: the CRS's own, or the citation of the file's keys when
+   * Landcover cannot decode the CRS (Krovak, for one).
+   */
+  public Optional<String> crsName() {
+    if (crs != null) {
+      return Optional.of(crs.getName().getCode());
+    }
+    if (geoKeys == null) {
+      return Optional.empty();
+    }
+    return geoKeys
+        .text(GeoKeys.PROJECTED_CITATION)
+        .or(() -> geoKeys.text(GeoKeys.CITATION))
+        .or(() -> geoKeys.text(GeoKeys.GEOGRAPHIC_CITATION));
   }
 
   /** The CRS as WKT 2 (2019), or null without CRS. */
   public String crsWkt() {
     return crs == null ? null : crs.toWKT();
+  }
+
+  /** This grid without CRS and GeoKeys: the same size and transform. */
+  public RasterGrid withoutCrs() {
+    return new RasterGrid(width, height, transform, null, null, null, true);
   }
 
   /**
@@ -146,6 +210,7 @@ public final class RasterGrid {
         window.height(),
         transform.shiftedTo(window.x(), window.y()),
         crs,
+        geoKeys,
         epsg,
         epsgSearched);
   }
@@ -158,7 +223,13 @@ public final class RasterGrid {
     return width == other.width
         && height == other.height
         && transform.equalsWithin(other.transform, SAME_GRID_TOLERANCE)
-        && sameCrs(crs, other.crs);
+        && (crs != null || other.crs != null
+            ? sameCrs(crs, other.crs)
+            : java.util.Objects.equals(pixelIsArea(geoKeys), pixelIsArea(other.geoKeys)));
+  }
+
+  private static GeoKeys pixelIsArea(GeoKeys keys) {
+    return keys == null ? null : keys.asPixelIsArea();
   }
 
   private static boolean sameCrs(CoordinateReferenceSystem a, CoordinateReferenceSystem b) {

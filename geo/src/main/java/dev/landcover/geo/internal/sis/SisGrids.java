@@ -10,7 +10,6 @@ import org.apache.sis.referencing.operation.matrix.Matrix3;
 import org.apache.sis.referencing.operation.transform.MathTransforms;
 import org.opengis.referencing.crs.CoordinateReferenceSystem;
 import org.opengis.referencing.cs.AxisDirection;
-import org.opengis.referencing.operation.Matrix;
 import org.opengis.util.FactoryException;
 
 /** Conversions between {@link RasterGrid} and Apache SIS grid geometries. */
@@ -24,25 +23,6 @@ public final class SisGrids {
     }
     AxisDirection d = crs.getCoordinateSystem().getAxis(0).getDirection();
     return d == AxisDirection.NORTH || d == AxisDirection.SOUTH;
-  }
-
-  /**
-   * The geotransform (east/north order, pixel corner) of a two-dimensional grid-to-CRS transform.
-   */
-  public static GeoTransform fromGridToCrs(Matrix m, CoordinateReferenceSystem crs) {
-    int x = 0;
-    int y = 1;
-    if (northFirst(crs)) {
-      x = 1;
-      y = 0;
-    }
-    return new GeoTransform(
-        m.getElement(x, 2),
-        m.getElement(x, 0),
-        m.getElement(x, 1),
-        m.getElement(y, 2),
-        m.getElement(y, 0),
-        m.getElement(y, 1));
   }
 
   /**

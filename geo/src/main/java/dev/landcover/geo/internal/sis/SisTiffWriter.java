@@ -4,6 +4,8 @@ import dev.landcover.geo.GeoTiffException;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
 import dev.landcover.geo.SampleType;
+import dev.landcover.geo.internal.tiff.GeoTiffTags;
+import dev.landcover.geo.internal.tiff.TiffTagPatcher;
 import java.awt.image.DataBuffer;
 import java.awt.image.RenderedImage;
 import java.io.IOException;
@@ -23,7 +25,8 @@ import org.opengis.referencing.crs.CoordinateReferenceSystem;
  * The one place that drives Apache SIS's GeoTIFF writer ({@link GeoTiffStore#append}): images of
  * any size, pulled tile by tile, and the 1 x 1 probe files from which the single-tile writer learns
  * how SIS encodes a CRS as GeoKeys. SIS writes no GDAL tags (nodata, band descriptions): callers
- * add them afterwards.
+ * add them afterwards. A grid read from a GeoTIFF carries that file's GeoKeys: they are written
+ * verbatim, with the transform, in place of SIS's encoding ({@link GeoTiffTags#encode}).
  */
 public final class SisTiffWriter {
   private SisTiffWriter() {}
@@ -58,8 +61,12 @@ public final class SisTiffWriter {
       connector.setOption(
           FormatModifier.OPTION_KEY, new FormatModifier[] {FormatModifier.BIG_TIFF});
     }
+    // A grid with the source's GeoKeys (or no CRS) is written without a CRS, and its
+    // georeferencing tags are then set as they must be: SIS cannot encode every CRS (polar
+    // stereographic variant B, Krovak) and changes some it can (axis order, datum names).
+    boolean ownTags = grid.geoKeys().isPresent() || grid.crs().isEmpty();
     try (GeoTiffStore store = new GeoTiffStore(null, connector)) {
-      store.append(image, SisGrids.toGridGeometry(grid), null);
+      store.append(image, SisGrids.toGridGeometry(ownTags ? grid.withoutCrs() : grid), null);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     } catch (DataStoreException | RuntimeException e) {
@@ -71,6 +78,10 @@ public final class SisTiffWriter {
         throw ((UncheckedIOException) cause).getCause();
       }
       throw new GeoTiffException(file, "cannot be written: " + e.getMessage(), null, e);
+    }
+    if (ownTags) {
+      TiffTagPatcher.setTags(
+          file, GeoTiffTags.encode(grid.transform(), grid.geoKeys().orElse(null)), GeoTiffTags.ALL);
     }
   }
 

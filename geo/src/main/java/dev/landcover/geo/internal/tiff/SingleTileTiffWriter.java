@@ -1,6 +1,5 @@
 package dev.landcover.geo.internal.tiff;
 
-import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
 import dev.landcover.geo.SampleType;
 import dev.landcover.geo.internal.Rasters;
@@ -25,9 +24,11 @@ import org.opengis.referencing.crs.CoordinateReferenceSystem;
 
 /**
  * Writes an image that fits in one tile (a chip) as a complete GeoTIFF in a single pass, without
- * Apache SIS: for thousands of chips, SIS's per-file set-up costs more than the pixels. The GeoTIFF
- * keys that describe the CRS are taken once per CRS from a 1 x 1 file that SIS writes ({@link
- * SisTiffWriter#writeGeoKeyProbe}, so the CRS encoding is SIS's), then copied into every chip.
+ * Apache SIS: for thousands of chips, SIS's per-file set-up costs more than the pixels. The
+ * georeferencing is {@link GeoTiffTags#encode}'s: the grid's own GeoKeys (those of the source file)
+ * verbatim; for a grid made in Java with a CRS and no keys, the keys that SIS writes for that CRS,
+ * taken once per CRS from a 1 x 1 file ({@link SisTiffWriter#writeGeoKeyProbe}); without either, no
+ * keys (GDAL then reads no CRS, as from the source).
  *
  * <p>Layout: little-endian classic TIFF, one tile per band (planar configuration 2), tile size
  * rounded up to a multiple of 16 and padded with zeros, Deflate (zlib) with the horizontal
@@ -38,11 +39,6 @@ public final class SingleTileTiffWriter {
   private static final int MAX_TILE = 1024;
 
   private static final int TAG_EXTRA_SAMPLES = 338;
-  private static final int TAG_MODEL_PIXEL_SCALE = 33550;
-  private static final int TAG_MODEL_TIEPOINT = 33922;
-  private static final int TAG_MODEL_TRANSFORMATION = 34264;
-  private static final int TAG_GEO_DOUBLE_PARAMS = 34736;
-  private static final int TYPE_DOUBLE = 12;
 
   /** GeoKey tags (34735, 34736, 34737) as SIS encodes each CRS, by CRS identity. */
   private static final Map<CoordinateReferenceSystem, Map<Integer, TiffDirectory.Entry>> GEO_KEYS =
@@ -50,10 +46,9 @@ public final class SingleTileTiffWriter {
 
   private SingleTileTiffWriter() {}
 
-  /** Whether an image of this size, with a CRS, is written by this class. */
+  /** Whether an image of this size is written by this class. */
   public static boolean fits(RasterGrid grid, int bands, SampleType type) {
-    return grid.crs().isPresent()
-        && roundUp16(grid.width()) <= MAX_TILE
+    return roundUp16(grid.width()) <= MAX_TILE
         && roundUp16(grid.height()) <= MAX_TILE
         && (long) roundUp16(grid.width()) * roundUp16(grid.height()) * bands * type.bits() / 8
             < Integer.MAX_VALUE / 2;
@@ -117,32 +112,19 @@ public final class SingleTileTiffWriter {
     int format =
         type.isFloatingPoint() ? 3 : (type == SampleType.INT16 || type == SampleType.INT32) ? 2 : 1;
     ifd.shorts(TiffDirectory.TAG_SAMPLE_FORMAT, repeat(format, bands));
-    GeoTransform t = grid.transform();
-    if (t.rowRotation() == 0 && t.columnRotation() == 0) {
-      ifd.doubles(TAG_MODEL_PIXEL_SCALE, t.pixelWidth(), -t.pixelHeight(), 0);
-      ifd.doubles(TAG_MODEL_TIEPOINT, 0, 0, 0, t.originX(), t.originY(), 0);
-    } else {
-      ifd.doubles(
-          TAG_MODEL_TRANSFORMATION,
-          t.pixelWidth(),
-          t.rowRotation(),
-          0,
-          t.originX(),
-          t.columnRotation(),
-          t.pixelHeight(),
-          0,
-          t.originY(),
-          0,
-          0,
-          0,
-          0,
-          0,
-          0,
-          0,
-          1);
-    }
-    for (TiffDirectory.Entry e : geoKeys(grid.crs().orElseThrow()).values()) {
-      ifd.raw(e.tag(), e.type(), e.count(), e.value());
+    Map<Integer, Object> georeferencing =
+        GeoTiffTags.encode(grid.transform(), grid.geoKeys().orElse(null));
+    georeferencing.forEach(
+        (tag, value) ->
+            ifd.raw(
+                tag,
+                GeoTiffTags.typeOf(value),
+                GeoTiffTags.countOf(value),
+                GeoTiffTags.bytes(value, ByteOrder.LITTLE_ENDIAN)));
+    if (grid.geoKeys().isEmpty() && grid.crs().isPresent()) {
+      for (TiffDirectory.Entry e : geoKeys(grid.crs().get()).values()) {
+        ifd.raw(e.tag(), e.type(), e.count(), e.value());
+      }
     }
     tags.forEach(ifd::ascii);
 
@@ -281,7 +263,7 @@ public final class SingleTileTiffWriter {
       for (int tag :
           new int[] {
             TiffDirectory.TAG_GEO_KEY_DIRECTORY,
-            TAG_GEO_DOUBLE_PARAMS,
+            GeoTiffTags.TAG_GEO_DOUBLE_PARAMS,
             TiffDirectory.TAG_GEO_ASCII_PARAMS
           }) {
         TiffDirectory.Entry e = dir.entries().get(tag);
@@ -321,14 +303,6 @@ public final class SingleTileTiffWriter {
         b.putInt((int) v);
       }
       raw(tag, TiffDirectory.TYPE_LONG, values.length, b.array());
-    }
-
-    void doubles(int tag, double... values) {
-      ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-      for (double v : values) {
-        b.putDouble(v);
-      }
-      raw(tag, TYPE_DOUBLE, values.length, b.array());
     }
 
     void ascii(int tag, String text) {

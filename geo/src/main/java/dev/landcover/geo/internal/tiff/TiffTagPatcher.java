@@ -3,7 +3,6 @@ package dev.landcover.geo.internal.tiff;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -12,9 +11,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Adds ASCII tags to the first directory of a TIFF file that Apache SIS wrote (SIS writes no
- * GDAL_NODATA or GDAL_METADATA tag). The directory is copied to the end of the file with the new
- * entries in tag order, and the header is pointed at the copy; tile data is not moved.
+ * Adds or replaces tags of the first directory of a TIFF file that Apache SIS wrote (SIS writes no
+ * GDAL_NODATA or GDAL_METADATA tag, and Landcover writes the georeferencing tags itself). The
+ * directory is copied to the end of the file with the new entries in tag order, and the header is
+ * pointed at the copy; tile data is not moved.
  */
 public final class TiffTagPatcher {
   private TiffTagPatcher() {}
@@ -27,7 +27,18 @@ public final class TiffTagPatcher {
    * @param tags tag number to text (without the terminating NUL); replaces existing entries
    */
   public static void addAsciiTags(Path file, Map<Integer, String> tags) throws IOException {
-    if (tags.isEmpty()) {
+    setTags(file, new TreeMap<>(tags), new int[0]);
+  }
+
+  /**
+   * Sets tags of the first directory of {@code file}, in place: removes the entries of {@code
+   * remove}, then adds (or replaces) those of {@code tags}; nothing when both are empty.
+   *
+   * @param tags tag number to value: {@code String} for ASCII (without the terminating NUL), {@code
+   *     int[]} for SHORT, {@code double[]} for DOUBLE
+   */
+  public static void setTags(Path file, Map<Integer, ?> tags, int[] remove) throws IOException {
+    if (tags.isEmpty() && remove.length == 0) {
       return;
     }
     TiffDirectory dir = TiffDirectory.read(file);
@@ -42,28 +53,32 @@ public final class TiffTagPatcher {
       for (TiffDirectory.Entry e : dir.entries().values()) {
         entries.put(e.tag(), e.raw());
       }
+      for (int tag : remove) {
+        entries.remove(tag);
+      }
       List<ByteBuffer> values = new ArrayList<>();
       long position = end;
-      for (Map.Entry<Integer, String> t : tags.entrySet()) {
-        byte[] text = (t.getValue() + "\0").getBytes(StandardCharsets.ISO_8859_1);
+      for (Map.Entry<Integer, ?> t : tags.entrySet()) {
+        Object value = t.getValue();
+        byte[] bytes = GeoTiffTags.bytes(value, dir.order());
         ByteBuffer entry = ByteBuffer.allocate(entrySize).order(dir.order());
         entry.putShort((short) (int) t.getKey());
-        entry.putShort((short) TiffDirectory.TYPE_ASCII);
+        entry.putShort((short) GeoTiffTags.typeOf(value));
         if (big) {
-          entry.putLong(text.length);
+          entry.putLong(GeoTiffTags.countOf(value));
         } else {
-          entry.putInt(text.length);
+          entry.putInt(GeoTiffTags.countOf(value));
         }
-        if (text.length <= inline) {
-          entry.put(text);
+        if (bytes.length <= inline) {
+          entry.put(bytes);
         } else {
           if (big) {
             entry.putLong(position);
           } else {
             entry.putInt((int) position);
           }
-          values.add(ByteBuffer.wrap(text));
-          position += text.length + (text.length & 1);
+          values.add(ByteBuffer.wrap(bytes));
+          position += bytes.length + (bytes.length & 1);
         }
         entries.put(t.getKey(), entry.array());
       }
