@@ -105,6 +105,7 @@ class FailedRunLeavesNothingTest {
         Cli.run("chips", "--image", damaged.toString(), "--size", "32", "--out", out.toString());
     assertEquals(1, cli.code(), cli.err());
     assertTrue(cli.errorLines().contains(damaged.toString()), cli.err());
+    assertTrue(cli.err().contains("chips: "), "failed before any chip: " + cli.err());
     assertEquals(List.of(), contents(dir), "left behind");
   }
 
