@@ -78,6 +78,10 @@ final class ArchitectureOptions {
     if (given > 1) {
       throw new IllegalArgumentException("Give one of --preset, --depth and --config");
     }
+    if (depth != null) {
+      Checks.atLeast("--depth", depth, 2);
+    }
+    Checks.atLeast("--filters", filters, 1);
     UNetConfig c;
     if (configFile != null) {
       c = UNetConfig.read(configFile);

@@ -5,6 +5,7 @@ import dev.landcover.geo.RasterWindow;
 import dev.landcover.networks.ModelSummary;
 import dev.landcover.networks.SegmentationModel;
 import dev.landcover.networks.UNetConfig;
+import dev.landcover.pixels.InvalidInputException;
 import dev.landcover.pixels.PixelWindow;
 import dev.landcover.pixels.support.ProcessMemory;
 import java.io.PrintWriter;
@@ -52,15 +53,26 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       List<PixelWindow> list = new ArrayList<>();
-      for (String line : Files.readAllLines(windows)) {
-        String[] f = line.trim().split("\\s+");
+      List<String> lines = Files.readAllLines(windows);
+      for (int i = 0; i < lines.size(); i++) {
+        String[] f = lines.get(i).trim().split("\\s+");
         if (f.length == 4) {
-          list.add(
-              new PixelWindow(
-                  Integer.parseInt(f[0]),
-                  Integer.parseInt(f[1]),
-                  Integer.parseInt(f[2]),
-                  Integer.parseInt(f[3])));
+          try {
+            list.add(
+                new PixelWindow(
+                    Integer.parseInt(f[0]),
+                    Integer.parseInt(f[1]),
+                    Integer.parseInt(f[2]),
+                    Integer.parseInt(f[3])));
+          } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(
+                windows
+                    + ", line "
+                    + (i + 1)
+                    + ": '"
+                    + lines.get(i).trim()
+                    + "' is not 'x y width height' in whole pixels");
+          }
         }
       }
       long bytes = 0;
@@ -130,7 +142,14 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      Checks.atLeast("--batch", batch, 1);
+      Checks.atLeast("--input", input, 1);
+      Checks.atLeast("--iterations", iterations, 1);
+      Checks.atLeast("--warmup", warmup, 0);
+      Checks.atLeast("--bands", bands, 1);
+      Checks.atLeast("--classes", classes, 1);
       UNetConfig config = UNetConfig.preset(preset).withBandsAndClasses(bands, classes);
+      Checks.fits("--input", input, config);
       double flops = 2.0 * ModelSummary.of(config, batch, input).multAdds();
       float[] x = new float[batch * bands * input * input];
       java.util.Random r = new java.util.Random(1);

@@ -3,6 +3,8 @@ package dev.landcover.app;
 import ai.djl.Device;
 import dev.landcover.networks.UNetTrainer;
 import dev.landcover.workflows.ClassWeights;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -12,6 +14,24 @@ import picocli.CommandLine.TypeConversionException;
 /** picocli type converters for option values that are not plain numbers, paths or enums. */
 final class Converters {
   private Converters() {}
+
+  /**
+   * A file or folder path: refuses an empty value (which Java would read as the current folder, so
+   * that outputs would land there) and text that is not a path on this system (a NUL character).
+   */
+  static final class PathConverter implements ITypeConverter<Path> {
+    @Override
+    public Path convert(String text) {
+      if (text.isBlank()) {
+        throw new TypeConversionException("expected a file or folder path but was empty");
+      }
+      try {
+        return Path.of(text);
+      } catch (InvalidPathException e) {
+        throw new TypeConversionException("'" + text + "' is not a path: " + e.getReason());
+      }
+    }
+  }
 
   /**
    * {@code auto} (null: the engine chooses, a GPU when there is one), {@code cpu}, {@code gpu[:N]}.

@@ -1,5 +1,6 @@
 package dev.landcover.app;
 
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +43,7 @@ final class LandcoverCommand implements Runnable {
     cli.setExecutionExceptionHandler(handler);
     cli.setParameterExceptionHandler(handler);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.registerConverter(Path.class, new Converters.PathConverter());
     return cli;
   }
 

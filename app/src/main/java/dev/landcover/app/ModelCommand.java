@@ -75,6 +75,14 @@ final class ModelCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      Checks.atLeast("--input", input, 1);
+      Checks.atLeast("--batch", batch, 1);
+      if (bands != null) {
+        Checks.atLeast("--bands", bands, 1);
+      }
+      if (classes != null) {
+        Checks.atLeast("--classes", classes, 1);
+      }
       UNetConfig config;
       if (bundle != null) {
         Path scratch = Files.createTempDirectory("landcover-bundle");
@@ -97,6 +105,7 @@ final class ModelCommand implements Runnable {
                   classes != null ? classes : config.classes());
         }
       }
+      Checks.fits("--input", input, config);
       ModelSummary s = ModelSummary.of(config, batch, input);
       var out = spec.commandLine().getOut();
       out.println(config);
@@ -197,6 +206,10 @@ final class ModelCommand implements Runnable {
       if (Files.exists(out) && !overwrite) {
         throw new IllegalArgumentException(out + " already exists: pass --overwrite to replace it");
       }
+      for (int b : sceneBands) {
+        Checks.atLeast("--scene-bands", b, 1);
+      }
+      Checks.atLeast("--chip", chip, 1);
       List<ModelBundle.Band> bands = new ArrayList<>();
       for (int i = 0; i < sceneBands.length; i++) {
         String name =
@@ -221,6 +234,7 @@ final class ModelCommand implements Runnable {
       if (source.weights != null) {
         UNetConfig config = architecture.config();
         config = config.withBandsAndClasses(bands.size(), classes.size());
+        Checks.fits("--chip", chip, config);
         try (SegmentationModel check = SegmentationModel.unet(config, source.weights)) {
           spec.commandLine().getOut().println("Weights fit " + check);
         }
@@ -255,11 +269,15 @@ final class ModelCommand implements Runnable {
       if (mean != null || std != null) {
         check("--mean", mean, n);
         check("--std", std, n);
+        Checks.finite("--mean", mean);
+        Checks.positive("--std", std);
         return InputNormalization.meanStd(mean, std);
       }
       if (scale != null || offset != null) {
         check("--scale", scale, n);
         check("--offset", offset, n);
+        Checks.finite("--scale", scale);
+        Checks.finite("--offset", offset);
         return new InputNormalization("scale", scale, offset);
       }
       return InputNormalization.identity(n);

@@ -139,8 +139,20 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException("No scene found in " + inputs);
     }
     MappingRequest.TorchScriptInputs torchScript = null;
-    if (SceneMapper.isTorchScript(modelPath) && bands != null && classCount != null) {
+    if (SceneMapper.isTorchScript(modelPath)) {
+      if (bands == null || classCount == null) {
+        throw new IllegalArgumentException(
+            "A TorchScript model needs --bands and --classes: " + modelPath);
+      }
       torchScript = new MappingRequest.TorchScriptInputs(bands, classCount, mean, std);
+    } else if (bands != null || classCount != null || mean != null || std != null) {
+      throw new IllegalArgumentException(
+          "--bands, --classes, --mean and --std are for a TorchScript .pt model; the bundle "
+              + modelPath
+              + " names its own bands, classes and normalization");
+    }
+    if (floatProbabilities && !probabilities) {
+      throw new IllegalArgumentException("--float applies to --probabilities, which is not given");
     }
     MappingRequest request =
         MappingRequest.builder(modelPath, scenes)

@@ -27,6 +27,52 @@ public record InputNormalization(String method, double[] first, double[] second)
     }
     first = first.clone();
     second = second.clone();
+    String[] names = names(method);
+    for (int b = 0; b < first.length; b++) {
+      checkFinite(names[0], b, first[b]);
+      checkFinite(names[1], b, second[b]);
+      boolean degenerate =
+          switch (method) {
+            case "meanstd" -> !(second[b] > 0);
+            case "scale" -> first[b] == 0;
+            default -> !(second[b] > first[b]);
+          };
+      if (degenerate) {
+        throw new IllegalArgumentException(
+            switch (method) {
+              case "meanstd" ->
+                  "normalization.std[" + b + "] is " + second[b] + ": expected a positive number";
+              case "scale" ->
+                  "normalization.scale[" + b + "] is 0: every pixel of the band would be equal";
+              default ->
+                  "normalization.max["
+                      + b
+                      + "] is "
+                      + second[b]
+                      + ": expected more than normalization.min["
+                      + b
+                      + "] ("
+                      + first[b]
+                      + ")";
+            });
+      }
+    }
+  }
+
+  /** The names of the two per-band parameters of {@code method}, as in model.json. */
+  static String[] names(String method) {
+    return switch (method) {
+      case "meanstd" -> new String[] {"mean", "std"};
+      case "scale" -> new String[] {"scale", "offset"};
+      default -> new String[] {"min", "max"};
+    };
+  }
+
+  private static void checkFinite(String name, int band, double v) {
+    if (!Double.isFinite(v)) {
+      throw new IllegalArgumentException(
+          "normalization." + name + "[" + band + "] is " + v + ": expected a finite number");
+    }
   }
 
   /** {@code (v - mean) / std}. */

@@ -1,6 +1,7 @@
 package dev.landcover.networks;
 
 import ai.djl.Device;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -10,17 +11,23 @@ import dev.landcover.pixels.InvalidInputException;
 import dev.landcover.pixels.LandcoverClass;
 import dev.landcover.pixels.support.AtomicFiles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -103,9 +110,13 @@ public record ModelBundle(
       bundle = fromJson(new ObjectMapper().readTree(json.toFile()));
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(path + ": model.json: " + e.getMessage(), e);
-    } catch (IOException e) {
+    } catch (JsonProcessingException e) {
       throw new InvalidInputException(
-          path + ": model.json is not valid JSON: " + e.getMessage(), e);
+          path
+              + ": model.json is not valid JSON: "
+              + e.getOriginalMessage()
+              + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"),
+          e);
     }
     if (!Files.isRegularFile(dir.resolve(bundle.weights()))) {
       throw new InvalidInputException(
@@ -222,18 +233,30 @@ public record ModelBundle(
     }
   }
 
+  /**
+   * Extracts the zip's files (read through its central directory, every entry's CRC checked) into
+   * {@code dir}; entries that would land outside it are skipped.
+   */
   private static void unzip(Path zip, Path dir) throws IOException {
     Files.createDirectories(dir);
-    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-      for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-        Path target = dir.resolve(e.getName()).normalize();
-        if (!target.startsWith(dir) || e.isDirectory()) {
+    Path root = dir.toAbsolutePath().normalize();
+    try (ZipFile file = new ZipFile(zip.toFile())) {
+      for (ZipEntry e : Collections.list(file.entries())) {
+        Path target = root.resolve(e.getName()).normalize();
+        if (!target.startsWith(root) || e.isDirectory()) {
           continue;
         }
-        try (OutputStream out = Files.newOutputStream(target)) {
+        Files.createDirectories(target.getParent());
+        try (InputStream in = file.getInputStream(e);
+            OutputStream out = Files.newOutputStream(target)) {
           in.transferTo(out);
         }
       }
+    } catch (NoSuchFileException | AccessDeniedException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new InvalidInputException(
+          zip + ": not a readable zip (truncated or damaged?): " + e.getMessage(), e);
     }
   }
 
@@ -308,13 +331,22 @@ public record ModelBundle(
     }
     List<Band> bands = new ArrayList<>();
     for (JsonNode b : required(n, "bands")) {
-      bands.add(new Band(required(b, "bands[].index", "index").asInt(), b.path("name").asText("")));
+      int index =
+          integer(required(b, "bands[].index", "index"), "bands[" + bands.size() + "].index");
+      if (index < 1) {
+        throw new IllegalArgumentException(
+            "bands[" + bands.size() + "].index is " + index + ": band numbers start at 1");
+      }
+      bands.add(new Band(index, b.path("name").asText("")));
+    }
+    if (bands.isEmpty()) {
+      throw new IllegalArgumentException("bands is empty: expected at least one input band");
     }
     JsonNode norm = required(n, "normalization");
     String method = required(norm, "normalization.method", "method").asText();
     String[] keys = keys(method);
-    double[] first = doubles(required(norm, "normalization." + keys[0], keys[0]));
-    double[] second = doubles(required(norm, "normalization." + keys[1], keys[1]));
+    double[] first = doubles(required(norm, "normalization." + keys[0], keys[0]), keys[0]);
+    double[] second = doubles(required(norm, "normalization." + keys[1], keys[1]), keys[1]);
     if (first.length != bands.size() || second.length != bands.size()) {
       throw new IllegalArgumentException(
           "normalization has "
@@ -326,12 +358,51 @@ public record ModelBundle(
               + " bands");
     }
     List<LandcoverClass> classes = new ArrayList<>();
+    Set<Integer> ids = new HashSet<>();
     for (JsonNode c : required(n, "classes")) {
-      classes.add(
+      String at = "classes[" + classes.size() + "]";
+      LandcoverClass k =
           LandcoverClass.withHexColor(
-              required(c, "classes[].id", "id").asInt(),
-              required(c, "classes[].name", "name").asText(),
-              required(c, "classes[].color", "color").asText()));
+              integer(required(c, at + ".id", "id"), at + ".id"),
+              required(c, at + ".name", "name").asText(),
+              required(c, at + ".color", "color").asText());
+      if (!ids.add(k.id())) {
+        throw new IllegalArgumentException(at + ".id " + k.id() + " is listed twice");
+      }
+      classes.add(k);
+    }
+    if (classes.isEmpty()) {
+      throw new IllegalArgumentException("classes is empty: expected at least one class");
+    }
+    int chipSize = integer(required(n, "chipSize"), "chipSize");
+    int halo = integer(required(n, "halo"), "halo");
+    int nodataClass = integer(required(n, "nodataClass"), "nodataClass");
+    String weights = required(n, "weights").asText();
+    if (weights.isEmpty() || weights.contains("/") || weights.contains("\\")) {
+      throw new IllegalArgumentException(
+          "weights is '" + weights + "': expected the name of a file beside model.json");
+    }
+    if (chipSize < 1) {
+      throw new IllegalArgumentException("chipSize is " + chipSize + ": expected a positive size");
+    }
+    if (config != null && !config.fits(chipSize)) {
+      throw new IllegalArgumentException(
+          "chipSize " + chipSize + " does not pass through the UNet of architecture.config");
+    }
+    int expectedHalo = config == null ? 0 : config.margin(chipSize);
+    if (halo != expectedHalo) {
+      throw new IllegalArgumentException(
+          "halo is " + halo + " but the network loses " + expectedHalo + " px at each side");
+    }
+    int maxId = Collections.max(ids);
+    int largest = maxId <= 255 ? 255 : 65535;
+    if (nodataClass < 0 || nodataClass > largest || ids.contains(nodataClass)) {
+      throw new IllegalArgumentException(
+          "nodataClass is "
+              + nodataClass
+              + ": expected 0 to "
+              + largest
+              + " (the class map's type) and no class's id");
     }
     if (config != null && (config.bands() != bands.size() || config.classes() != classes.size())) {
       throw new IllegalArgumentException(
@@ -348,13 +419,13 @@ public record ModelBundle(
         type,
         preset,
         config,
-        required(n, "weights").asText(),
+        weights,
         List.copyOf(bands),
         new InputNormalization(method, first, second),
         List.copyOf(classes),
-        required(n, "chipSize").asInt(),
-        required(n, "halo").asInt(),
-        required(n, "nodataClass").asInt(),
+        chipSize,
+        halo,
+        nodataClass,
         n.path("provenance"));
   }
 
@@ -370,12 +441,28 @@ public record ModelBundle(
     return v;
   }
 
-  private static double[] doubles(JsonNode n) {
+  /** A list of numbers ({@code normalization.NAME}); text, null or NaN is refused. */
+  private static double[] doubles(JsonNode n, String name) {
+    if (!n.isArray()) {
+      throw new IllegalArgumentException("normalization." + name + " is not a list of numbers");
+    }
     double[] out = new double[n.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = n.get(i).asDouble();
+      JsonNode v = n.get(i);
+      if (!v.isNumber()) {
+        throw new IllegalArgumentException(
+            "normalization." + name + "[" + i + "] is " + v + ": expected a finite number");
+      }
+      out[i] = v.asDouble();
     }
     return out;
+  }
+
+  private static int integer(JsonNode v, String name) {
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw new IllegalArgumentException(name + " is " + v + ": expected an integer");
+    }
+    return v.asInt();
   }
 
   /** A few lines describing the bundle, for {@code landcover info}. */

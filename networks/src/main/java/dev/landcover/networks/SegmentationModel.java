@@ -16,6 +16,7 @@ import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A segmentation network ready for inference: a batch of chips in, logits out. Holds native memory:
@@ -122,10 +123,41 @@ public final class SegmentationModel implements AutoCloseable {
                 + ": expected N x classes x H x W");
       }
       return new Logits(y.toFloatArray(), (int) s.get(1), (int) s.get(2), (int) s.get(3));
-    } catch (TranslateException e) {
+    } catch (TranslateException | RuntimeException e) {
+      if (e instanceof IllegalStateException s && s.getMessage().startsWith(description)) {
+        throw s;
+      }
       throw new IllegalStateException(
-          description + " failed on a batch of " + n + ": " + e.getMessage(), e);
+          description + " failed on a batch of " + n + ": " + engineReason(e), e);
     }
+  }
+
+  /**
+   * The one line of an engine failure that says what went wrong: for a TorchScript error (a
+   * traceback of tens of lines), its last {@code RuntimeError:} line without that prefix; otherwise
+   * the first line of the innermost message.
+   */
+  public static String engineReason(Throwable e) {
+    String reason = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m == null) {
+        continue;
+      }
+      List<String> lines = m.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+      for (String line : lines) {
+        if (line.startsWith("RuntimeError:")) {
+          reason = line.substring("RuntimeError:".length()).strip();
+        }
+      }
+      if (reason != null) {
+        return reason;
+      }
+      if (!lines.isEmpty()) {
+        reason = lines.get(0);
+      }
+    }
+    return reason == null ? e.toString() : reason;
   }
 
   /** Logits of a batch, channels first. */

@@ -6,6 +6,7 @@ import dev.landcover.geo.ChipGenerator;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.RasterWindow;
+import dev.landcover.pixels.support.StagingFolder;
 import dev.landcover.pixels.support.Threads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -92,7 +93,6 @@ public final class ChipExport {
             .backgroundKeep(request.backgroundKeep(), request.seed());
       }
       ChipGenerator generator = builder.build();
-      ChipFolder.prepare(request.out(), lbl != null, request.overwrite());
       int total = generator.plan().size();
       listener.message(
           String.format(
@@ -104,9 +104,15 @@ public final class ChipExport {
               total,
               request.size(),
               generator.plan().stride()));
-      List<ChipFolder.Entry> rows = writeChips(request, generator, img, lbl, listener);
-      listener.finished(TASK);
-      ChipFolder.writeIndex(request.out(), rows, lbl != null);
+      List<ChipFolder.Entry> rows;
+      try (StagingFolder staging = StagingFolder.create(request.out())) {
+        Path work = staging.dir();
+        ChipFolder.prepare(work, lbl != null, false);
+        rows = writeChips(request, work, generator, img, lbl, listener);
+        listener.finished(TASK);
+        ChipFolder.writeIndex(work, rows, lbl != null);
+        commit(staging, lbl != null);
+      }
       SortedMap<Integer, Long> histogram = new TreeMap<>();
       rows.forEach(r -> r.classCounts().forEach((c, n) -> histogram.merge(c, (long) n, Long::sum)));
       return new Result(
@@ -145,8 +151,54 @@ public final class ChipExport {
     }
   }
 
+  /**
+   * Moves the staged chip folder into place: the whole folder in one rename when the output folder
+   * does not exist; else (an empty folder, or with overwrite) {@code images/}, {@code labels/} and
+   * the index last, each in one rename, files of the old folders that are not chips carried over.
+   */
+  private static void commit(StagingFolder staging, boolean labels) throws IOException {
+    Path out = staging.target();
+    if (!Files.exists(out)) {
+      staging.commitAsFolder();
+      return;
+    }
+    List<String> names = new ArrayList<>(List.of("images"));
+    if (labels) {
+      names.add("labels");
+    }
+    for (String folder : names) {
+      carryOverOtherFiles(out.resolve(folder), staging.dir().resolve(folder));
+    }
+    names.add(ChipFolder.INDEX);
+    staging.commitInto(out, names, List.of());
+    if (!labels && Files.isDirectory(out.resolve("labels"))) {
+      // Label chips of an earlier run that this run (without labels) replaces.
+      try (Stream<Path> s = Files.list(out.resolve("labels"))) {
+        for (Path p : s.filter(ChipExport::isChipFile).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  private static boolean isChipFile(Path p) {
+    return p.getFileName().toString().matches("chip_\\d+\\.tif(\\.aux\\.xml)?");
+  }
+
+  private static void carryOverOtherFiles(Path old, Path staged) throws IOException {
+    if (!Files.isDirectory(old)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(old)) {
+      for (Path p : s.filter(p -> !isChipFile(p)).toList()) {
+        Files.move(p, staged.resolve(p.getFileName()));
+      }
+    }
+  }
+
   private static List<ChipFolder.Entry> writeChips(
       ChipExportRequest request,
+      Path folder,
       ChipGenerator generator,
       GeoTiffRaster img,
       GeoTiffRaster lbl,
@@ -176,7 +228,7 @@ public final class ChipExport {
                     chip.image(),
                     chip,
                     imageNoData,
-                    ChipFolder.imageFile(request.out(), chip.index()),
+                    ChipFolder.imageFile(folder, chip.index()),
                     true);
                 if (chip.labels() != null) {
                   write(
@@ -184,7 +236,7 @@ public final class ChipExport {
                       chip.labels(),
                       chip,
                       labelNoData,
-                      ChipFolder.labelFile(request.out(), chip.index()),
+                      ChipFolder.labelFile(folder, chip.index()),
                       false);
                 }
                 rows.add(ChipFolder.Entry.of(chip));

@@ -70,6 +70,30 @@ public record ChipExportRequest(
     if (threads < 1) {
       throw new IllegalArgumentException("--threads must be at least 1: " + threads);
     }
+    if (stride != null && (stride < 1 || stride > size)) {
+      throw new IllegalArgumentException(
+          "--stride must be 1 to --size (" + size + "): stride=" + stride);
+    }
+    if (overlap != null && (overlap < 0 || overlap >= size)) {
+      throw new IllegalArgumentException(
+          "--overlap must be 0 to --size - 1 (" + (size - 1) + "): overlap=" + overlap);
+    }
+    if (maxNoData != null && !(maxNoData >= 0 && maxNoData <= 1)) {
+      throw new IllegalArgumentException("--max-nodata must be 0 to 1: " + maxNoData);
+    }
+    if (!(backgroundKeep >= 0 && backgroundKeep <= 1)) {
+      throw new IllegalArgumentException("--background-keep must be 0 to 1: " + backgroundKeep);
+    }
+    if (minClassPixels < 1) {
+      throw new IllegalArgumentException(
+          "--min-class-pixels must be at least 1: " + minClassPixels);
+    }
+    if (image == null || image.toString().isEmpty()) {
+      throw new IllegalArgumentException("--image is empty: expected a GeoTIFF");
+    }
+    if (out == null || out.toString().isEmpty()) {
+      throw new IllegalArgumentException("--out is empty: expected a folder");
+    }
   }
 
   /** A request with the defaults: all bands, Huffman/Deflate, level 6, a thread per processor. */

@@ -3,7 +3,9 @@ package dev.landcover.workflows;
 import ai.djl.Device;
 import dev.landcover.pixels.BlendWindow;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * What {@link SceneMapper#map} does: which model, which scenes, where the maps go, and how chips
@@ -72,16 +74,48 @@ public record MappingRequest(
    * @param std per-band standard deviations, or null
    */
   public record TorchScriptInputs(int[] bands, int classes, double[] mean, double[] std) {
-    /** Checks that mean and std are both given, one per band, or both absent. */
+    /**
+     * Checks the bands (1-based), the classes, and that mean and std are both given, one finite
+     * value per band (std positive), or both absent.
+     */
     public TorchScriptInputs {
+      if (bands == null || bands.length == 0) {
+        throw new IllegalArgumentException("--bands is empty: expected the scene bands, 1-based");
+      }
+      for (int b : bands) {
+        if (b < 1) {
+          throw new IllegalArgumentException(
+              "--bands " + joined(bands) + ": band " + b + " is not a band, numbers start at 1");
+        }
+      }
       if ((mean == null) != (std == null)
           || (mean != null && (mean.length != bands.length || std.length != bands.length))) {
         throw new IllegalArgumentException(
             "--mean and --std need one value per band (" + bands.length + ")");
       }
       if (classes < 1) {
-        throw new IllegalArgumentException("classes must be at least 1: " + classes);
+        throw new IllegalArgumentException("--classes must be at least 1: " + classes);
       }
+      if (mean != null) {
+        for (int b = 0; b < bands.length; b++) {
+          if (!Double.isFinite(mean[b])) {
+            throw new IllegalArgumentException(
+                "--mean " + joined(mean) + ": value " + (b + 1) + " is not a finite number");
+          }
+          if (!(std[b] > 0) || !Double.isFinite(std[b])) {
+            throw new IllegalArgumentException(
+                "--std " + joined(std) + ": value " + (b + 1) + " is not a positive number");
+          }
+        }
+      }
+    }
+
+    private static String joined(int[] values) {
+      return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    }
+
+    private static String joined(double[] values) {
+      return Arrays.stream(values).mapToObj(Double::toString).collect(Collectors.joining(","));
     }
   }
 
@@ -98,7 +132,22 @@ public record MappingRequest(
               + " scenes");
     }
     if (batch < 1) {
-      throw new IllegalArgumentException("batch must be at least 1: " + batch);
+      throw new IllegalArgumentException("--batch must be at least 1: " + batch);
+    }
+    if (chip != null && chip < 1) {
+      throw new IllegalArgumentException("--chip must be positive: " + chip);
+    }
+    if (overlap != null && overlap < 0) {
+      throw new IllegalArgumentException("--overlap must be 0 or more: " + overlap);
+    }
+    if (model == null || model.toString().isEmpty()) {
+      throw new IllegalArgumentException("--model is empty: expected a bundle or a .pt file");
+    }
+    if (outDir != null && outDir.toString().isEmpty()) {
+      throw new IllegalArgumentException("--out is empty: expected a folder");
+    }
+    if (output != null && output.toString().isEmpty()) {
+      throw new IllegalArgumentException("--output is empty: expected a file path");
     }
   }
 

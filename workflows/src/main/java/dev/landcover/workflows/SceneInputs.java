@@ -23,6 +23,10 @@ public final class SceneInputs {
     Map<String, Path> found = new TreeMap<>();
     List<Path> ordered = new ArrayList<>();
     for (String in : inputs) {
+      if (in.isBlank()) {
+        throw new IllegalArgumentException(
+            "An INPUT is empty: expected a scene file, a folder or a pattern");
+      }
       Path p = Path.of(in);
       if (Files.isDirectory(p)) {
         try (Stream<Path> s = Files.list(p)) {

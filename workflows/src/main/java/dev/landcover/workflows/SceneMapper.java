@@ -16,19 +16,24 @@ import dev.landcover.pixels.InvalidInputException;
 import dev.landcover.pixels.LandcoverClass;
 import dev.landcover.pixels.support.AtomicFiles;
 import dev.landcover.pixels.support.ProcessMemory;
+import dev.landcover.pixels.support.StagingFolder;
 import dev.landcover.pixels.support.Threads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Maps scenes with a model: every pixel of each scene classified chip by chip, the chips stitched
@@ -96,9 +101,29 @@ public final class SceneMapper {
     this.listener = listener;
     this.bundle = bundle;
     this.chip = request.chip() != null ? request.chip() : bundle.chipSize();
+    if (bundle.config() != null && !bundle.config().fits(chip)) {
+      try {
+        bundle.halo(chip);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--chip " + chip + " does not fit the model " + request.model() + ": " + e.getMessage(),
+            e);
+      }
+    }
     this.halo = bundle.halo(chip);
     int core = chip - 2 * halo;
-    this.overlap = Math.min(request.overlap() != null ? request.overlap() : core / 4, core - 1);
+    if (request.overlap() != null && request.overlap() >= core) {
+      throw new IllegalArgumentException(
+          "--overlap "
+              + request.overlap()
+              + " must be smaller than the chip's output size, "
+              + core
+              + " px (--chip "
+              + chip
+              + (halo > 0 ? ", halo " + halo : "")
+              + ")");
+    }
+    this.overlap = request.overlap() != null ? request.overlap() : core / 4;
   }
 
   /**
@@ -113,7 +138,13 @@ public final class SceneMapper {
     try {
       ModelBundle.Loaded loaded = load(request, scratch);
       SceneMapper mapper = new SceneMapper(request, listener, loaded.bundle());
+      if (request.torchScript() != null) {
+        checkBandsExist(request);
+      }
       try (SegmentationModel model = loaded.open(request.device())) {
+        if (request.torchScript() != null) {
+          mapper.probe(model);
+        }
         listener.message("Model " + request.model() + " on " + model.device());
         return mapper.mapAll(model);
       }
@@ -143,6 +174,79 @@ public final class SceneMapper {
    */
   public static boolean isTorchScript(Path model) {
     return Files.isRegularFile(model) && model.toString().endsWith(".pt");
+  }
+
+  /**
+   * Refuses {@code --bands} that name a band past every readable scene's last band (a usage error,
+   * before any work); a scene with fewer bands than others fails on its own turn.
+   */
+  private static void checkBandsExist(MappingRequest request) {
+    int highest = Arrays.stream(request.torchScript().bands()).max().orElse(1);
+    int most = -1;
+    Path example = null;
+    for (Path scene : request.scenes()) {
+      try (GeoTiffRaster r = GeoTiffRaster.open(scene)) {
+        if (r.bandCount() > most) {
+          most = r.bandCount();
+          example = scene;
+        }
+      } catch (IOException e) {
+        // reported when the scene's turn comes
+      }
+    }
+    if (most >= 0 && highest > most) {
+      throw new IllegalArgumentException(
+          "--bands asks for band "
+              + highest
+              + " but "
+              + (request.scenes().size() == 1 ? example : "the scenes")
+              + " ha"
+              + (request.scenes().size() == 1 ? "s " : "ve at most ")
+              + most
+              + " bands: expected 1 to "
+              + most);
+    }
+  }
+
+  /**
+   * Runs a TorchScript model once on a chip of zeros, so that bands or classes that do not fit it
+   * are refused before any scene is read, in one line naming both counts.
+   */
+  private void probe(SegmentationModel model) {
+    MappingRequest.TorchScriptInputs ts = request.torchScript();
+    int bands = ts.bands().length;
+    SegmentationModel.Logits logits;
+    try {
+      logits = model.predict(new float[bands * chip * chip], 1, bands, chip, chip);
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(
+          request.model()
+              + " does not take "
+              + bands
+              + " bands of "
+              + chip
+              + " x "
+              + chip
+              + " px (--bands "
+              + Arrays.stream(ts.bands())
+                  .mapToObj(Integer::toString)
+                  .collect(Collectors.joining(","))
+              + ", --chip "
+              + chip
+              + "): "
+              + SegmentationModel.engineReason(e),
+          e);
+    }
+    if (logits.classes() != ts.classes()) {
+      throw new IllegalArgumentException(
+          "--classes "
+              + ts.classes()
+              + " but "
+              + request.model()
+              + " gives "
+              + logits.classes()
+              + " classes");
+    }
   }
 
   private static ModelBundle.Loaded load(MappingRequest request, Path scratch) throws IOException {
@@ -221,7 +325,7 @@ public final class SceneMapper {
       try {
         // A map without its summary is the remains of an interrupted run: it is replaced.
         boolean replace = request.overwrite() || Files.exists(map);
-        SceneMap result = mapScene(model, scene, map, replace, chipsDone);
+        SceneMap result = mapStaged(model, scene, map, replace, chipsDone);
         listener.finished(task);
         double px = (double) result.scenePixels() / result.seconds() / 1e6;
         outcomes.add(
@@ -242,13 +346,61 @@ public final class SceneMapper {
     return outcomes;
   }
 
-  private SceneMap mapScene(
+  /**
+   * Maps a scene into a staging folder beside its map, then moves the outputs into place together,
+   * the summary last: a failed or killed run leaves the output folder as it found it.
+   */
+  private SceneMap mapStaged(
       SegmentationModel model,
       Path scene,
       Path map,
       boolean replace,
       BiConsumer<Integer, Integer> chipsDone)
       throws IOException {
+    try (StagingFolder staging = StagingFolder.create(map)) {
+      Path staged = staging.dir().resolve(map.getFileName());
+      SceneMap result = mapScene(model, scene, staged, map, chipsDone);
+      List<String> names;
+      try (Stream<Path> s = Files.list(staging.dir())) {
+        names =
+            s.map(p -> p.getFileName().toString())
+                .filter(n -> !n.startsWith("."))
+                .sorted(
+                    Comparator.comparing((String n) -> n.endsWith(".json")).thenComparing(n -> n))
+                .toList();
+      }
+      Path folder = map.toAbsolutePath().getParent();
+      List<String> removed = new ArrayList<>();
+      for (String n : names) {
+        Path existing = folder.resolve(n);
+        if (Files.exists(existing) && !replace) {
+          throw new FileAlreadyExistsException(
+              existing.toString(), null, "exists: pass --overwrite to replace it");
+        }
+        if (n.endsWith(".tif")
+            && !names.contains(n + ".aux.xml")
+            && Files.exists(folder.resolve(n + ".aux.xml"))) {
+          removed.add(n + ".aux.xml");
+        }
+      }
+      staging.commitInto(folder, names, removed);
+      return new SceneMap(
+          map, result.classes(), result.pixels(), result.scenePixels(), result.seconds());
+    }
+  }
+
+  /**
+   * Maps a scene: {@code map} is where the class map is written (the other outputs beside it),
+   * {@code finalMap} where it will lie once moved into place (named in the summary).
+   */
+  private SceneMap mapScene(
+      SegmentationModel model,
+      Path scene,
+      Path map,
+      Path finalMap,
+      BiConsumer<Integer, Integer> chipsDone)
+      throws IOException {
+    boolean replace = true;
     long t0 = System.nanoTime();
     int[] sceneBands = bundle.bands().stream().mapToInt(ModelBundle.Band::index).toArray();
     List<LandcoverClass> classList = bundle.classes();
@@ -397,7 +549,7 @@ public final class SceneMapper {
       double seconds = (System.nanoTime() - t0) / 1e9;
       Quicklook.write(map, classList, counts, nodataClass, sibling(map, ".png"));
       // The summary comes last: a scene counts as done (and is skipped on resume) once it exists.
-      writeSummary(map, raster, classList, counts, seconds, model);
+      writeSummary(map, finalMap, raster, classList, counts, seconds, model);
       return new SceneMap(map, classList, counts, sceneArea, seconds);
     }
   }
@@ -425,6 +577,7 @@ public final class SceneMapper {
 
   private void writeSummary(
       Path map,
+      Path finalMap,
       GeoTiffRaster raster,
       List<LandcoverClass> classList,
       long[] counts,
@@ -444,7 +597,7 @@ public final class SceneMapper {
     ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode n = m.createObjectNode();
     n.put("scene", raster.file().toString());
-    n.put("map", map.toString());
+    n.put("map", finalMap.toString());
     n.put("model", request.model().toString());
     n.put("device", model.device().toString());
     n.put("seconds", Math.round(seconds * 100) / 100.0);

@@ -165,8 +165,8 @@ final class TrainingChips implements AutoCloseable {
     if (bands != null) {
       for (int b : bands) {
         if (b < 1 || b > count) {
-          throw new InvalidInputException(
-              file + ": has " + count + " bands, --image-bands asks for band " + b);
+          throw new IllegalArgumentException(
+              "--image-bands asks for band " + b + " but " + file + " has " + count + " bands");
         }
       }
     }

@@ -103,6 +103,23 @@ public record TrainingRequest(
       throw new IllegalArgumentException(
           "--chip and --stride must be positive: " + chip + ", " + stride);
     }
+    if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+      throw new IllegalArgumentException("--lr must be a positive number: " + learningRate);
+    }
+    if (patience < 0) {
+      throw new IllegalArgumentException("--patience must be 0 (never stop) or more: " + patience);
+    }
+    if (imageBands != null) {
+      for (int b : imageBands) {
+        if (b < 1) {
+          throw new IllegalArgumentException(
+              "--image-bands: band " + b + " is not a band, numbers start at 1");
+        }
+      }
+    }
+    if (out == null || out.toString().isEmpty()) {
+      throw new IllegalArgumentException("--out is empty: expected a bundle folder or .zip");
+    }
   }
 
   /** The augmentation as the command line and checkpoints name it: flips,rot90 / flips / ... */
