@@ -95,10 +95,23 @@ final class PredictCommand implements Callable<Integer> {
   boolean floatProbabilities;
 
   @Option(
+      names = "--uncertainty",
+      description =
+          "Also write <scene>_uncertainty.tif (float32, nodata NaN): 'entropy' of the class probabilities in nats (0 to ln(classes)) or 'margin' (top probability minus the second, 0 to 1).")
+  MappingRequest.Uncertainty uncertainty;
+
+  @Option(
       names = "--tta",
       description =
-          "Test-time augmentation: 'flips' averages the chip, its left-right, top-bottom and both flips (4 forward passes a chip).")
-  Tta tta;
+          "Test-time augmentation: 'flips' averages the chip, its left-right, top-bottom and both flips (4 forward passes a chip); 'd4' the 8 flips and quarter turns (8 passes).")
+  MappingRequest.TestTimeAugmentation tta;
+
+  @Option(
+      names = "--format",
+      defaultValue = "cog",
+      description =
+          "cog: Cloud-Optimized GeoTIFFs with internal overviews (default); gtiff: plain tiled GeoTIFFs without overviews.")
+  MappingRequest.OutputFormat format;
 
   @Option(
       names = "--nodata-rule",
@@ -124,12 +137,6 @@ final class PredictCommand implements Callable<Integer> {
   List<String> inputs;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  /** Test-time augmentations. */
-  enum Tta {
-    /** The chip and its three flips, averaged. */
-    FLIPS
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -171,7 +178,9 @@ final class PredictCommand implements Callable<Integer> {
                     : floatProbabilities
                         ? MappingRequest.Probabilities.FLOAT32
                         : MappingRequest.Probabilities.UINT8)
-            .flips(tta == Tta.FLIPS)
+            .uncertainty(uncertainty == null ? MappingRequest.Uncertainty.NONE : uncertainty)
+            .tta(tta == null ? MappingRequest.TestTimeAugmentation.NONE : tta)
+            .format(format)
             .noDataRule(nodataRule)
             .overwrite(overwrite)
             .build();

@@ -3,6 +3,7 @@ package dev.landcover.geo;
 import dev.landcover.geo.internal.Rasters;
 import dev.landcover.geo.internal.sis.SisTiffWriter;
 import dev.landcover.geo.internal.sis.TileImage;
+import dev.landcover.geo.internal.tiff.CloudOptimizedTiff;
 import dev.landcover.geo.internal.tiff.SingleTileTiffWriter;
 import dev.landcover.geo.internal.tiff.TiffDirectory;
 import dev.landcover.geo.internal.tiff.TiffTagPatcher;
@@ -57,6 +58,7 @@ public final class GeoTiffWriter {
   private boolean huffmanOnly;
   private long bigTiffThreshold = BIG_TIFF_THRESHOLD;
   private int threads = 1;
+  private OverviewResampling overviews;
 
   private GeoTiffWriter(RasterGrid grid, SampleType type, int bands, List<LandcoverClass> classes) {
     if (bands <= 0) {
@@ -139,6 +141,24 @@ public final class GeoTiffWriter {
     return this;
   }
 
+  /**
+   * Writes a Cloud-Optimized GeoTIFF (COG) with internal overviews computed by {@code resampling},
+   * or, with null (the default), a plain tiled GeoTIFF without overviews.
+   *
+   * <p>A COG has the layout of GDAL's COG driver, checked by GDAL's {@code
+   * validate_cloud_optimized_geotiff.py}: GDAL's structural metadata after the header, every
+   * directory (full resolution, then overviews halving down to one tile) before the pixels, the
+   * tiles of the smallest overview first and the full resolution last, each tile with its size
+   * before it and its last 4 bytes repeated after it. Overviews equal GDAL's {@code gdaladdo -r
+   * mode} or {@code -r average} of the full resolution ({@link OverviewResampling}). The full
+   * resolution is written as for a plain file (same tiles, GeoKeys and tags) to a temporary file
+   * beside the target, then the overviews are computed from it one tile row at a time.
+   */
+  public GeoTiffWriter cloudOptimized(OverviewResampling resampling) {
+    this.overviews = resampling;
+    return this;
+  }
+
   /** Whether an existing file at the target may be replaced (false by default). */
   public GeoTiffWriter overwrite(boolean overwrite) {
     this.overwrite = overwrite;
@@ -181,7 +201,7 @@ public final class GeoTiffWriter {
           "Data of type " + data.sampleType() + " given to a writer of " + type);
     }
     WritableRaster source = data.writableRaster();
-    if (classes.isEmpty() && SingleTileTiffWriter.fits(grid, bands, type)) {
+    if (classes.isEmpty() && overviews == null && SingleTileTiffWriter.fits(grid, bands, type)) {
       writeAtomically(
           target,
           tmp ->
@@ -224,8 +244,19 @@ public final class GeoTiffWriter {
     writeAtomically(
         target,
         tmp -> {
-          writeTiles(tmp, filler);
-          TiffTagPatcher.addAsciiTags(tmp, tags());
+          if (overviews == null) {
+            writeTiles(tmp, filler);
+            TiffTagPatcher.addAsciiTags(tmp, tags());
+            return;
+          }
+          Path plain = AtomicFiles.temporary(target);
+          try {
+            writeTiles(plain, filler);
+            TiffTagPatcher.addAsciiTags(plain, tags());
+            CloudOptimizedTiff.write(plain, tmp, type, overviews, noData, deflateLevel, tileSize);
+          } finally {
+            Files.deleteIfExists(plain);
+          }
         });
   }
 

@@ -51,4 +51,39 @@ public final class ClassScores {
     }
     return 1 / sum;
   }
+
+  /**
+   * Shannon entropy of one pixel's probabilities in nats, {@code -sum(p ln p)}, summed in double
+   * precision; classes of probability 0 add nothing. 0 for a certain pixel, {@code ln(classes)}
+   * when all classes are equally likely.
+   */
+  public static double entropy(float[] probabilities, int classes) {
+    double h = 0;
+    for (int c = 0; c < classes; c++) {
+      double p = probabilities[c];
+      if (p > 0) {
+        h -= p * Math.log(p);
+      }
+    }
+    return h;
+  }
+
+  /**
+   * The highest probability minus the second highest (0 to 1; 1 with a single class): small where
+   * the two likeliest classes are close.
+   */
+  public static double margin(float[] probabilities, int classes) {
+    double top = Double.NEGATIVE_INFINITY;
+    double second = classes == 1 ? 0 : Double.NEGATIVE_INFINITY;
+    for (int c = 0; c < classes; c++) {
+      double p = probabilities[c];
+      if (p > top) {
+        second = top;
+        top = p;
+      } else if (p > second) {
+        second = p;
+      }
+    }
+    return top - second;
+  }
 }

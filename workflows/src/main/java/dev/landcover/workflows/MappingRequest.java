@@ -24,8 +24,10 @@ import java.util.stream.Collectors;
  * @param confidence whether {@code <scene>_confidence.tif} is written (the winning class's
  *     probability, 0-100, uint8, nodata 255)
  * @param probabilities which {@code <scene>_probabilities.tif} is written, if any
- * @param flips test-time augmentation: each chip is also predicted flipped left-right, top-bottom
- *     and both, and the four sets of logits (flipped back) are averaged
+ * @param uncertainty which {@code <scene>_uncertainty.tif} is written, if any
+ * @param tta test-time augmentation: each chip is also predicted transformed, and the logits
+ *     (transformed back) are averaged
+ * @param format the layout of the GeoTIFFs written: Cloud-Optimized (with overviews) or plain
  * @param noDataRule which input pixels are nodata (and get the nodata class)
  * @param overwrite whether existing outputs are replaced; if not, scenes already done (map and
  *     summary present) are skipped
@@ -43,7 +45,9 @@ public record MappingRequest(
     Device device,
     boolean confidence,
     Probabilities probabilities,
-    boolean flips,
+    Uncertainty uncertainty,
+    TestTimeAugmentation tta,
+    OutputFormat format,
     NoDataRule noDataRule,
     boolean overwrite) {
 
@@ -63,6 +67,48 @@ public record MappingRequest(
     UINT8,
     /** One float32 band per class, 0 to 1, nodata NaN. */
     FLOAT32
+  }
+
+  /**
+   * A per-pixel uncertainty raster beside the map: float32, nodata NaN, computed from the class
+   * probabilities p (the softmax of the mean logits).
+   */
+  public enum Uncertainty {
+    /** None. */
+    NONE,
+    /**
+     * Shannon entropy of the probabilities in nats, {@code -sum(p ln p)} (terms with p = 0 count
+     * 0): 0 when one class has probability 1, up to {@code ln(classes)} when all are equal.
+     */
+    ENTROPY,
+    /**
+     * The winning probability minus the second highest, 0 to 1: small where the model hesitates.
+     */
+    MARGIN
+  }
+
+  /** Test-time augmentation: transforms of each chip whose logits are averaged. */
+  public enum TestTimeAugmentation {
+    /** The chip alone. */
+    NONE,
+    /** The chip and its left-right, top-bottom and both flips: 4 forward passes a chip. */
+    FLIPS,
+    /**
+     * The 8 symmetries of the square (dihedral group D4): quarter turns 0, 1, 2, 3 of the chip and
+     * of its left-right flip: 8 forward passes a chip.
+     */
+    D4
+  }
+
+  /** How the GeoTIFF outputs are laid out. */
+  public enum OutputFormat {
+    /**
+     * Cloud-Optimized GeoTIFF (the default): tiled, internal overviews (mode for the class map,
+     * average for confidence, probabilities and uncertainty), GDAL's COG layout.
+     */
+    COG,
+    /** Plain tiled GeoTIFF without overviews. */
+    GTIFF
   }
 
   /**
@@ -131,6 +177,10 @@ public record MappingRequest(
               + scenes.size()
               + " scenes");
     }
+    if (uncertainty == null || tta == null || format == null) {
+      throw new IllegalArgumentException(
+          "uncertainty, tta and format must be given (NONE, COG...)");
+    }
     if (batch < 1) {
       throw new IllegalArgumentException("--batch must be at least 1: " + batch);
     }
@@ -152,9 +202,9 @@ public record MappingRequest(
   }
 
   /**
-   * A request with the defaults: Hann blending, batches of 8, the engine's device, no confidence or
-   * probabilities, no test-time augmentation, nodata when any band is, outputs beside each scene,
-   * existing outputs kept.
+   * A request with the defaults: Hann blending, batches of 8, the engine's device, no confidence,
+   * probabilities or uncertainty, no test-time augmentation, Cloud-Optimized GeoTIFFs, nodata when
+   * any band is, outputs beside each scene, existing outputs kept.
    */
   public static Builder builder(Path model, List<Path> scenes) {
     return new Builder(model, scenes);
@@ -174,7 +224,9 @@ public record MappingRequest(
     private Device device;
     private boolean confidence;
     private Probabilities probabilities = Probabilities.NONE;
-    private boolean flips;
+    private Uncertainty uncertainty = Uncertainty.NONE;
+    private TestTimeAugmentation tta = TestTimeAugmentation.NONE;
+    private OutputFormat format = OutputFormat.COG;
     private NoDataRule noDataRule = NoDataRule.ANY;
     private boolean overwrite;
 
@@ -233,8 +285,18 @@ public record MappingRequest(
       return this;
     }
 
-    public Builder flips(boolean average) {
-      this.flips = average;
+    public Builder uncertainty(Uncertainty which) {
+      this.uncertainty = which;
+      return this;
+    }
+
+    public Builder tta(TestTimeAugmentation augmentation) {
+      this.tta = augmentation;
+      return this;
+    }
+
+    public Builder format(OutputFormat layout) {
+      this.format = layout;
       return this;
     }
 
@@ -262,7 +324,9 @@ public record MappingRequest(
           device,
           confidence,
           probabilities,
-          flips,
+          uncertainty,
+          tta,
+          format,
           noDataRule,
           overwrite);
     }

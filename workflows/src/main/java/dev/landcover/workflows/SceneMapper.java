@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
+import dev.landcover.geo.OverviewResampling;
 import dev.landcover.geo.SampleType;
 import dev.landcover.networks.ClassScores;
 import dev.landcover.networks.InputNormalization;
@@ -42,8 +43,9 @@ import java.util.stream.Stream;
  * <p>For a scene {@code S.tif}, the outputs are {@code S_landcover.tif} (class map: colour table,
  * class names, nodata), {@code S_landcover.png} (a quicklook with legend), {@code S_landcover.json}
  * (pixels, area and share per class, written last: a scene counts as done once it exists), and on
- * request {@code S_confidence.tif} and {@code S_probabilities.tif}. Every file is written to a
- * temporary file and moved into place.
+ * request {@code S_confidence.tif}, {@code S_probabilities.tif} and {@code S_uncertainty.tif}.
+ * GeoTIFFs are Cloud-Optimized (overviews: mode for the class map, average for the others) unless
+ * the request asks for plain ones. Every file is written to a temporary file and moved into place.
  *
  * <p>A batch resumes: scenes whose map and summary exist are skipped unless the request overwrites;
  * a map without its summary (an interrupted run) is replaced. A scene that fails is reported and
@@ -430,7 +432,7 @@ public final class SceneMapper {
                   bundle.alignment(),
                   request.blend(),
                   request.batch())
-              .withFlips(request.flips())
+              .withAugmentation(request.tta())
               .withNoDataWhenAllBands(request.noDataRule() == MappingRequest.NoDataRule.ALL);
       long[] counts = new long[classes];
       int[] ids = classList.stream().mapToInt(LandcoverClass::id).toArray();
@@ -440,12 +442,20 @@ public final class SceneMapper {
       boolean withProbabilities = request.probabilities() != MappingRequest.Probabilities.NONE;
       boolean floats = request.probabilities() == MappingRequest.Probabilities.FLOAT32;
       RowFeed probabilityFeed = withProbabilities ? new RowFeed(width, raster.height()) : null;
+      MappingRequest.Uncertainty uncertainty = request.uncertainty();
+      RowFeed uncertaintyFeed =
+          uncertainty != MappingRequest.Uncertainty.NONE
+              ? new RowFeed(width, raster.height())
+              : null;
       List<RowFeed> feeds = new ArrayList<>(List.of(classFeed));
       if (confidenceFeed != null) {
         feeds.add(confidenceFeed);
       }
       if (probabilityFeed != null) {
         feeds.add(probabilityFeed);
+      }
+      if (uncertaintyFeed != null) {
+        feeds.add(uncertaintyFeed);
       }
       long sceneArea = (long) width * raster.height();
       Future<?> producer =
@@ -459,6 +469,7 @@ public final class SceneMapper {
                         int[] row = new int[width];
                         int[] conf = confidenceFeed == null ? null : new int[width];
                         float[] prob = probabilityFeed == null ? null : new float[classes * width];
+                        float[] unc = uncertaintyFeed == null ? null : new float[width];
                         for (int x = 0; x < width; x++) {
                           if (!valid[x]) {
                             row[x] = nodataClass;
@@ -470,13 +481,23 @@ public final class SceneMapper {
                                 prob[c * width + x] = Float.NaN;
                               }
                             }
+                            if (unc != null) {
+                              unc[x] = Float.NaN;
+                            }
                             continue;
                           }
                           int best = ClassScores.argmax(logits, classes, width, x);
                           row[x] = ids[best];
                           counts[best]++;
-                          if (conf != null || prob != null) {
+                          if (conf != null || prob != null || unc != null) {
                             double top = ClassScores.softmax(logits, classes, width, x, p);
+                            if (unc != null) {
+                              unc[x] =
+                                  (float)
+                                      (uncertainty == MappingRequest.Uncertainty.ENTROPY
+                                          ? ClassScores.entropy(p, classes)
+                                          : ClassScores.margin(p, classes));
+                            }
                             if (conf != null) {
                               conf[x] = (int) Math.round(100 * top);
                             }
@@ -494,6 +515,9 @@ public final class SceneMapper {
                         if (probabilityFeed != null) {
                           probabilityFeed.put(prob);
                         }
+                        if (uncertaintyFeed != null) {
+                          uncertaintyFeed.put(unc);
+                        }
                       },
                       chipsDone);
                 } catch (IOException | RuntimeException e) {
@@ -503,6 +527,8 @@ public final class SceneMapper {
       String base = map.getFileName().toString().replaceAll("(_landcover)?\\.tiff?$", "");
       List<Thread> writers = new ArrayList<>();
       List<Exception> writeErrors = Collections.synchronizedList(new ArrayList<>());
+      boolean cog = request.format() == MappingRequest.OutputFormat.COG;
+      OverviewResampling average = cog ? OverviewResampling.AVERAGE : null;
       if (confidenceFeed != null) {
         Path target = map.resolveSibling(base + "_confidence.tif");
         writers.add(
@@ -511,6 +537,7 @@ public final class SceneMapper {
                     GeoTiffWriter.forGrid(raster.grid(), SampleType.UINT8, 1)
                         .noData(255)
                         .bandDescriptions(List.of("confidence (%)"))
+                        .cloudOptimized(average)
                         .overwrite(replace)
                         .write(target, confidenceFeed.ints()),
                 writeErrors));
@@ -525,13 +552,32 @@ public final class SceneMapper {
                             raster.grid(), floats ? SampleType.FLOAT32 : SampleType.UINT8, classes)
                         .noData(floats ? Double.NaN : 255)
                         .bandDescriptions(names)
+                        .cloudOptimized(average)
                         .overwrite(replace)
                         .write(target, probabilityFeed.probabilities(classes, floats)),
+                writeErrors));
+      }
+      if (uncertaintyFeed != null) {
+        Path target = map.resolveSibling(base + "_uncertainty.tif");
+        String what =
+            uncertainty == MappingRequest.Uncertainty.ENTROPY
+                ? "entropy of class probabilities (nats)"
+                : "margin: top probability minus second";
+        writers.add(
+            writerThread(
+                () ->
+                    GeoTiffWriter.forGrid(raster.grid(), SampleType.FLOAT32, 1)
+                        .noData(Double.NaN)
+                        .bandDescriptions(List.of(what))
+                        .cloudOptimized(average)
+                        .overwrite(replace)
+                        .write(target, uncertaintyFeed.probabilities(1, true)),
                 writeErrors));
       }
       try {
         GeoTiffWriter.classMap(raster.grid(), classList)
             .noData(nodataClass)
+            .cloudOptimized(cog ? OverviewResampling.MODE : null)
             .overwrite(replace)
             .write(map, classFeed.ints());
         for (Thread t : writers) {

@@ -58,7 +58,7 @@ final class ScenePredictor {
   private final int alignment;
   private final BlendWindow blend;
   private final int batch;
-  private boolean flips;
+  private MappingRequest.TestTimeAugmentation tta = MappingRequest.TestTimeAugmentation.NONE;
   private boolean allBandsNoData;
 
   /**
@@ -97,11 +97,11 @@ final class ScenePredictor {
   }
 
   /**
-   * Test-time augmentation: each chip is also predicted flipped left-right, top-bottom and both,
-   * and the four sets of logits (flipped back) are averaged. Four forward passes a chip.
+   * Test-time augmentation: each chip is also predicted transformed (flipped, or turned by quarter
+   * turns and flipped), and the logits, transformed back, are averaged.
    */
-  ScenePredictor withFlips(boolean flips) {
-    this.flips = flips;
+  ScenePredictor withAugmentation(MappingRequest.TestTimeAugmentation tta) {
+    this.tta = tta;
     return this;
   }
 
@@ -198,22 +198,37 @@ final class ScenePredictor {
     }
   }
 
-  /** The model's logits for a batch, averaged over the four flips when asked. */
+  /**
+   * The model's logits for a batch, averaged over the transforms of the test-time augmentation:
+   * with FLIPS, transform {@code t} (0 to 3) flips left-right when bit 0 is set and top-bottom when
+   * bit 1 is; with D4, transform {@code t} (0 to 7) flips left-right when {@code t >= 4}, then
+   * turns {@code t % 4} quarter turns counter-clockwise. The logits of each are turned and flipped
+   * back before they are summed.
+   */
   private SegmentationModel.Logits predictBatch(float[] input, int n, int h, int w) {
     SegmentationModel.Logits plain = model.predict(input, n, bands.length, h, w);
-    if (!flips) {
+    int transforms =
+        switch (tta) {
+          case NONE -> 1;
+          case FLIPS -> 4;
+          case D4 -> 8;
+        };
+    if (transforms == 1) {
       return plain;
     }
     float[] sum = plain.values().clone();
     int oh = plain.height();
     int ow = plain.width();
-    for (int mode = 1; mode <= 3; mode++) {
-      boolean fx = (mode & 1) != 0;
-      boolean fy = (mode & 2) != 0;
-      float[] flipped = flip(input, n * bands.length, h, w, fx, fy);
+    for (int t = 1; t < transforms; t++) {
+      boolean fx = tta == MappingRequest.TestTimeAugmentation.D4 ? t >= 4 : (t & 1) != 0;
+      boolean fy = tta == MappingRequest.TestTimeAugmentation.FLIPS && (t & 2) != 0;
+      int turns = tta == MappingRequest.TestTimeAugmentation.D4 ? t % 4 : 0;
+      float[] transformed =
+          turn(flip(input, n * bands.length, h, w, fx, fy), n * bands.length, h, w, turns);
+      float[] out = model.predict(transformed, n, bands.length, h, w).values();
       float[] back =
           flip(
-              model.predict(flipped, n, bands.length, h, w).values(),
+              turn(out, n * plain.classes(), oh, ow, (4 - turns) % 4),
               n * plain.classes(),
               oh,
               ow,
@@ -224,13 +239,44 @@ final class ScenePredictor {
       }
     }
     for (int i = 0; i < sum.length; i++) {
-      sum[i] /= 4;
+      sum[i] /= transforms;
     }
     return new SegmentationModel.Logits(sum, plain.classes(), oh, ow);
   }
 
+  /**
+   * Square planes of {@code size x size} values turned {@code turns} quarter turns
+   * counter-clockwise (as numpy's {@code rot90}: {@code out[y][x] = in[x][size - 1 - y]} for one
+   * turn).
+   */
+  static float[] turn(float[] values, int planes, int h, int w, int turns) {
+    if (turns == 0) {
+      return values;
+    }
+    if (h != w) {
+      throw new IllegalArgumentException("Quarter turns need square chips: " + w + "x" + h);
+    }
+    float[] in = values;
+    for (int k = 0; k < turns; k++) {
+      float[] out = new float[in.length];
+      for (int p = 0; p < planes; p++) {
+        int base = p * h * w;
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++) {
+            out[base + y * w + x] = in[base + x * w + (w - 1 - y)];
+          }
+        }
+      }
+      in = out;
+    }
+    return in;
+  }
+
   /** Planes of {@code h x w} values mirrored left-right and/or top-bottom. */
   static float[] flip(float[] values, int planes, int h, int w, boolean fx, boolean fy) {
+    if (!fx && !fy) {
+      return values;
+    }
     float[] out = new float[values.length];
     for (int p = 0; p < planes; p++) {
       for (int y = 0; y < h; y++) {

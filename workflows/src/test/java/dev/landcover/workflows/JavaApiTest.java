@@ -53,13 +53,15 @@ class JavaApiTest {
             MappingRequest.builder(Path.of("..", "testdata", "demo-model"), List.of(scene))
                 .outDir(dir.resolve("maps"))
                 .blend(BlendWindow.HANN)
-                .flips(true)
+                .tta(MappingRequest.TestTimeAugmentation.D4)
+                .uncertainty(MappingRequest.Uncertainty.MARGIN)
                 .confidence(true)
                 .build(),
             ProgressListener.NONE);
     assertEquals(SceneMapper.Status.DONE, maps.get(0).status(), maps.get(0).detail());
     Path map = maps.get(0).map().map();
     assertTrue(Files.exists(dir.resolve("maps/scene_confidence.tif")));
+    assertTrue(Files.exists(dir.resolve("maps/scene_uncertainty.tif")));
 
     MapComparison.Assessment a = MapComparison.compare(map, labels, null);
     long mapped = 0;

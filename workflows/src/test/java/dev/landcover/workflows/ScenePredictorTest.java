@@ -71,11 +71,17 @@ class ScenePredictorTest {
 
   /** One forward pass over the whole scene, mirrored to a multiple of the alignment. */
   private static float[] wholeScene(GeoTiffRaster r) throws IOException {
-    return wholeScene(r, false);
+    return wholeScene(r, MappingRequest.TestTimeAugmentation.NONE);
   }
 
-  /** As above; with {@code flips}, the mean of the passes over the scene and its three flips. */
-  private static float[] wholeScene(GeoTiffRaster r, boolean flips) throws IOException {
+  /**
+   * As above, averaged over the transforms of {@code tta}: the scene (mirrored to the alignment)
+   * and its three flips, or its 8 symmetries (quarter turns of the scene and of its left-right
+   * flip), each pass turned and flipped back with the test's own {@link #mirror} and {@link
+   * #rot90}.
+   */
+  private static float[] wholeScene(GeoTiffRaster r, MappingRequest.TestTimeAugmentation tta)
+      throws IOException {
     int w = r.width();
     int h = r.height();
     int pw = PredictionTiling.roundUp(w, ALIGN);
@@ -90,31 +96,77 @@ class ScenePredictorTest {
         }
       }
     }
-    SegmentationModel.Logits out = model.predict(input, 1, 3, ph, pw);
-    if (flips) {
-      float[] sum = out.values().clone();
-      for (int mode = 1; mode <= 3; mode++) {
-        boolean fx = (mode & 1) != 0;
-        boolean fy = (mode & 2) != 0;
-        float[] f = ScenePredictor.flip(input, 3, ph, pw, fx, fy);
-        float[] back =
-            ScenePredictor.flip(model.predict(f, 1, 3, ph, pw).values(), 4, ph, pw, fx, fy);
-        for (int i = 0; i < sum.length; i++) {
-          sum[i] += back[i];
-        }
+    int transforms =
+        switch (tta) {
+          case NONE -> 1;
+          case FLIPS -> 4;
+          case D4 -> 8;
+        };
+    float[] sum = new float[4 * ph * pw];
+    for (int t = 0; t < transforms; t++) {
+      boolean d4 = tta == MappingRequest.TestTimeAugmentation.D4;
+      boolean fx = d4 ? t >= 4 : (t & 1) != 0;
+      boolean fy = !d4 && (t & 2) != 0;
+      int turns = d4 ? t % 4 : 0;
+      float[] in = mirror(input, 3, ph, pw, fx, fy);
+      int th = ph;
+      int tw = pw;
+      for (int k = 0; k < turns; k++) {
+        in = rot90(in, 3, th, tw);
+        int swap = th;
+        th = tw;
+        tw = swap;
       }
+      float[] out = model.predict(in, 1, 3, th, tw).values();
+      for (int k = turns; k % 4 != 0; k++) {
+        out = rot90(out, 4, th, tw);
+        int swap = th;
+        th = tw;
+        tw = swap;
+      }
+      out = mirror(out, 4, ph, pw, fx, fy);
       for (int i = 0; i < sum.length; i++) {
-        sum[i] /= 4;
+        sum[i] += out[i];
       }
-      out = new SegmentationModel.Logits(sum, 4, ph, pw);
     }
     float[] cropped = new float[4 * h * w];
     for (int c = 0; c < 4; c++) {
       for (int y = 0; y < h; y++) {
-        System.arraycopy(out.values(), (c * ph + y) * pw, cropped, (c * h + y) * w, w);
+        for (int x = 0; x < w; x++) {
+          cropped[(c * h + y) * w + x] = sum[(c * ph + y) * pw + x] / transforms;
+        }
       }
     }
     return cropped;
+  }
+
+  /** Planes of h x w values mirrored left-right and/or top-bottom (the test's own). */
+  private static float[] mirror(float[] v, int planes, int h, int w, boolean fx, boolean fy) {
+    float[] out = new float[v.length];
+    for (int p = 0; p < planes; p++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          out[(p * h + y) * w + x] = v[(p * h + (fy ? h - 1 - y : y)) * w + (fx ? w - 1 - x : x)];
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Planes of h x w values turned a quarter turn counter-clockwise, as numpy's {@code rot90}: the
+   * result has w rows of h values, {@code out[i][j] = in[j][w - 1 - i]}.
+   */
+  private static float[] rot90(float[] v, int planes, int h, int w) {
+    float[] out = new float[v.length];
+    for (int p = 0; p < planes; p++) {
+      for (int i = 0; i < w; i++) {
+        for (int j = 0; j < h; j++) {
+          out[p * h * w + i * h + j] = v[p * h * w + j * w + (w - 1 - i)];
+        }
+      }
+    }
+    return out;
   }
 
   @ParameterizedTest
@@ -166,12 +218,14 @@ class ScenePredictorTest {
     }
   }
 
-  @org.junit.jupiter.api.Test
-  void flipAugmentedStitchingEqualsTheFlipAugmentedWholeScene() throws IOException {
+  @ParameterizedTest
+  @CsvSource({"FLIPS", "D4"})
+  void augmentedStitchingEqualsTheAugmentedWholeScene(MappingRequest.TestTimeAugmentation tta)
+      throws IOException {
     int w = 150;
     int h = 97;
     try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
-      float[] expected = wholeScene(r, true);
+      float[] expected = wholeScene(r, tta);
       ScenePredictor p =
           new ScenePredictor(
                   model,
@@ -184,7 +238,7 @@ class ScenePredictorTest {
                   ALIGN,
                   BlendWindow.CROP,
                   2)
-              .withFlips(true);
+              .withAugmentation(tta);
       float[] max = {0};
       p.predict(
           r,
@@ -197,7 +251,19 @@ class ScenePredictorTest {
             }
           },
           null);
-      assertTrue(max[0] < 1e-4, "max |stitched - whole| with flips = " + max[0]);
+      assertTrue(max[0] < 1e-4, "max |stitched - whole| with " + tta + " = " + max[0]);
+      float[] plain = wholeScene(r);
+      float[] flips = wholeScene(r, MappingRequest.TestTimeAugmentation.FLIPS);
+      double changed = 0;
+      double fromFlips = 0;
+      for (int i = 0; i < plain.length; i++) {
+        changed = Math.max(changed, Math.abs(expected[i] - plain[i]));
+        fromFlips = Math.max(fromFlips, Math.abs(expected[i] - flips[i]));
+      }
+      assertTrue(changed > 1e-2, tta + " does not change the logits: " + changed);
+      if (tta == MappingRequest.TestTimeAugmentation.D4) {
+        assertTrue(fromFlips > 1e-2, "D4 equals flips: " + fromFlips);
+      }
     }
   }
 
