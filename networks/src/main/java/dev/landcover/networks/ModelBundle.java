@@ -29,18 +29,23 @@ import java.util.zip.ZipOutputStream;
  *
  * <p>{@code model.json}: {@code format} ("landcover-model") and {@code formatVersion} (1); {@code
  * architecture}: {@code {"type": "unet", "preset": name or null, "config": {...}}} (see {@link
- * UNetConfig#toJson()}) or {@code {"type": "torchscript"}}; {@code weights}: the weights file's
- * name ({@code .npz} for a UNet, {@code .pt} for TorchScript); {@code bands}: the scene bands fed
- * to the model, in order, by 1-based index and name; {@code normalization}: how band values are
- * scaled before the network (see {@link InputNormalization}); {@code classes}: id, name and colour
- * ({@code #rrggbb}) of each output channel, in channel order; {@code chipSize}; {@code halo}
- * (pixels lost at each side, 0 for same padding); {@code nodataClass} (written where the input is
- * nodata); {@code provenance} (free-form: who made it, from what, when).
+ * UNetConfig#toJson()}), {@code {"type": "graph", "graph": {...}}} (an imported network, see {@link
+ * LayerGraph}) or {@code {"type": "torchscript"}}; {@code weights}: the weights file's name ({@code
+ * .npz} for a UNet or a graph, {@code .pt} for TorchScript); {@code bands}: the scene bands fed to
+ * the model, in order, by 1-based index and name; {@code normalization}: how band values are scaled
+ * before the network (see {@link InputNormalization}); {@code classes}: id, name and colour ({@code
+ * #rrggbb}) of each output channel, in channel order; {@code chipSize}; {@code halo} (pixels lost
+ * at each side, 0 for same padding); {@code nodataClass} (written where the input is nodata);
+ * {@code provenance} (free-form: who made it, from what, when); optional: {@code alignment} (chip
+ * origins must be multiples of it for stitched chips to equal a larger pass; default: see {@link
+ * #alignment()}) and {@code attribution} (notice text the model's licence requires to be shown with
+ * it, e.g. an Apache-2.0 NOTICE; {@code landcover info} prints it).
  */
 public record ModelBundle(
     String architectureType,
     String preset,
     UNetConfig config,
+    LayerGraph graph,
     String weights,
     List<Band> bands,
     InputNormalization normalization,
@@ -48,7 +53,9 @@ public record ModelBundle(
     int chipSize,
     int halo,
     int nodataClass,
-    JsonNode provenance) {
+    JsonNode provenance,
+    int declaredAlignment,
+    String attribution) {
 
   public static final String FORMAT = "landcover-model";
   public static final int FORMAT_VERSION = 1;
@@ -70,6 +77,7 @@ public record ModelBundle(
         "unet",
         preset,
         config,
+        null,
         "weights.npz",
         bands,
         normalization,
@@ -77,7 +85,42 @@ public record ModelBundle(
         chipSize,
         config.margin(chipSize),
         nodataClass,
-        provenance);
+        provenance,
+        0,
+        null);
+  }
+
+  /**
+   * An imported graph's bundle (weights {@code weights.npz}).
+   *
+   * @param alignment chip-origin multiple for exact stitching (0: the default, 32)
+   * @param attribution notice text to show with the model, or null
+   */
+  public static ModelBundle graph(
+      LayerGraph graph,
+      List<Band> bands,
+      InputNormalization normalization,
+      List<LandcoverClass> classes,
+      int chipSize,
+      int nodataClass,
+      JsonNode provenance,
+      int alignment,
+      String attribution) {
+    return new ModelBundle(
+        "graph",
+        null,
+        null,
+        graph,
+        "weights.npz",
+        bands,
+        normalization,
+        classes,
+        chipSize,
+        0,
+        nodataClass,
+        provenance,
+        alignment,
+        attribution);
   }
 
   /**
@@ -132,6 +175,7 @@ public record ModelBundle(
         "torchscript",
         null,
         null,
+        null,
         weights,
         bands,
         normalization,
@@ -139,15 +183,21 @@ public record ModelBundle(
         chipSize,
         0,
         nodataClass,
-        provenance);
+        provenance,
+        0,
+        null);
   }
 
   /**
    * Chip origins of a prediction tiling must be multiples of this for stitched chips to equal a
-   * whole-scene pass: 2^levels for a UNet (max pooling makes it shift-equivariant only by multiples
-   * of that), 32 for a TorchScript model (its structure is unknown).
+   * whole-scene pass: the bundle's declared {@code alignment} when it has one, else 2^levels for a
+   * UNet (max pooling makes it shift-equivariant only by multiples of that) and 32 for other models
+   * (their structure is unknown).
    */
   public int alignment() {
+    if (declaredAlignment > 0) {
+      return declaredAlignment;
+    }
     return config == null ? 32 : 1 << config.levels();
   }
 
@@ -168,9 +218,13 @@ public record ModelBundle(
      * @param device where it runs, or null for the engine's default (a GPU when there is one)
      */
     public SegmentationModel open(Device device) throws IOException {
-      return bundle.config() != null
-          ? SegmentationModel.unet(bundle.config(), weightsFile(), device)
-          : SegmentationModel.torchScript(weightsFile(), device);
+      if (bundle.config() != null) {
+        return SegmentationModel.unet(bundle.config(), weightsFile(), device);
+      }
+      if (bundle.graph() != null) {
+        return SegmentationModel.graph(bundle.graph(), weightsFile(), device);
+      }
+      return SegmentationModel.torchScript(weightsFile(), device);
     }
   }
 
@@ -248,6 +302,8 @@ public record ModelBundle(
     if ("unet".equals(architectureType)) {
       arch.put("preset", preset);
       arch.set("config", config.toJson());
+    } else if ("graph".equals(architectureType)) {
+      arch.set("graph", graph.toJson());
     }
     n.put("weights", weights);
     ArrayNode b = n.putArray("bands");
@@ -270,6 +326,12 @@ public record ModelBundle(
     n.put("halo", halo);
     n.put("nodataClass", nodataClass);
     n.set("provenance", provenance == null ? m.createObjectNode() : provenance);
+    if (declaredAlignment > 0) {
+      n.put("alignment", declaredAlignment);
+    }
+    if (attribution != null) {
+      n.put("attribution", attribution);
+    }
     return n;
   }
 
@@ -278,9 +340,13 @@ public record ModelBundle(
       case "meanstd" -> new String[] {"mean", "std"};
       case "scale" -> new String[] {"scale", "offset"};
       case "minmax" -> new String[] {"min", "max"};
+      case "logsigmoid" -> new String[] {"logMean", "logStd"};
       default ->
           throw new IllegalArgumentException(
-              "normalization.method is '" + method + "', expected meanstd, scale or minmax");
+              "normalization.method is '"
+                  + method
+                  + "', expected one of "
+                  + InputNormalization.METHODS);
     };
   }
 
@@ -298,13 +364,16 @@ public record ModelBundle(
     JsonNode arch = required(n, "architecture");
     String type = required(arch, "architecture.type", "type").asText();
     UNetConfig config = null;
+    LayerGraph graph = null;
     String preset = null;
     if (type.equals("unet")) {
       config = UNetConfig.fromJson(required(arch, "architecture.config", "config"));
       preset = arch.path("preset").isTextual() ? arch.get("preset").asText() : null;
+    } else if (type.equals("graph")) {
+      graph = LayerGraph.fromJson(required(arch, "architecture.graph", "graph"));
     } else if (!type.equals("torchscript")) {
       throw new IllegalArgumentException(
-          "architecture.type is '" + type + "', expected unet or torchscript");
+          "architecture.type is '" + type + "', expected unet, graph or torchscript");
     }
     List<Band> bands = new ArrayList<>();
     for (JsonNode b : required(n, "bands")) {
@@ -344,10 +413,26 @@ public record ModelBundle(
               + " and classes "
               + classes.size());
     }
+    if (graph != null && (graph.bands() != bands.size() || graph.classes() != classes.size())) {
+      throw new IllegalArgumentException(
+          "the graph takes "
+              + graph.bands()
+              + " bands and gives "
+              + graph.classes()
+              + " classes, but bands lists "
+              + bands.size()
+              + " and classes "
+              + classes.size());
+    }
+    int alignment = n.path("alignment").asInt(0);
+    if (alignment < 0) {
+      throw new IllegalArgumentException("alignment is " + alignment + ", expected >= 1");
+    }
     return new ModelBundle(
         type,
         preset,
         config,
+        graph,
         required(n, "weights").asText(),
         List.copyOf(bands),
         new InputNormalization(method, first, second),
@@ -355,7 +440,9 @@ public record ModelBundle(
         required(n, "chipSize").asInt(),
         required(n, "halo").asInt(),
         required(n, "nodataClass").asInt(),
-        n.path("provenance"));
+        n.path("provenance"),
+        alignment,
+        n.path("attribution").isTextual() ? n.get("attribution").asText() : null);
   }
 
   private static JsonNode required(JsonNode n, String name) {
@@ -384,9 +471,11 @@ public record ModelBundle(
     sb.append("Model bundle:  ").append(FORMAT).append(" v").append(FORMAT_VERSION).append('\n');
     sb.append("Architecture:  ")
         .append(
-            architectureType.equals("unet")
-                ? (preset != null ? preset + " " : "") + config
-                : "TorchScript")
+            switch (architectureType) {
+              case "unet" -> (preset != null ? preset + " " : "") + config;
+              case "graph" -> "imported " + graph;
+              default -> "TorchScript";
+            })
         .append('\n');
     sb.append("Weights:       ").append(weights).append('\n');
     sb.append("Input bands:   ");
@@ -403,8 +492,13 @@ public record ModelBundle(
                 String.format(Locale.ROOT, "  %3d  %-20s %s%n", c.id(), c.name(), c.hexColor())));
     sb.append("Chip size:     ").append(chipSize).append(", halo ").append(halo).append('\n');
     sb.append("Nodata class:  ").append(nodataClass).append('\n');
+    sb.append("Alignment:     ").append(alignment()).append(" px (chip origins)\n");
     if (provenance != null && !provenance.isMissingNode() && provenance.size() > 0) {
       sb.append("Provenance:    ").append(provenance).append('\n');
+    }
+    if (attribution != null) {
+      sb.append("Attribution:\n");
+      attribution.lines().forEach(l -> sb.append("  ").append(l).append('\n'));
     }
     return sb.toString();
   }

@@ -9,13 +9,21 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import dev.landcover.networks.internal.GraphBlock;
+import dev.landcover.pixels.InvalidInputException;
 import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A segmentation network ready for inference: a batch of chips in, logits out. Holds native memory:
@@ -69,6 +77,66 @@ public final class SegmentationModel implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;
+    }
+  }
+
+  /**
+   * An imported graph (see {@link LayerGraph}) with the weights of its {@code .npz} ({@code
+   * <node>.<tensor>} in PyTorch layouts, as {@link KerasImport.Imported#saveWeights} writes them).
+   *
+   * @param device where it runs, or null for DJL's default
+   * @throws IOException naming the file and the first missing, unexpected or misshapen tensor
+   */
+  public static SegmentationModel graph(LayerGraph graph, Path weights, Device device)
+      throws IOException {
+    Model model = Model.newInstance("graph", device, "PyTorch");
+    try {
+      GraphBlock block = new GraphBlock(graph);
+      block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, graph.bands(), 2, 2));
+      loadTensors(block.tensors(), weights);
+      model.setBlock(block);
+      return new SegmentationModel(model, graph.toString());
+    } catch (IOException | RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  private static void loadTensors(Map<String, Parameter> tensors, Path npz) throws IOException {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDList arrays;
+      try {
+        arrays = NDList.decode(manager, Files.readAllBytes(npz));
+      } catch (RuntimeException e) {
+        throw new IOException(npz + ": not a readable .npz weights file: " + e.getMessage(), e);
+      }
+      Map<String, NDArray> byName = new HashMap<>();
+      for (NDArray a : arrays) {
+        byName.put(a.getName(), a);
+      }
+      TreeSet<String> unexpected = new TreeSet<>(byName.keySet());
+      unexpected.removeAll(tensors.keySet());
+      if (!unexpected.isEmpty()) {
+        throw new InvalidInputException(npz + ": tensors the graph does not have: " + unexpected);
+      }
+      for (Map.Entry<String, Parameter> e : tensors.entrySet()) {
+        NDArray source = byName.get(e.getKey());
+        if (source == null) {
+          throw new InvalidInputException(npz + ": missing tensor '" + e.getKey() + "'");
+        }
+        NDArray target = e.getValue().getArray();
+        if (!source.getShape().equals(target.getShape())) {
+          throw new InvalidInputException(
+              npz
+                  + ": tensor '"
+                  + e.getKey()
+                  + "' has shape "
+                  + source.getShape()
+                  + " where the graph needs "
+                  + target.getShape());
+        }
+        target.set(FloatBuffer.wrap(source.toType(DataType.FLOAT32, false).toFloatArray()));
+      }
     }
   }
 
