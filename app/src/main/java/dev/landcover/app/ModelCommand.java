@@ -1,6 +1,7 @@
 package dev.landcover.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landcover.networks.DynamicWorld;
 import dev.landcover.networks.InputNormalization;
 import dev.landcover.networks.ModelBundle;
 import dev.landcover.networks.ModelSummary;
@@ -26,8 +27,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "model",
     mixinStandardHelpOptions = true,
-    description = "UNet models: layer summaries, import of PyTorch weights into bundles.",
-    subcommands = {ModelCommand.Summary.class, ModelCommand.Import.class})
+    description =
+        "Models: UNet layer summaries, import of PyTorch weights and of Keras SavedModels into"
+            + " bundles.",
+    subcommands = {
+      ModelCommand.Summary.class,
+      ModelCommand.Import.class,
+      ModelCommand.ImportKeras.class
+    })
 final class ModelCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -274,6 +281,51 @@ final class ModelCommand implements Runnable {
                 + " values (one per band), got "
                 + (values == null ? 0 : values.length));
       }
+    }
+  }
+
+  /** {@code landcover model import-keras}. */
+  @Command(
+      name = "import-keras",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Make a model bundle from a Keras functional model saved as a TensorFlow SavedModel: the"
+            + " layer graph and weights are read from saved_model.pb and variables/ (no"
+            + " TensorFlow needed) and run by DJL's PyTorch engine. Unsupported layers are"
+            + " refused by name.",
+        "Example: landcover model import-keras --saved-model dynamicworld/model/forward"
+            + " --dynamic-world --out dynamic-world"
+      })
+  static final class ImportKeras implements Callable<Integer> {
+    @Option(names = "--saved-model", required = true, description = "The SavedModel folder.")
+    Path savedModel;
+
+    @Option(
+        names = "--dynamic-world",
+        required = true,
+        description =
+            "The model is Google's Dynamic World: its Sentinel-2 bands, normalization, classes,"
+                + " colours and NOTICE go into the bundle (the only metadata preset so far).")
+    boolean dynamicWorld;
+
+    @Option(names = "--out", required = true, description = "Bundle folder, or a .zip.")
+    Path out;
+
+    @Option(names = "--overwrite", description = "Replace an existing bundle.")
+    boolean overwrite;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (Files.exists(out) && !overwrite) {
+        throw new IllegalArgumentException(out + " already exists: pass --overwrite to replace it");
+      }
+      ModelBundle bundle = DynamicWorld.importBundle(savedModel, out);
+      spec.commandLine().getOut().println("Imported " + bundle.graph());
+      spec.commandLine().getOut().println("Wrote bundle " + out);
+      return ExitCodes.OK;
     }
   }
 }

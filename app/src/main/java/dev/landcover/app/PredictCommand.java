@@ -31,13 +31,18 @@ final class PredictCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       required = true,
-      description = "A model bundle (folder or .zip) or a TorchScript .pt file.")
+      description =
+          "A model bundle (folder or .zip), a built-in model (dynamic-world) or a TorchScript .pt"
+              + " file.")
   Path modelPath;
 
   @Option(
       names = "--bands",
       split = ",",
-      description = "With a TorchScript file: scene bands fed to the model, 1-based.")
+      description =
+          "Scene bands fed to the model, 1-based, in its order: required with a TorchScript file;"
+              + " for a bundle, instead of its own choice (Sentinel-2 bands by band description,"
+              + " else the bundle's band positions).")
   int[] bands;
 
   @Option(names = "--classes", description = "With a TorchScript file: number of classes.")
@@ -145,6 +150,7 @@ final class PredictCommand implements Callable<Integer> {
     MappingRequest request =
         MappingRequest.builder(modelPath, scenes)
             .torchScript(torchScript)
+            .bands(SceneMapper.isTorchScript(modelPath) ? null : bands)
             .outDir(out)
             .output(output)
             .chip(chip)

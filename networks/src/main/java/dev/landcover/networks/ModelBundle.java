@@ -124,15 +124,19 @@ public record ModelBundle(
   }
 
   /**
-   * Reads a bundle folder or {@code .zip}. A zip is extracted to {@code scratch} (a folder the
-   * caller deletes) so the weights can be opened as a file.
+   * Reads a bundle folder, a {@code .zip} or a built-in bundle by name (see {@link #BUILT_IN}). A
+   * zip or built-in bundle is extracted to {@code scratch} (a folder the caller deletes) so the
+   * weights can be opened as a file.
    *
    * @return the bundle and the folder holding its files
    * @throws IOException naming the file and the missing or invalid field
    */
   public static Loaded load(Path path, Path scratch) throws IOException {
     Path dir = path;
-    if (Files.isRegularFile(path)
+    if (isBuiltIn(path)) {
+      dir = scratch;
+      extractBuiltIn(path.toString(), dir);
+    } else if (Files.isRegularFile(path)
         && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
       dir = scratch;
       unzip(path, dir);
@@ -155,6 +159,35 @@ public record ModelBundle(
           path + ": the weights file '" + bundle.weights() + "' is missing");
     }
     return new Loaded(bundle, dir);
+  }
+
+  /**
+   * Bundles that ship inside Landcover, by the name {@code --model} accepts: {@value
+   * DynamicWorld#NAME} (Dynamic World, imported from google/dynamicworld's SavedModel; see {@link
+   * DynamicWorld}).
+   */
+  public static final List<String> BUILT_IN = List.of(DynamicWorld.NAME);
+
+  private static final List<String> BUILT_IN_FILES =
+      List.of("model.json", "weights.npz", "NOTICE", "LICENSE");
+
+  /** Whether {@code path} names a built-in bundle (and no file or folder of that name exists). */
+  public static boolean isBuiltIn(Path path) {
+    return BUILT_IN.contains(path.toString()) && !Files.exists(path);
+  }
+
+  private static void extractBuiltIn(String name, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (String file : BUILT_IN_FILES) {
+      String resource = "models/" + name + "/" + file;
+      try (var in = ModelBundle.class.getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new InvalidInputException(
+              "built-in model " + name + ": " + file + " is missing from Landcover's jar");
+        }
+        Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
   }
 
   /**

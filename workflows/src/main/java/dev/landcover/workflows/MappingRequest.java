@@ -27,6 +27,8 @@ import java.util.List;
  * @param noDataRule which input pixels are nodata (and get the nodata class)
  * @param overwrite whether existing outputs are replaced; if not, scenes already done (map and
  *     summary present) are skipped
+ * @param bands for a bundle: the scene bands (1-based) fed to it instead of its own choice, or null
+ *     (see {@link BandSelection}: Sentinel-2 bands by description, else the bundle's)
  */
 public record MappingRequest(
     Path model,
@@ -43,7 +45,8 @@ public record MappingRequest(
     Probabilities probabilities,
     boolean flips,
     NoDataRule noDataRule,
-    boolean overwrite) {
+    boolean overwrite,
+    int[] bands) {
 
   /** Which pixels of the input are nodata. */
   public enum NoDataRule {
@@ -128,6 +131,7 @@ public record MappingRequest(
     private boolean flips;
     private NoDataRule noDataRule = NoDataRule.ANY;
     private boolean overwrite;
+    private int[] bands;
 
     private Builder(Path model, List<Path> scenes) {
       this.model = model;
@@ -199,6 +203,12 @@ public record MappingRequest(
       return this;
     }
 
+    /** For a bundle: the scene bands fed to the model (1-based, in its order), or null. */
+    public Builder bands(int... sceneBands) {
+      this.bands = sceneBands == null ? null : sceneBands.clone();
+      return this;
+    }
+
     public MappingRequest build() {
       return new MappingRequest(
           model,
@@ -215,7 +225,8 @@ public record MappingRequest(
           probabilities,
           flips,
           noDataRule,
-          overwrite);
+          overwrite,
+          bands);
     }
   }
 }

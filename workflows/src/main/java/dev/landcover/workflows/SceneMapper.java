@@ -12,7 +12,6 @@ import dev.landcover.networks.ClassScores;
 import dev.landcover.networks.InputNormalization;
 import dev.landcover.networks.ModelBundle;
 import dev.landcover.networks.SegmentationModel;
-import dev.landcover.pixels.InvalidInputException;
 import dev.landcover.pixels.LandcoverClass;
 import dev.landcover.pixels.support.AtomicFiles;
 import dev.landcover.pixels.support.ProcessMemory;
@@ -250,20 +249,11 @@ public final class SceneMapper {
       BiConsumer<Integer, Integer> chipsDone)
       throws IOException {
     long t0 = System.nanoTime();
-    int[] sceneBands = bundle.bands().stream().mapToInt(ModelBundle.Band::index).toArray();
     List<LandcoverClass> classList = bundle.classes();
     try (GeoTiffRaster raster = GeoTiffRaster.open(scene)) {
-      for (int b : sceneBands) {
-        if (b > raster.bandCount()) {
-          throw new InvalidInputException(
-              scene
-                  + ": the model needs scene band "
-                  + b
-                  + " but the scene has "
-                  + raster.bandCount()
-                  + " bands");
-        }
-      }
+      int[] sceneBands =
+          BandSelection.choose(
+              bundle, request.bands(), scene, raster.bandCount(), raster.bandDescriptions());
       int width = raster.width();
       int classes = classList.size();
       ScenePredictor predictor =
