@@ -30,16 +30,17 @@ import java.util.zip.ZipOutputStream;
  * <p>{@code model.json}: {@code format} ("landcover-model") and {@code formatVersion} (1); {@code
  * architecture}: {@code {"type": "unet", "preset": name or null, "config": {...}}} (see {@link
  * UNetConfig#toJson()}), {@code {"type": "graph", "graph": {...}}} (an imported network, see {@link
- * LayerGraph}) or {@code {"type": "torchscript"}}; {@code weights}: the weights file's name ({@code
- * .npz} for a UNet or a graph, {@code .pt} for TorchScript); {@code bands}: the scene bands fed to
- * the model, in order, by 1-based index and name; {@code normalization}: how band values are scaled
- * before the network (see {@link InputNormalization}); {@code classes}: id, name and colour ({@code
- * #rrggbb}) of each output channel, in channel order; {@code chipSize}; {@code halo} (pixels lost
- * at each side, 0 for same padding); {@code nodataClass} (written where the input is nodata);
- * {@code provenance} (free-form: who made it, from what, when); optional: {@code alignment} (chip
- * origins must be multiples of it for stitched chips to equal a larger pass; default: see {@link
- * #alignment()}) and {@code attribution} (notice text the model's licence requires to be shown with
- * it, e.g. an Apache-2.0 NOTICE; {@code landcover info} prints it).
+ * LayerGraph}), {@code {"type": "torchscript"}} or {@code {"type": "onnx"}}; {@code weights}: the
+ * weights file's name ({@code .npz} for a UNet or a graph, {@code .pt} for TorchScript, {@code
+ * .onnx} for ONNX); {@code bands}: the scene bands fed to the model, in order, by 1-based index and
+ * name; {@code normalization}: how band values are scaled before the network (see {@link
+ * InputNormalization}); {@code classes}: id, name and colour ({@code #rrggbb}) of each output
+ * channel, in channel order; {@code chipSize}; {@code halo} (pixels lost at each side, 0 for same
+ * padding); {@code nodataClass} (written where the input is nodata); {@code provenance} (free-form:
+ * who made it, from what, when); optional: {@code alignment} (chip origins must be multiples of it
+ * for stitched chips to equal a larger pass; default: see {@link #alignment()}) and {@code
+ * attribution} (notice text the model's licence requires to be shown with it, e.g. an Apache-2.0
+ * NOTICE; {@code landcover info} prints it).
  */
 public record ModelBundle(
     String architectureType,
@@ -191,10 +192,11 @@ public record ModelBundle(
   }
 
   /**
-   * A TorchScript model's bundle made in memory (for a {@code .pt} file given with its bands and
-   * classes).
+   * A TorchScript or ONNX model's bundle made in memory (for a {@code .pt} or {@code .onnx} file
+   * given with its bands and classes; the architecture type follows the file's extension).
    *
-   * @param weights the TorchScript file's name in the folder it will be read from
+   * @param weights the TorchScript ({@code .pt}) or ONNX ({@code .onnx}) file's name in the folder
+   *     it will be read from
    */
   public static ModelBundle torchScript(
       String weights,
@@ -205,7 +207,7 @@ public record ModelBundle(
       int nodataClass,
       JsonNode provenance) {
     return new ModelBundle(
-        "torchscript",
+        weights.toLowerCase(Locale.ROOT).endsWith(".onnx") ? "onnx" : "torchscript",
         null,
         null,
         null,
@@ -234,6 +236,30 @@ public record ModelBundle(
     return config == null ? 32 : 1 << config.levels();
   }
 
+  /** This bundle declaring {@code alignment} (e.g. one probed from its model). */
+  public ModelBundle withAlignment(int alignment) {
+    return new ModelBundle(
+        architectureType,
+        preset,
+        config,
+        graph,
+        weights,
+        bands,
+        normalization,
+        classes,
+        chipSize,
+        halo,
+        nodataClass,
+        provenance,
+        alignment,
+        attribution);
+  }
+
+  /** Whether the model's structure is unknown to Landcover (a TorchScript or ONNX file). */
+  public boolean isOpaque() {
+    return config == null && graph == null;
+  }
+
   /** Pixels the model loses at each side of a {@code chip} input (0 for same padding). */
   public int halo(int chip) {
     return config == null ? 0 : config.margin(chip);
@@ -256,6 +282,9 @@ public record ModelBundle(
       }
       if (bundle.graph() != null) {
         return SegmentationModel.graph(bundle.graph(), weightsFile(), device);
+      }
+      if (bundle.architectureType().equals("onnx")) {
+        return SegmentationModel.onnx(weightsFile());
       }
       return SegmentationModel.torchScript(weightsFile(), device);
     }
@@ -404,9 +433,9 @@ public record ModelBundle(
       preset = arch.path("preset").isTextual() ? arch.get("preset").asText() : null;
     } else if (type.equals("graph")) {
       graph = LayerGraph.fromJson(required(arch, "architecture.graph", "graph"));
-    } else if (!type.equals("torchscript")) {
+    } else if (!type.equals("torchscript") && !type.equals("onnx")) {
       throw new IllegalArgumentException(
-          "architecture.type is '" + type + "', expected unet, graph or torchscript");
+          "architecture.type is '" + type + "', expected unet, graph, torchscript or onnx");
     }
     List<Band> bands = new ArrayList<>();
     for (JsonNode b : required(n, "bands")) {
@@ -507,6 +536,7 @@ public record ModelBundle(
             switch (architectureType) {
               case "unet" -> (preset != null ? preset + " " : "") + config;
               case "graph" -> "imported " + graph;
+              case "onnx" -> "ONNX";
               default -> "TorchScript";
             })
         .append('\n');

@@ -111,10 +111,15 @@ public final class SceneMapper {
     Path scratch = Files.createTempDirectory("landcover-model");
     try {
       ModelBundle.Loaded loaded = load(request, scratch);
-      SceneMapper mapper = new SceneMapper(request, listener, loaded.bundle());
       try (SegmentationModel model = loaded.open(request.device())) {
         listener.message("Model " + request.model() + " on " + model.device());
-        return mapper.mapAll(model);
+        ModelBundle bundle = loaded.bundle();
+        if (bundle.isOpaque() && bundle.declaredAlignment() == 0) {
+          int probed = model.probeAlignment(bundle.bands().size(), 256, 32);
+          listener.message("Model alignment (probed): " + probed + " px");
+          bundle = bundle.withAlignment(probed);
+        }
+        return new SceneMapper(request, listener, bundle).mapAll(model);
       }
     } finally {
       AtomicFiles.deleteTree(scratch);
@@ -137,11 +142,12 @@ public final class SceneMapper {
   }
 
   /**
-   * Whether {@code model} is a bare TorchScript file (a {@code .pt} file, which needs {@link
-   * MappingRequest.TorchScriptInputs}) rather than a bundle.
+   * Whether {@code model} is a bare TorchScript or ONNX file (a {@code .pt} or {@code .onnx} file,
+   * which needs {@link MappingRequest.TorchScriptInputs}) rather than a bundle.
    */
   public static boolean isTorchScript(Path model) {
-    return Files.isRegularFile(model) && model.toString().endsWith(".pt");
+    String name = model.toString().toLowerCase(java.util.Locale.ROOT);
+    return Files.isRegularFile(model) && (name.endsWith(".pt") || name.endsWith(".onnx"));
   }
 
   private static ModelBundle.Loaded load(MappingRequest request, Path scratch) throws IOException {
@@ -149,7 +155,8 @@ public final class SceneMapper {
     Path path = request.model();
     if (isTorchScript(path)) {
       if (ts == null) {
-        throw new IllegalArgumentException("A TorchScript model needs --bands and --classes");
+        throw new IllegalArgumentException(
+            "A TorchScript or ONNX model needs --bands and --classes");
       }
       InputNormalization norm =
           ts.mean() == null
