@@ -132,7 +132,7 @@ final class ModelCommand implements Runnable {
       description = {
         "Make a model bundle from PyTorch weights: a .npz in Landcover's layout (made by"
             + " tools/unet_pytorch.py export from a state_dict) for a UNet of the given"
-            + " configuration, or a TorchScript file.",
+            + " configuration, a TorchScript file or an ONNX file.",
         "Example: landcover model import --weights unet.npz --preset geo-course --bands 1,2,3,4"
             + " --classes 1:fields:#f0d25a,2:forest:#1e6e28 --chip 256 --out my-model"
       })
@@ -146,6 +146,9 @@ final class ModelCommand implements Runnable {
 
       @Option(names = "--torchscript", description = "A TorchScript .pt file.")
       Path torchscript;
+
+      @Option(names = "--onnx", description = "An ONNX file (e.g. from torch.onnx.export).")
+      Path onnx;
     }
 
     @Mixin ArchitectureOptions architecture;
@@ -220,7 +223,10 @@ final class ModelCommand implements Runnable {
               .createObjectNode()
               .put(
                   "importedFrom",
-                  (source.weights != null ? source.weights : source.torchscript).toString())
+                  (source.weights != null
+                          ? source.weights
+                          : source.torchscript != null ? source.torchscript : source.onnx)
+                      .toString())
               .put("importedAt", Instant.now().toString())
               .put("tool", "landcover model import");
       ModelBundle bundle;
@@ -236,22 +242,35 @@ final class ModelCommand implements Runnable {
                 architecture.preset, config, bands, norm, classes, chip, nodataClass, provenance);
         weightsFile = source.weights;
       } else {
-        try (SegmentationModel check = SegmentationModel.torchScript(source.torchscript)) {
+        Path file = source.torchscript != null ? source.torchscript : source.onnx;
+        try (SegmentationModel check =
+            source.torchscript != null
+                ? SegmentationModel.torchScript(file)
+                : SegmentationModel.onnx(file)) {
+          int alignment = check.probeAlignment(bands.size(), 256, 32);
           float[] probe = new float[bands.size() * chip * chip];
           int got = check.predict(probe, 1, bands.size(), chip, chip).classes();
           if (got != classes.size()) {
             throw new InvalidInputException(
-                source.torchscript
+                file
                     + ": the model gives "
                     + got
                     + " classes but --class-list has "
                     + classes.size());
           }
+          bundle =
+              ModelBundle.torchScript(
+                      source.torchscript != null ? "model.pt" : "model.onnx",
+                      bands,
+                      norm,
+                      classes,
+                      chip,
+                      nodataClass,
+                      provenance)
+                  .withAlignment(alignment);
+          spec.commandLine().getOut().println("Alignment (probed): " + alignment + " px");
         }
-        bundle =
-            ModelBundle.torchScript(
-                "model.pt", bands, norm, classes, chip, nodataClass, provenance);
-        weightsFile = source.torchscript;
+        weightsFile = file;
       }
       bundle.save(out, weightsFile);
       spec.commandLine().getOut().println("Wrote bundle " + out);

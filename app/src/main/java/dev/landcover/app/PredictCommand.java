@@ -32,8 +32,8 @@ final class PredictCommand implements Callable<Integer> {
       names = "--model",
       required = true,
       description =
-          "A model bundle (folder or .zip), a built-in model (dynamic-world) or a TorchScript .pt"
-              + " file.")
+          "A model bundle (folder or .zip), a built-in model (dynamic-world), a TorchScript .pt"
+              + " file or an ONNX .onnx file.")
   Path modelPath;
 
   @Option(
@@ -45,13 +45,13 @@ final class PredictCommand implements Callable<Integer> {
               + " else the bundle's band positions).")
   int[] bands;
 
-  @Option(names = "--classes", description = "With a TorchScript file: number of classes.")
+  @Option(names = "--classes", description = "With a TorchScript or ONNX file: number of classes.")
   Integer classCount;
 
   @Option(
       names = "--mean",
       split = ",",
-      description = "With a TorchScript file: per-band means (with --std).")
+      description = "With a TorchScript or ONNX file: per-band means (with --std).")
   double[] mean;
 
   @Option(names = "--std", split = ",", description = "Per-band standard deviations.")

@@ -182,6 +182,7 @@ public final class SegmentationModel implements AutoCloseable {
             .setTypes(NDList.class, NDList.class)
             .optModelPath(file)
             .optEngine("OnnxRuntime")
+            .optDevice(Device.cpu())
             .optTranslator(new NoopTranslator())
             .build();
     try {
