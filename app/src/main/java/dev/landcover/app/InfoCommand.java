@@ -35,7 +35,8 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (Files.isRegularFile(file.resolve("model.json"))
+    if (ModelBundle.isBuiltIn(file)
+        || Files.isRegularFile(file.resolve("model.json"))
         || file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
       Path scratch = Files.createTempDirectory("landcover-bundle");
       try {

@@ -1,6 +1,7 @@
 package dev.landcover.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landcover.networks.DynamicWorld;
 import dev.landcover.networks.InputNormalization;
 import dev.landcover.networks.ModelBundle;
 import dev.landcover.networks.ModelSummary;
@@ -26,8 +27,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "model",
     mixinStandardHelpOptions = true,
-    description = "UNet models: layer summaries, import of PyTorch weights into bundles.",
-    subcommands = {ModelCommand.Summary.class, ModelCommand.Import.class})
+    description =
+        "Models: UNet layer summaries, import of PyTorch weights and of Keras SavedModels into"
+            + " bundles.",
+    subcommands = {
+      ModelCommand.Summary.class,
+      ModelCommand.Import.class,
+      ModelCommand.ImportKeras.class
+    })
 final class ModelCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -134,7 +141,7 @@ final class ModelCommand implements Runnable {
       description = {
         "Make a model bundle from PyTorch weights: a .npz in Landcover's layout (made by"
             + " tools/unet_pytorch.py export from a state_dict) for a UNet of the given"
-            + " configuration, or a TorchScript file.",
+            + " configuration, a TorchScript file or an ONNX file.",
         "Example: landcover model import --weights unet.npz --preset geo-course --bands 1,2,3,4"
             + " --classes 1:fields:#f0d25a,2:forest:#1e6e28 --chip 256 --out my-model"
       })
@@ -148,6 +155,9 @@ final class ModelCommand implements Runnable {
 
       @Option(names = "--torchscript", description = "A TorchScript .pt file.")
       Path torchscript;
+
+      @Option(names = "--onnx", description = "An ONNX file (e.g. from torch.onnx.export).")
+      Path onnx;
     }
 
     @Mixin ArchitectureOptions architecture;
@@ -226,7 +236,10 @@ final class ModelCommand implements Runnable {
               .createObjectNode()
               .put(
                   "importedFrom",
-                  (source.weights != null ? source.weights : source.torchscript).toString())
+                  (source.weights != null
+                          ? source.weights
+                          : source.torchscript != null ? source.torchscript : source.onnx)
+                      .toString())
               .put("importedAt", Instant.now().toString())
               .put("tool", "landcover model import");
       ModelBundle bundle;
@@ -243,22 +256,35 @@ final class ModelCommand implements Runnable {
                 architecture.preset, config, bands, norm, classes, chip, nodataClass, provenance);
         weightsFile = source.weights;
       } else {
-        try (SegmentationModel check = SegmentationModel.torchScript(source.torchscript)) {
+        Path file = source.torchscript != null ? source.torchscript : source.onnx;
+        try (SegmentationModel check =
+            source.torchscript != null
+                ? SegmentationModel.torchScript(file)
+                : SegmentationModel.onnx(file)) {
+          int alignment = check.probeAlignment(bands.size(), 256, 32);
           float[] probe = new float[bands.size() * chip * chip];
           int got = check.predict(probe, 1, bands.size(), chip, chip).classes();
           if (got != classes.size()) {
             throw new InvalidInputException(
-                source.torchscript
+                file
                     + ": the model gives "
                     + got
                     + " classes but --class-list has "
                     + classes.size());
           }
+          bundle =
+              ModelBundle.torchScript(
+                      source.torchscript != null ? "model.pt" : "model.onnx",
+                      bands,
+                      norm,
+                      classes,
+                      chip,
+                      nodataClass,
+                      provenance)
+                  .withAlignment(alignment);
+          spec.commandLine().getOut().println("Alignment (probed): " + alignment + " px");
         }
-        bundle =
-            ModelBundle.torchScript(
-                "model.pt", bands, norm, classes, chip, nodataClass, provenance);
-        weightsFile = source.torchscript;
+        weightsFile = file;
       }
       bundle.save(out, weightsFile);
       spec.commandLine().getOut().println("Wrote bundle " + out);
@@ -292,6 +318,51 @@ final class ModelCommand implements Runnable {
                 + " values (one per band), got "
                 + (values == null ? 0 : values.length));
       }
+    }
+  }
+
+  /** {@code landcover model import-keras}. */
+  @Command(
+      name = "import-keras",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Make a model bundle from a Keras functional model saved as a TensorFlow SavedModel: the"
+            + " layer graph and weights are read from saved_model.pb and variables/ (no"
+            + " TensorFlow needed) and run by DJL's PyTorch engine. Unsupported layers are"
+            + " refused by name.",
+        "Example: landcover model import-keras --saved-model dynamicworld/model/forward"
+            + " --dynamic-world --out dynamic-world"
+      })
+  static final class ImportKeras implements Callable<Integer> {
+    @Option(names = "--saved-model", required = true, description = "The SavedModel folder.")
+    Path savedModel;
+
+    @Option(
+        names = "--dynamic-world",
+        required = true,
+        description =
+            "The model is Google's Dynamic World: its Sentinel-2 bands, normalization, classes,"
+                + " colours and NOTICE go into the bundle (the only metadata preset so far).")
+    boolean dynamicWorld;
+
+    @Option(names = "--out", required = true, description = "Bundle folder, or a .zip.")
+    Path out;
+
+    @Option(names = "--overwrite", description = "Replace an existing bundle.")
+    boolean overwrite;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (Files.exists(out) && !overwrite) {
+        throw new IllegalArgumentException(out + " already exists: pass --overwrite to replace it");
+      }
+      ModelBundle bundle = DynamicWorld.importBundle(savedModel, out);
+      spec.commandLine().getOut().println("Imported " + bundle.graph());
+      spec.commandLine().getOut().println("Wrote bundle " + out);
+      return ExitCodes.OK;
     }
   }
 }

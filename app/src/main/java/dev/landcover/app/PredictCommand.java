@@ -31,22 +31,27 @@ final class PredictCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       required = true,
-      description = "A model bundle (folder or .zip) or a TorchScript .pt file.")
+      description =
+          "A model bundle (folder or .zip), a built-in model (dynamic-world), a TorchScript .pt"
+              + " file or an ONNX .onnx file.")
   Path modelPath;
 
   @Option(
       names = "--bands",
       split = ",",
-      description = "With a TorchScript file: scene bands fed to the model, 1-based.")
+      description =
+          "Scene bands fed to the model, 1-based, in its order: required with a TorchScript file;"
+              + " for a bundle, instead of its own choice (Sentinel-2 bands by band description,"
+              + " else the bundle's band positions).")
   int[] bands;
 
-  @Option(names = "--classes", description = "With a TorchScript file: number of classes.")
+  @Option(names = "--classes", description = "With a TorchScript or ONNX file: number of classes.")
   Integer classCount;
 
   @Option(
       names = "--mean",
       split = ",",
-      description = "With a TorchScript file: per-band means (with --std).")
+      description = "With a TorchScript or ONNX file: per-band means (with --std).")
   double[] mean;
 
   @Option(names = "--std", split = ",", description = "Per-band standard deviations.")
@@ -164,6 +169,7 @@ final class PredictCommand implements Callable<Integer> {
     MappingRequest request =
         MappingRequest.builder(modelPath, scenes)
             .torchScript(torchScript)
+            .bands(SceneMapper.isTorchScript(modelPath) ? null : bands)
             .outDir(out)
             .output(output)
             .chip(chip)

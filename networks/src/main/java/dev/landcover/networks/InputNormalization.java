@@ -4,22 +4,28 @@ import java.util.Arrays;
 
 /**
  * How raw band values become a network's input, band by band: {@code meanstd} ({@code (v - mean) /
- * std}), {@code scale} ({@code v * scale + offset}) or {@code minmax} ({@code (v - min) / (max -
- * min)}, e.g. with 2nd and 98th percentiles). The one definition used when training (on the
- * training chips) and when predicting (on scenes), so the two cannot drift apart: a value is
- * computed in double precision and rounded to float once.
+ * std}), {@code scale} ({@code v * scale + offset}), {@code minmax} ({@code (v - min) / (max -
+ * min)}, e.g. with 2nd and 98th percentiles) or {@code logsigmoid} (Dynamic World's, on Sentinel-2
+ * L1C digital numbers: {@code x = (ln(1 + 0.005 v) - logMean) / logStd}, then {@code e = exp(5x -
+ * 1)}, {@code e / (e + 1)}; from google/dynamicworld's single_image_runner notebook). The one
+ * definition used when training (on the training chips) and when predicting (on scenes), so the two
+ * cannot drift apart: a value is computed in double precision and rounded to float once.
  *
- * @param method {@code meanstd}, {@code scale} or {@code minmax}
- * @param first per band: the mean, scale or minimum
- * @param second per band: the standard deviation, offset or maximum
+ * @param method {@code meanstd}, {@code scale}, {@code minmax} or {@code logsigmoid}
+ * @param first per band: the mean, scale, minimum or log mean
+ * @param second per band: the standard deviation, offset, maximum or log standard deviation
  */
 public record InputNormalization(String method, double[] first, double[] second) {
 
+  /** The methods, in the order error messages list them. */
+  public static final java.util.List<String> METHODS =
+      java.util.List.of("meanstd", "scale", "minmax", "logsigmoid");
+
   /** Checks the method and that both arrays have one value per band. */
   public InputNormalization {
-    if (!method.equals("meanstd") && !method.equals("scale") && !method.equals("minmax")) {
+    if (!METHODS.contains(method)) {
       throw new IllegalArgumentException(
-          "normalization.method is '" + method + "', expected meanstd, scale or minmax");
+          "normalization.method is '" + method + "', expected one of " + METHODS);
     }
     if (first.length != second.length) {
       throw new IllegalArgumentException(
@@ -97,6 +103,10 @@ public record InputNormalization(String method, double[] first, double[] second)
     return switch (method) {
       case "meanstd" -> (float) ((v - first[b]) / second[b]);
       case "scale" -> (float) (v * first[b] + second[b]);
+      case "logsigmoid" -> {
+        double x = (Math.log1p(v * 0.005) - first[b]) / second[b];
+        yield (float) (1 / (1 + Math.exp(1 - 5 * x))); // e / (e + 1) without overflow
+      }
       default -> (float) ((v - first[b]) / (second[b] - first[b]));
     };
   }

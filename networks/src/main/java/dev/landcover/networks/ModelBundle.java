@@ -36,18 +36,24 @@ import java.util.zip.ZipOutputStream;
  *
  * <p>{@code model.json}: {@code format} ("landcover-model") and {@code formatVersion} (1); {@code
  * architecture}: {@code {"type": "unet", "preset": name or null, "config": {...}}} (see {@link
- * UNetConfig#toJson()}) or {@code {"type": "torchscript"}}; {@code weights}: the weights file's
- * name ({@code .npz} for a UNet, {@code .pt} for TorchScript); {@code bands}: the scene bands fed
- * to the model, in order, by 1-based index and name; {@code normalization}: how band values are
- * scaled before the network (see {@link InputNormalization}); {@code classes}: id, name and colour
- * ({@code #rrggbb}) of each output channel, in channel order; {@code chipSize}; {@code halo}
- * (pixels lost at each side, 0 for same padding); {@code nodataClass} (written where the input is
- * nodata); {@code provenance} (free-form: who made it, from what, when).
+ * UNetConfig#toJson()}), {@code {"type": "graph", "graph": {...}}} (an imported network, see {@link
+ * LayerGraph}), {@code {"type": "torchscript"}} or {@code {"type": "onnx"}}; {@code weights}: the
+ * weights file's name ({@code .npz} for a UNet or a graph, {@code .pt} for TorchScript, {@code
+ * .onnx} for ONNX); {@code bands}: the scene bands fed to the model, in order, by 1-based index and
+ * name; {@code normalization}: how band values are scaled before the network (see {@link
+ * InputNormalization}); {@code classes}: id, name and colour ({@code #rrggbb}) of each output
+ * channel, in channel order; {@code chipSize}; {@code halo} (pixels lost at each side, 0 for same
+ * padding); {@code nodataClass} (written where the input is nodata); {@code provenance} (free-form:
+ * who made it, from what, when); optional: {@code alignment} (chip origins must be multiples of it
+ * for stitched chips to equal a larger pass; default: see {@link #alignment()}) and {@code
+ * attribution} (notice text the model's licence requires to be shown with it, e.g. an Apache-2.0
+ * NOTICE; {@code landcover info} prints it).
  */
 public record ModelBundle(
     String architectureType,
     String preset,
     UNetConfig config,
+    LayerGraph graph,
     String weights,
     List<Band> bands,
     InputNormalization normalization,
@@ -55,7 +61,9 @@ public record ModelBundle(
     int chipSize,
     int halo,
     int nodataClass,
-    JsonNode provenance) {
+    JsonNode provenance,
+    int declaredAlignment,
+    String attribution) {
 
   public static final String FORMAT = "landcover-model";
   public static final int FORMAT_VERSION = 1;
@@ -77,6 +85,7 @@ public record ModelBundle(
         "unet",
         preset,
         config,
+        null,
         "weights.npz",
         bands,
         normalization,
@@ -84,19 +93,58 @@ public record ModelBundle(
         chipSize,
         config.margin(chipSize),
         nodataClass,
-        provenance);
+        provenance,
+        0,
+        null);
   }
 
   /**
-   * Reads a bundle folder or {@code .zip}. A zip is extracted to {@code scratch} (a folder the
-   * caller deletes) so the weights can be opened as a file.
+   * An imported graph's bundle (weights {@code weights.npz}).
+   *
+   * @param alignment chip-origin multiple for exact stitching (0: the default, 32)
+   * @param attribution notice text to show with the model, or null
+   */
+  public static ModelBundle graph(
+      LayerGraph graph,
+      List<Band> bands,
+      InputNormalization normalization,
+      List<LandcoverClass> classes,
+      int chipSize,
+      int nodataClass,
+      JsonNode provenance,
+      int alignment,
+      String attribution) {
+    return new ModelBundle(
+        "graph",
+        null,
+        null,
+        graph,
+        "weights.npz",
+        bands,
+        normalization,
+        classes,
+        chipSize,
+        0,
+        nodataClass,
+        provenance,
+        alignment,
+        attribution);
+  }
+
+  /**
+   * Reads a bundle folder, a {@code .zip} or a built-in bundle by name (see {@link #BUILT_IN}). A
+   * zip or built-in bundle is extracted to {@code scratch} (a folder the caller deletes) so the
+   * weights can be opened as a file.
    *
    * @return the bundle and the folder holding its files
    * @throws IOException naming the file and the missing or invalid field
    */
   public static Loaded load(Path path, Path scratch) throws IOException {
     Path dir = path;
-    if (Files.isRegularFile(path)
+    if (isBuiltIn(path)) {
+      dir = scratch;
+      extractBuiltIn(path.toString(), dir);
+    } else if (Files.isRegularFile(path)
         && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
       dir = scratch;
       unzip(path, dir);
@@ -126,10 +174,40 @@ public record ModelBundle(
   }
 
   /**
-   * A TorchScript model's bundle made in memory (for a {@code .pt} file given with its bands and
-   * classes).
+   * Bundles that ship inside Landcover, by the name {@code --model} accepts: {@value
+   * DynamicWorld#NAME} (Dynamic World, imported from google/dynamicworld's SavedModel; see {@link
+   * DynamicWorld}).
+   */
+  public static final List<String> BUILT_IN = List.of(DynamicWorld.NAME);
+
+  private static final List<String> BUILT_IN_FILES =
+      List.of("model.json", "weights.npz", "NOTICE", "LICENSE");
+
+  /** Whether {@code path} names a built-in bundle (and no file or folder of that name exists). */
+  public static boolean isBuiltIn(Path path) {
+    return BUILT_IN.contains(path.toString()) && !Files.exists(path);
+  }
+
+  private static void extractBuiltIn(String name, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (String file : BUILT_IN_FILES) {
+      String resource = "models/" + name + "/" + file;
+      try (var in = ModelBundle.class.getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new InvalidInputException(
+              "built-in model " + name + ": " + file + " is missing from Landcover's jar");
+        }
+        Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /**
+   * A TorchScript or ONNX model's bundle made in memory (for a {@code .pt} or {@code .onnx} file
+   * given with its bands and classes; the architecture type follows the file's extension).
    *
-   * @param weights the TorchScript file's name in the folder it will be read from
+   * @param weights the TorchScript ({@code .pt}) or ONNX ({@code .onnx}) file's name in the folder
+   *     it will be read from
    */
   public static ModelBundle torchScript(
       String weights,
@@ -140,7 +218,8 @@ public record ModelBundle(
       int nodataClass,
       JsonNode provenance) {
     return new ModelBundle(
-        "torchscript",
+        weights.toLowerCase(Locale.ROOT).endsWith(".onnx") ? "onnx" : "torchscript",
+        null,
         null,
         null,
         weights,
@@ -150,16 +229,46 @@ public record ModelBundle(
         chipSize,
         0,
         nodataClass,
-        provenance);
+        provenance,
+        0,
+        null);
   }
 
   /**
    * Chip origins of a prediction tiling must be multiples of this for stitched chips to equal a
-   * whole-scene pass: 2^levels for a UNet (max pooling makes it shift-equivariant only by multiples
-   * of that), 32 for a TorchScript model (its structure is unknown).
+   * whole-scene pass: the bundle's declared {@code alignment} when it has one, else 2^levels for a
+   * UNet (max pooling makes it shift-equivariant only by multiples of that) and 32 for other models
+   * (their structure is unknown).
    */
   public int alignment() {
+    if (declaredAlignment > 0) {
+      return declaredAlignment;
+    }
     return config == null ? 32 : 1 << config.levels();
+  }
+
+  /** This bundle declaring {@code alignment} (e.g. one probed from its model). */
+  public ModelBundle withAlignment(int alignment) {
+    return new ModelBundle(
+        architectureType,
+        preset,
+        config,
+        graph,
+        weights,
+        bands,
+        normalization,
+        classes,
+        chipSize,
+        halo,
+        nodataClass,
+        provenance,
+        alignment,
+        attribution);
+  }
+
+  /** Whether the model's structure is unknown to Landcover (a TorchScript or ONNX file). */
+  public boolean isOpaque() {
+    return config == null && graph == null;
   }
 
   /** Pixels the model loses at each side of a {@code chip} input (0 for same padding). */
@@ -179,9 +288,16 @@ public record ModelBundle(
      * @param device where it runs, or null for the engine's default (a GPU when there is one)
      */
     public SegmentationModel open(Device device) throws IOException {
-      return bundle.config() != null
-          ? SegmentationModel.unet(bundle.config(), weightsFile(), device)
-          : SegmentationModel.torchScript(weightsFile(), device);
+      if (bundle.config() != null) {
+        return SegmentationModel.unet(bundle.config(), weightsFile(), device);
+      }
+      if (bundle.graph() != null) {
+        return SegmentationModel.graph(bundle.graph(), weightsFile(), device);
+      }
+      if (bundle.architectureType().equals("onnx")) {
+        return SegmentationModel.onnx(weightsFile());
+      }
+      return SegmentationModel.torchScript(weightsFile(), device);
     }
   }
 
@@ -271,6 +387,8 @@ public record ModelBundle(
     if ("unet".equals(architectureType)) {
       arch.put("preset", preset);
       arch.set("config", config.toJson());
+    } else if ("graph".equals(architectureType)) {
+      arch.set("graph", graph.toJson());
     }
     n.put("weights", weights);
     ArrayNode b = n.putArray("bands");
@@ -293,6 +411,12 @@ public record ModelBundle(
     n.put("halo", halo);
     n.put("nodataClass", nodataClass);
     n.set("provenance", provenance == null ? m.createObjectNode() : provenance);
+    if (declaredAlignment > 0) {
+      n.put("alignment", declaredAlignment);
+    }
+    if (attribution != null) {
+      n.put("attribution", attribution);
+    }
     return n;
   }
 
@@ -301,9 +425,13 @@ public record ModelBundle(
       case "meanstd" -> new String[] {"mean", "std"};
       case "scale" -> new String[] {"scale", "offset"};
       case "minmax" -> new String[] {"min", "max"};
+      case "logsigmoid" -> new String[] {"logMean", "logStd"};
       default ->
           throw new IllegalArgumentException(
-              "normalization.method is '" + method + "', expected meanstd, scale or minmax");
+              "normalization.method is '"
+                  + method
+                  + "', expected one of "
+                  + InputNormalization.METHODS);
     };
   }
 
@@ -321,13 +449,16 @@ public record ModelBundle(
     JsonNode arch = required(n, "architecture");
     String type = required(arch, "architecture.type", "type").asText();
     UNetConfig config = null;
+    LayerGraph graph = null;
     String preset = null;
     if (type.equals("unet")) {
       config = UNetConfig.fromJson(required(arch, "architecture.config", "config"));
       preset = arch.path("preset").isTextual() ? arch.get("preset").asText() : null;
-    } else if (!type.equals("torchscript")) {
+    } else if (type.equals("graph")) {
+      graph = LayerGraph.fromJson(required(arch, "architecture.graph", "graph"));
+    } else if (!type.equals("torchscript") && !type.equals("onnx")) {
       throw new IllegalArgumentException(
-          "architecture.type is '" + type + "', expected unet or torchscript");
+          "architecture.type is '" + type + "', expected unet, graph, torchscript or onnx");
     }
     List<Band> bands = new ArrayList<>();
     for (JsonNode b : required(n, "bands")) {
@@ -415,10 +546,26 @@ public record ModelBundle(
               + " and classes "
               + classes.size());
     }
+    if (graph != null && (graph.bands() != bands.size() || graph.classes() != classes.size())) {
+      throw new IllegalArgumentException(
+          "the graph takes "
+              + graph.bands()
+              + " bands and gives "
+              + graph.classes()
+              + " classes, but bands lists "
+              + bands.size()
+              + " and classes "
+              + classes.size());
+    }
+    int alignment = n.path("alignment").asInt(0);
+    if (alignment < 0) {
+      throw new IllegalArgumentException("alignment is " + alignment + ", expected >= 1");
+    }
     return new ModelBundle(
         type,
         preset,
         config,
+        graph,
         weights,
         List.copyOf(bands),
         new InputNormalization(method, first, second),
@@ -426,7 +573,9 @@ public record ModelBundle(
         chipSize,
         halo,
         nodataClass,
-        n.path("provenance"));
+        n.path("provenance"),
+        alignment,
+        n.path("attribution").isTextual() ? n.get("attribution").asText() : null);
   }
 
   private static JsonNode required(JsonNode n, String name) {
@@ -471,9 +620,12 @@ public record ModelBundle(
     sb.append("Model bundle:  ").append(FORMAT).append(" v").append(FORMAT_VERSION).append('\n');
     sb.append("Architecture:  ")
         .append(
-            architectureType.equals("unet")
-                ? (preset != null ? preset + " " : "") + config
-                : "TorchScript")
+            switch (architectureType) {
+              case "unet" -> (preset != null ? preset + " " : "") + config;
+              case "graph" -> "imported " + graph;
+              case "onnx" -> "ONNX";
+              default -> "TorchScript";
+            })
         .append('\n');
     sb.append("Weights:       ").append(weights).append('\n');
     sb.append("Input bands:   ");
@@ -490,8 +642,13 @@ public record ModelBundle(
                 String.format(Locale.ROOT, "  %3d  %-20s %s%n", c.id(), c.name(), c.hexColor())));
     sb.append("Chip size:     ").append(chipSize).append(", halo ").append(halo).append('\n');
     sb.append("Nodata class:  ").append(nodataClass).append('\n');
+    sb.append("Alignment:     ").append(alignment()).append(" px (chip origins)\n");
     if (provenance != null && !provenance.isMissingNode() && provenance.size() > 0) {
       sb.append("Provenance:    ").append(provenance).append('\n');
+    }
+    if (attribution != null) {
+      sb.append("Attribution:\n");
+      attribution.lines().forEach(l -> sb.append("  ").append(l).append('\n'));
     }
     return sb.toString();
   }

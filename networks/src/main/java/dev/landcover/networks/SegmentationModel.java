@@ -9,14 +9,22 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import dev.landcover.networks.internal.GraphBlock;
+import dev.landcover.pixels.InvalidInputException;
 import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A segmentation network ready for inference: a batch of chips in, logits out. Holds native memory:
@@ -74,6 +82,66 @@ public final class SegmentationModel implements AutoCloseable {
   }
 
   /**
+   * An imported graph (see {@link LayerGraph}) with the weights of its {@code .npz} ({@code
+   * <node>.<tensor>} in PyTorch layouts, as {@link KerasImport.Imported#saveWeights} writes them).
+   *
+   * @param device where it runs, or null for DJL's default
+   * @throws IOException naming the file and the first missing, unexpected or misshapen tensor
+   */
+  public static SegmentationModel graph(LayerGraph graph, Path weights, Device device)
+      throws IOException {
+    Model model = Model.newInstance("graph", device, "PyTorch");
+    try {
+      GraphBlock block = new GraphBlock(graph);
+      block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, graph.bands(), 2, 2));
+      loadTensors(block.tensors(), weights);
+      model.setBlock(block);
+      return new SegmentationModel(model, graph.toString());
+    } catch (IOException | RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  private static void loadTensors(Map<String, Parameter> tensors, Path npz) throws IOException {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDList arrays;
+      try {
+        arrays = NDList.decode(manager, Files.readAllBytes(npz));
+      } catch (RuntimeException e) {
+        throw new IOException(npz + ": not a readable .npz weights file: " + e.getMessage(), e);
+      }
+      Map<String, NDArray> byName = new HashMap<>();
+      for (NDArray a : arrays) {
+        byName.put(a.getName(), a);
+      }
+      TreeSet<String> unexpected = new TreeSet<>(byName.keySet());
+      unexpected.removeAll(tensors.keySet());
+      if (!unexpected.isEmpty()) {
+        throw new InvalidInputException(npz + ": tensors the graph does not have: " + unexpected);
+      }
+      for (Map.Entry<String, Parameter> e : tensors.entrySet()) {
+        NDArray source = byName.get(e.getKey());
+        if (source == null) {
+          throw new InvalidInputException(npz + ": missing tensor '" + e.getKey() + "'");
+        }
+        NDArray target = e.getValue().getArray();
+        if (!source.getShape().equals(target.getShape())) {
+          throw new InvalidInputException(
+              npz
+                  + ": tensor '"
+                  + e.getKey()
+                  + "' has shape "
+                  + source.getShape()
+                  + " where the graph needs "
+                  + target.getShape());
+        }
+        target.set(FloatBuffer.wrap(source.toType(DataType.FLOAT32, false).toFloatArray()));
+      }
+    }
+  }
+
+  /**
    * Loads a TorchScript file (made with {@code torch.jit.trace} or {@code torch.jit.script}) whose
    * forward takes {@code N x bands x H x W} float and returns {@code N x classes x H x W} logits.
    *
@@ -99,6 +167,30 @@ public final class SegmentationModel implements AutoCloseable {
     } catch (ModelNotFoundException | MalformedModelException | RuntimeException e) {
       throw new IOException(
           file + ": cannot be loaded as a TorchScript model: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Loads an ONNX file (e.g. from {@code torch.onnx.export}) whose one input is {@code N x bands x
+   * H x W} float and whose first output is {@code N x classes x H x W} logits, run by DJL's
+   * OnnxRuntime engine (CPU).
+   *
+   * @throws IOException when the file cannot be loaded as ONNX, naming it
+   */
+  public static SegmentationModel onnx(Path file) throws IOException {
+    Criteria<NDList, NDList> criteria =
+        Criteria.builder()
+            .setTypes(NDList.class, NDList.class)
+            .optModelPath(file)
+            .optEngine("OnnxRuntime")
+            .optDevice(Device.cpu())
+            .optTranslator(new NoopTranslator())
+            .build();
+    try {
+      ZooModel<NDList, NDList> model = criteria.loadModel();
+      return new SegmentationModel(model, "ONNX " + file);
+    } catch (ModelNotFoundException | MalformedModelException | RuntimeException e) {
+      throw new IOException(file + ": cannot be loaded as an ONNX model: " + e.getMessage(), e);
     }
   }
 
@@ -158,6 +250,98 @@ public final class SegmentationModel implements AutoCloseable {
       }
     }
     return reason == null ? e.toString() : reason;
+   * Finds the chip-origin multiple this model needs for stitched chips to equal a larger pass, by
+   * probing: for {@code a} = 1, 2, 4, ... {@code max}, the logits of a random {@code size x size}
+   * input and of the same input shifted by {@code a} pixels (both ways) must agree, shifted back,
+   * in the central {@code size / 8} pixels square (away from the edges, whose effects reach as far
+   * as the model's receptive field); the first {@code a} that agrees within 1e-4 (relative to the
+   * largest logit) is returned, {@code max} when none does (also when the receptive field reaches
+   * the centre: a multiple of the true alignment is still exact, only coarser). The first pass also
+   * checks the model takes {@code bands} bands.
+   *
+   * @param size the probe's height and width (a multiple of {@code max}, e.g. 192)
+   * @throws InvalidInputException when the model refuses {@code bands} input bands, naming both
+   *     counts when the engine says what it expected
+   */
+  public int probeAlignment(int bands, int size, int max) throws InvalidInputException {
+    java.util.Random random = new java.util.Random(7);
+    int big = size + max;
+    float[] x = new float[bands * big * big];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextGaussian();
+    }
+    Logits base;
+    try {
+      base = predict(crop(x, bands, big, 0, size), 1, bands, size, size);
+    } catch (RuntimeException e) {
+      throw bandError(bands, e);
+    }
+    if (base.height() != size || base.width() != size) {
+      return max; // a valid-padding model: not probed
+    }
+    int margin = size / 2 - size / 16;
+    double scale = 0;
+    for (float v : base.values()) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    for (int a = 1; a < max; a *= 2) {
+      Logits shifted = predict(crop(x, bands, big, a, size), 1, bands, size, size);
+      double diff = 0;
+      for (int k = 0; k < base.classes(); k++) {
+        for (int y = a + margin; y < size - margin; y++) {
+          for (int xx = a + margin; xx < size - margin; xx++) {
+            float v0 = base.values()[(k * size + y) * size + xx];
+            float v1 = shifted.values()[(k * size + y - a) * size + xx - a];
+            diff = Math.max(diff, Math.abs(v0 - v1));
+          }
+        }
+      }
+      if (diff <= 1e-4 * Math.max(1, scale)) {
+        return a;
+      }
+    }
+    return max;
+  }
+
+  private static float[] crop(float[] x, int bands, int big, int offset, int size) {
+    float[] out = new float[bands * size * size];
+    for (int b = 0; b < bands; b++) {
+      for (int y = 0; y < size; y++) {
+        System.arraycopy(
+            x, (b * big + y + offset) * big + offset, out, (b * size + y) * size, size);
+      }
+    }
+    return out;
+  }
+
+  private static final java.util.regex.Pattern[] CHANNELS = {
+    // PyTorch: "expected input[1, 3, 64, 64] to have 4 channels, but got 3 channels instead"
+    java.util.regex.Pattern.compile("to have (\\d+) channels, but got (\\d+) channels"),
+    // OnnxRuntime: "Got invalid dimensions for input: x for the following indices index: 1 Got: 3
+    // Expected: 4"
+    java.util.regex.Pattern.compile("index: 1 Got: (\\d+) Expected: (\\d+)")
+  };
+
+  private InvalidInputException bandError(int bands, RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      for (int i = 0; i < CHANNELS.length; i++) {
+        java.util.regex.Matcher matcher = CHANNELS[i].matcher(m);
+        if (matcher.find()) {
+          String expected = matcher.group(i == 0 ? 1 : 2);
+          return new InvalidInputException(
+              description
+                  + ": the model takes "
+                  + expected
+                  + " bands but is given "
+                  + bands
+                  + " (check --bands)");
+        }
+      }
+    }
+    String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    return new InvalidInputException(
+        description + ": the model fails on " + bands + " bands: " + first, e);
   }
 
   /** Logits of a batch, channels first. */

@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
  * @param noDataRule which input pixels are nodata (and get the nodata class)
  * @param overwrite whether existing outputs are replaced; if not, scenes already done (map and
  *     summary present) are skipped
+ * @param bands for a bundle: the scene bands (1-based) fed to it instead of its own choice, or null
+ *     (see {@link BandSelection}: Sentinel-2 bands by description, else the bundle's)
  */
 public record MappingRequest(
     Path model,
@@ -49,7 +51,8 @@ public record MappingRequest(
     TestTimeAugmentation tta,
     OutputFormat format,
     NoDataRule noDataRule,
-    boolean overwrite) {
+    boolean overwrite,
+    int[] bands) {
 
   /** Which pixels of the input are nodata. */
   public enum NoDataRule {
@@ -229,6 +232,7 @@ public record MappingRequest(
     private OutputFormat format = OutputFormat.COG;
     private NoDataRule noDataRule = NoDataRule.ANY;
     private boolean overwrite;
+    private int[] bands;
 
     private Builder(Path model, List<Path> scenes) {
       this.model = model;
@@ -310,6 +314,12 @@ public record MappingRequest(
       return this;
     }
 
+    /** For a bundle: the scene bands fed to the model (1-based, in its order), or null. */
+    public Builder bands(int... sceneBands) {
+      this.bands = sceneBands == null ? null : sceneBands.clone();
+      return this;
+    }
+
     public MappingRequest build() {
       return new MappingRequest(
           model,
@@ -328,7 +338,8 @@ public record MappingRequest(
           tta,
           format,
           noDataRule,
-          overwrite);
+          overwrite,
+          bands);
     }
   }
 }

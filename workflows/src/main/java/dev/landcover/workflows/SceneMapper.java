@@ -13,7 +13,6 @@ import dev.landcover.networks.ClassScores;
 import dev.landcover.networks.InputNormalization;
 import dev.landcover.networks.ModelBundle;
 import dev.landcover.networks.SegmentationModel;
-import dev.landcover.pixels.InvalidInputException;
 import dev.landcover.pixels.LandcoverClass;
 import dev.landcover.pixels.support.AtomicFiles;
 import dev.landcover.pixels.support.ProcessMemory;
@@ -139,13 +138,19 @@ public final class SceneMapper {
     Path scratch = Files.createTempDirectory("landcover-model");
     try {
       ModelBundle.Loaded loaded = load(request, scratch);
-      SceneMapper mapper = new SceneMapper(request, listener, loaded.bundle());
       if (request.torchScript() != null) {
         checkBandsExist(request);
       }
       try (SegmentationModel model = loaded.open(request.device())) {
+        ModelBundle bundle = loaded.bundle();
+        SceneMapper mapper = new SceneMapper(request, listener, bundle);
         if (request.torchScript() != null) {
           mapper.probe(model);
+        }
+        if (bundle.isOpaque() && bundle.declaredAlignment() == 0) {
+          int probed = model.probeAlignment(bundle.bands().size(), 256, 32);
+          listener.message("Model alignment (probed): " + probed + " px");
+          mapper = new SceneMapper(request, listener, bundle.withAlignment(probed));
         }
         listener.message("Model " + request.model() + " on " + model.device());
         return mapper.mapAll(model);
@@ -171,11 +176,12 @@ public final class SceneMapper {
   }
 
   /**
-   * Whether {@code model} is a bare TorchScript file (a {@code .pt} file, which needs {@link
-   * MappingRequest.TorchScriptInputs}) rather than a bundle.
+   * Whether {@code model} is a bare TorchScript or ONNX file (a {@code .pt} or {@code .onnx} file,
+   * which needs {@link MappingRequest.TorchScriptInputs}) rather than a bundle.
    */
   public static boolean isTorchScript(Path model) {
-    return Files.isRegularFile(model) && model.toString().endsWith(".pt");
+    String name = model.toString().toLowerCase(java.util.Locale.ROOT);
+    return Files.isRegularFile(model) && (name.endsWith(".pt") || name.endsWith(".onnx"));
   }
 
   /**
@@ -256,7 +262,8 @@ public final class SceneMapper {
     Path path = request.model();
     if (isTorchScript(path)) {
       if (ts == null) {
-        throw new IllegalArgumentException("A TorchScript model needs --bands and --classes");
+        throw new IllegalArgumentException(
+            "A TorchScript or ONNX model needs --bands and --classes");
       }
       InputNormalization norm =
           ts.mean() == null
@@ -404,20 +411,11 @@ public final class SceneMapper {
       throws IOException {
     boolean replace = true;
     long t0 = System.nanoTime();
-    int[] sceneBands = bundle.bands().stream().mapToInt(ModelBundle.Band::index).toArray();
     List<LandcoverClass> classList = bundle.classes();
     try (GeoTiffRaster raster = GeoTiffRaster.open(scene)) {
-      for (int b : sceneBands) {
-        if (b > raster.bandCount()) {
-          throw new InvalidInputException(
-              scene
-                  + ": the model needs scene band "
-                  + b
-                  + " but the scene has "
-                  + raster.bandCount()
-                  + " bands");
-        }
-      }
+      int[] sceneBands =
+          BandSelection.choose(
+              bundle, request.bands(), scene, raster.bandCount(), raster.bandDescriptions());
       int width = raster.width();
       int classes = classList.size();
       ScenePredictor predictor =

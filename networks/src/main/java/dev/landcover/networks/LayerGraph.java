@@ -1,0 +1,185 @@
+package dev.landcover.networks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A network as a graph of named operations, in the order they run: the architecture of an imported
+ * model (see {@link KerasImport}), stored in a bundle's {@code model.json} under {@code
+ * architecture.graph} and run by DJL's PyTorch engine. Tensors are channels first ({@code N x C x H
+ * x W}); the one input is the bands, the one output the logits, at the input's height and width.
+ *
+ * <p>Operations ({@code op}) and their attributes; weight tensors are named {@code <node>.<tensor>}
+ * in PyTorch layouts:
+ *
+ * <ul>
+ *   <li>{@code input} ({@code bands});
+ *   <li>{@code conv2d}: {@code in}, {@code out}, {@code kernel} [h, w], {@code stride} [h, w],
+ *       {@code padding} [h, w] (zeros on both sides), {@code dilation} [h, w], {@code groups},
+ *       {@code bias}; tensors {@code weight} [out, in / groups, kh, kw] and {@code bias} [out];
+ *   <li>{@code batchnorm} (inference: {@code (x - mean) / sqrt(variance + epsilon) * gamma +
+ *       beta}): {@code channels}, {@code epsilon}; tensors {@code gamma}, {@code beta}, {@code
+ *       mean}, {@code variance} [channels];
+ *   <li>{@code softplus}, {@code tanh}, {@code relu}, {@code sigmoid}: element-wise;
+ *   <li>{@code add}, {@code subtract}, {@code multiply}, {@code divide}: two inputs, or one and
+ *       {@code constant};
+ *   <li>{@code concat}: inputs along {@code axis} (of N x C x H x W);
+ *   <li>{@code l2normalize}: {@code x / sqrt(max(sum(x^2), epsilon))} along {@code axis};
+ *   <li>{@code shape}: the input's sizes as numbers in Keras order (N, H, W, C); {@code slice}:
+ *       numbers {@code start} (inclusive) to {@code stop} (exclusive); {@code cast}: numbers to
+ *       {@code int} (truncated toward zero) or {@code float};
+ *   <li>{@code resize}: the first input resized to the height and width given by the second (a pair
+ *       of numbers): {@code method} {@code bilinear} with {@code antialias} false is TensorFlow's
+ *       half-pixel bilinear, with {@code antialias} true its triangle-kernel {@code
+ *       scale_and_translate}.
+ * </ul>
+ *
+ * @param nodes the operations, each after the nodes it reads
+ * @param output the node whose value is the logits
+ * @param bands channels of the input
+ * @param classes channels of the output
+ */
+public record LayerGraph(List<Node> nodes, String output, int bands, int classes) {
+
+  /** The operations a graph may use. */
+  public static final Set<String> OPS =
+      Set.of(
+          "input",
+          "conv2d",
+          "batchnorm",
+          "softplus",
+          "tanh",
+          "relu",
+          "sigmoid",
+          "add",
+          "subtract",
+          "multiply",
+          "divide",
+          "concat",
+          "l2normalize",
+          "shape",
+          "slice",
+          "cast",
+          "resize");
+
+  /**
+   * One operation.
+   *
+   * @param name unique in the graph
+   * @param op one of {@link #OPS}
+   * @param inputs names of earlier nodes read, in order
+   * @param attributes the operation's attributes (see the class comment)
+   */
+  public record Node(String name, String op, List<String> inputs, ObjectNode attributes) {
+    public Node {
+      inputs = List.copyOf(inputs);
+    }
+
+    /** The names of this node's weight tensors (without the node prefix). */
+    public List<String> tensors() {
+      return switch (op) {
+        case "conv2d" ->
+            attributes.path("bias").asBoolean() ? List.of("weight", "bias") : List.of("weight");
+        case "batchnorm" -> List.of("gamma", "beta", "mean", "variance");
+        default -> List.of();
+      };
+    }
+  }
+
+  /** Checks names, order, operations and the output. */
+  public LayerGraph {
+    nodes = List.copyOf(nodes);
+    Set<String> seen = new HashSet<>();
+    int inputs = 0;
+    for (Node n : nodes) {
+      if (!OPS.contains(n.op())) {
+        throw new IllegalArgumentException(
+            "graph node '"
+                + n.name()
+                + "' has operation '"
+                + n.op()
+                + "', expected one of "
+                + new java.util.TreeSet<>(OPS));
+      }
+      for (String in : n.inputs()) {
+        if (!seen.contains(in)) {
+          throw new IllegalArgumentException(
+              "graph node '" + n.name() + "' reads '" + in + "', which is not an earlier node");
+        }
+      }
+      if (!seen.add(n.name())) {
+        throw new IllegalArgumentException("graph has two nodes named '" + n.name() + "'");
+      }
+      inputs += n.op().equals("input") ? 1 : 0;
+    }
+    if (inputs != 1) {
+      throw new IllegalArgumentException("graph has " + inputs + " input nodes, expected 1");
+    }
+    if (!seen.contains(output)) {
+      throw new IllegalArgumentException("graph output '" + output + "' is not a node");
+    }
+  }
+
+  /** The graph as JSON ({@code nodes}, {@code output}, {@code bands}, {@code classes}). */
+  public ObjectNode toJson() {
+    ObjectNode n = new ObjectMapper().createObjectNode();
+    n.put("bands", bands);
+    n.put("classes", classes);
+    n.put("output", output);
+    ArrayNode list = n.putArray("nodes");
+    for (Node node : nodes) {
+      ObjectNode o = list.addObject();
+      o.put("name", node.name());
+      o.put("op", node.op());
+      ArrayNode in = o.putArray("inputs");
+      node.inputs().forEach(in::add);
+      o.set("attributes", node.attributes());
+    }
+    return n;
+  }
+
+  /** Reads {@link #toJson()}. @throws IllegalArgumentException naming what is missing or wrong */
+  public static LayerGraph fromJson(JsonNode n) {
+    List<Node> nodes = new ArrayList<>();
+    for (JsonNode o : n.path("nodes")) {
+      List<String> inputs = new ArrayList<>();
+      o.path("inputs").forEach(i -> inputs.add(i.asText()));
+      JsonNode attributes = o.path("attributes");
+      nodes.add(
+          new Node(
+              o.path("name").asText(),
+              o.path("op").asText(),
+              inputs,
+              attributes.isObject()
+                  ? (ObjectNode) attributes
+                  : new ObjectMapper().createObjectNode()));
+    }
+    if (nodes.isEmpty() || !n.path("output").isTextual()) {
+      throw new IllegalArgumentException("architecture.graph needs 'nodes' and 'output'");
+    }
+    return new LayerGraph(
+        nodes, n.get("output").asText(), n.path("bands").asInt(), n.path("classes").asInt());
+  }
+
+  /** {@code N operations: count per op}, for {@code landcover info}. */
+  @Override
+  public String toString() {
+    java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+    nodes.forEach(x -> counts.merge(x.op(), 1, Integer::sum));
+    return "graph of "
+        + nodes.size()
+        + " operations "
+        + counts
+        + ", "
+        + bands
+        + " bands -> "
+        + classes
+        + " classes";
+  }
+}
