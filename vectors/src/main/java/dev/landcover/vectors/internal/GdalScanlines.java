@@ -26,7 +26,8 @@ public final class GdalScanlines {
    * inside the polygon (even-odd over all rings), with GDAL's handling of centres that fall on an
    * edge: the intersection of each scanline {@code y + 0.5} with an edge is rounded with {@code
    * floor(x + 0.5)}, runs are {@code [x0, x1)}; an edge whose both ends lie on the scanline burns
-   * its own run when it goes right to left.
+   * its own run when it goes right to left. (GDAL tests every edge on every row; edges are bucketed
+   * by row here, which finds the same intersections.)
    */
   public static void fillPolygon(
       int width, int height, int[] partSizes, double[] xs, double[] ys, Sink sink) {
@@ -58,25 +59,63 @@ public final class GdalScanlines {
     }
     int minx = 0;
     int maxx = width - 1;
+    if (miny > maxy) {
+      return;
+    }
+    // The edges (ind1, ind2) in GDAL's order, listed under the rows whose centre line they may
+    // reach (one row of margin each side; the exact test below decides, as in GDAL).
+    int[] ind1s = new int[n];
+    int[] ind2s = new int[n];
+    int rows = maxy - miny + 1;
+    int[] rowCount = new int[rows + 1];
+    int[] first = new int[n];
+    int[] last = new int[n];
+    int partoffset = 0;
+    int part = 0;
+    for (int i = 0; i < n; i++) {
+      if (i == partoffset + partSizes[part]) {
+        partoffset += partSizes[part];
+        part++;
+      }
+      if (i == partoffset) {
+        ind1s[i] = partoffset + partSizes[part] - 1;
+        ind2s[i] = partoffset;
+      } else {
+        ind1s[i] = i - 1;
+        ind2s[i] = i;
+      }
+      double lo = Math.min(ys[ind1s[i]], ys[ind2s[i]]);
+      double hi = Math.max(ys[ind1s[i]], ys[ind2s[i]]);
+      double from = Math.max(miny, Math.floor(lo - 0.5) - 1);
+      double to = Math.min(maxy, Math.ceil(hi - 0.5) + 1);
+      if (!(from <= to)) {
+        first[i] = 0;
+        last[i] = -1;
+        continue;
+      }
+      first[i] = (int) from - miny;
+      last[i] = (int) to - miny;
+      for (int r = first[i]; r <= last[i]; r++) {
+        rowCount[r + 1]++;
+      }
+    }
+    for (int r = 0; r < rows; r++) {
+      rowCount[r + 1] += rowCount[r];
+    }
+    int[] fill = java.util.Arrays.copyOf(rowCount, rows);
+    int[] edges = new int[rowCount[rows]];
+    for (int i = 0; i < n; i++) {
+      for (int r = first[i]; r <= last[i]; r++) {
+        edges[fill[r]++] = i;
+      }
+    }
     for (int y = miny; y <= maxy; y++) {
-      int partoffset = 0;
       double dy = y + 0.5;
-      int part = 0;
       int ints = 0;
-      for (int i = 0; i < n; i++) {
-        if (i == partoffset + partSizes[part]) {
-          partoffset += partSizes[part];
-          part++;
-        }
-        int ind1;
-        int ind2;
-        if (i == partoffset) {
-          ind1 = partoffset + partSizes[part] - 1;
-          ind2 = partoffset;
-        } else {
-          ind1 = i - 1;
-          ind2 = i;
-        }
+      for (int k = rowCount[y - miny]; k < rowCount[y - miny + 1]; k++) {
+        int i = edges[k];
+        int ind1 = ind1s[i];
+        int ind2 = ind2s[i];
         double dy1 = ys[ind1];
         double dy2 = ys[ind2];
         if ((dy1 < dy && dy2 < dy) || (dy1 > dy && dy2 > dy)) {
