@@ -13,9 +13,10 @@ import java.util.Map;
  * <p>Vertices are pixel corners in pixel coordinates (x right, y down; corner (x, y) is the upper
  * left corner of pixel (x, y)). Each boundary edge is directed with its component on the right when
  * looking along it in these y-down coordinates, so shells have a positive and holes a negative
- * shoelace area. Where a component touches itself only at a corner, the ring turns to the right
- * (towards the component): pixels meeting at a corner are not connected (4-connectivity), so a
- * shell and a hole may touch at a vertex but no ring passes a vertex twice.
+ * shoelace area. Where a component touches itself only at a corner, the walk turns to the right
+ * (towards the component: pixels meeting at a corner are not connected, 4-connectivity), and a walk
+ * that comes back to a vertex it passed is cut there into simple rings, so that shells and holes
+ * may touch at a vertex (valid in the OGC simple-features model) but no ring touches itself.
  */
 public final class BoundaryTracer {
   /** Receives the rings of a finished component. */
@@ -69,18 +70,14 @@ public final class BoundaryTracer {
       }
       IntList ring = new IntList();
       int current = first;
-      long area2 = 0;
       while (true) {
         used[current] = true;
-        int x0 = e[4 * current];
-        int y0 = e[4 * current + 1];
         int x1 = e[4 * current + 2];
         int y1 = e[4 * current + 3];
-        ring.add(x0);
-        ring.add(y0);
-        area2 += (long) x0 * y1 - (long) x1 * y0;
-        int dx = Integer.signum(x1 - x0);
-        int dy = Integer.signum(y1 - y0);
+        ring.add(e[4 * current]);
+        ring.add(e[4 * current + 1]);
+        int dx = Integer.signum(x1 - e[4 * current]);
+        int dy = Integer.signum(y1 - e[4 * current + 1]);
         int next = choose(outgoing.get(key(x1, y1)), e, dx, dy);
         if (next == first) {
           break;
@@ -91,20 +88,65 @@ public final class BoundaryTracer {
         }
         current = next;
       }
-      int[] closed = dropCollinear(ring);
-      if (area2 > 0) {
-        if (shell != null) {
-          throw new IllegalStateException("Component " + component + " has two outer rings");
+      for (IntList simple : splitAtRepeatedVertices(ring)) {
+        long area2 = 0;
+        int m = simple.size / 2;
+        for (int i = 0; i < m; i++) {
+          int j = (i + 1) % m;
+          area2 +=
+              (long) simple.data[2 * i] * simple.data[2 * j + 1]
+                  - (long) simple.data[2 * j] * simple.data[2 * i + 1];
         }
-        shell = closed;
-      } else {
-        holes.add(closed);
+        int[] closed = dropCollinear(simple);
+        if (area2 > 0) {
+          if (shell != null) {
+            throw new IllegalStateException("Component " + component + " has two outer rings");
+          }
+          shell = closed;
+        } else {
+          holes.add(closed);
+        }
       }
     }
     if (shell == null) {
       throw new IllegalStateException("Component " + component + " has no outer ring");
     }
     sink.accept(component, shell, holes);
+  }
+
+  /**
+   * Splits a closed walk that passes some vertices twice (a patch wrapped around a pixel it touches
+   * at a corner) into simple rings: a loop from a vertex back to it becomes a ring of its own.
+   */
+  private static List<IntList> splitAtRepeatedVertices(IntList walk) {
+    List<IntList> rings = new ArrayList<>();
+    int n = walk.size / 2;
+    Map<Long, Integer> position = new HashMap<>();
+    IntList stack = new IntList();
+    for (int i = 0; i < n; i++) {
+      int x = walk.data[2 * i];
+      int y = walk.data[2 * i + 1];
+      long k = key(x, y);
+      Integer at = position.get(k);
+      if (at != null) {
+        IntList loop = new IntList();
+        for (int j = at; j < stack.size / 2; j++) {
+          loop.add(stack.data[2 * j]);
+          loop.add(stack.data[2 * j + 1]);
+          if (j > at) {
+            position.remove(key(stack.data[2 * j], stack.data[2 * j + 1]));
+          }
+        }
+        rings.add(loop);
+        stack.size = 2 * (at + 1);
+      } else {
+        position.put(k, stack.size / 2);
+        stack.add(x);
+        stack.add(y);
+      }
+    }
+    rings.add(stack);
+    return rings;
   }
 
   /** Among the edges leaving a vertex, the right turn, else straight on, else the left turn. */
@@ -149,8 +191,9 @@ public final class BoundaryTracer {
     return Arrays.copyOf(out.data, out.size);
   }
 
+  /** A vertex as one number (unique for coordinates in 0..2^31), spread for hashing. */
   private static long key(int x, int y) {
-    return ((long) x << 32) | (y & 0xFFFFFFFFL);
+    return x * 2_147_483_659L + y;
   }
 
   private static final class EdgeList {
