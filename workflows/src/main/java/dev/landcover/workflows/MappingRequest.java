@@ -27,6 +27,8 @@ import java.util.List;
  * @param noDataRule which input pixels are nodata (and get the nodata class)
  * @param overwrite whether existing outputs are replaced; if not, scenes already done (map and
  *     summary present) are skipped
+ * @param polygons whether {@code <scene>_landcover.gpkg} is written: the map's polygons, one per
+ *     4-connected patch of a class ({@link dev.landcover.vectors.Vectorizer})
  */
 public record MappingRequest(
     Path model,
@@ -43,7 +45,8 @@ public record MappingRequest(
     Probabilities probabilities,
     boolean flips,
     NoDataRule noDataRule,
-    boolean overwrite) {
+    boolean overwrite,
+    boolean polygons) {
 
   /** Which pixels of the input are nodata. */
   public enum NoDataRule {
@@ -128,6 +131,7 @@ public record MappingRequest(
     private boolean flips;
     private NoDataRule noDataRule = NoDataRule.ANY;
     private boolean overwrite;
+    private boolean polygons;
 
     private Builder(Path model, List<Path> scenes) {
       this.model = model;
@@ -199,6 +203,11 @@ public record MappingRequest(
       return this;
     }
 
+    public Builder polygons(boolean write) {
+      this.polygons = write;
+      return this;
+    }
+
     public MappingRequest build() {
       return new MappingRequest(
           model,
@@ -215,7 +224,8 @@ public record MappingRequest(
           probabilities,
           flips,
           noDataRule,
-          overwrite);
+          overwrite,
+          polygons);
     }
   }
 }
