@@ -99,6 +99,68 @@ class VectorCommandsTest {
   }
 
   @Test
+  void chipsFromVectorLabelsEqualChipsFromTheLabelRaster() throws Exception {
+    Path map = noisyMap();
+    Path vector = dir.resolve("labels.geojson");
+    assertEquals(0, Cli.run("vectorize", map.toString(), "--out", vector.toString()).code());
+    Path fromRaster = dir.resolve("chips-raster");
+    Path fromVector = dir.resolve("chips-vector");
+    Cli a =
+        Cli.run(
+            "chips",
+            "--image",
+            map.toString(),
+            "--labels",
+            map.toString(),
+            "--size",
+            "32",
+            "--out",
+            fromRaster.toString());
+    assertEquals(0, a.code(), a.err());
+    Cli b =
+        Cli.run(
+            "chips",
+            "--image",
+            map.toString(),
+            "--vector-labels",
+            vector.toString(),
+            "--field",
+            "class",
+            "--size",
+            "32",
+            "--out",
+            fromVector.toString());
+    assertEquals(0, b.code(), b.err());
+    List<Path> chips;
+    try (var files = Files.list(fromRaster.resolve("labels"))) {
+      chips = files.sorted().toList();
+    }
+    assertTrue(chips.size() > 1);
+    for (Path chip : chips) {
+      assertArrayEquals(
+          pixels(chip),
+          pixels(fromVector.resolve("labels").resolve(chip.getFileName())),
+          chip.toString());
+    }
+    Cli both =
+        Cli.run(
+            "chips",
+            "--image",
+            map.toString(),
+            "--labels",
+            map.toString(),
+            "--vector-labels",
+            vector.toString(),
+            "--field",
+            "class",
+            "--size",
+            "32",
+            "--out",
+            dir.resolve("c").toString());
+    assertEquals(2, both.code(), both.err());
+  }
+
+  @Test
   void sieveWritesAMapWithoutSmallPatches() throws Exception {
     Path map = noisyMap();
     Path sieved = dir.resolve("sieved.tif");
