@@ -3,8 +3,10 @@ package dev.landcover.app;
 import dev.landcover.geo.ChipGenerator;
 import dev.landcover.workflows.ChipExport;
 import dev.landcover.workflows.ChipExportRequest;
+import dev.landcover.workflows.VectorLabels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -37,6 +39,26 @@ final class ChipsCommand implements Callable<Integer> {
       paramLabel = "LBL",
       description = "A label GeoTIFF on the image's grid.")
   Path labels;
+
+  @Option(
+      names = "--vector-labels",
+      paramLabel = "FILE",
+      description =
+          "Polygons (.gpkg or .geojson) burnt onto the image's grid as the labels (as landcover"
+              + " labels rasterize), instead of --labels.")
+  Path vectorLabels;
+
+  @Option(
+      names = "--field",
+      paramLabel = "F",
+      description = "With --vector-labels: the integer attribute holding the class.")
+  String field;
+
+  @Option(
+      names = "--layer",
+      paramLabel = "L",
+      description = "With --vector-labels: the layer (default: the only one).")
+  String layer;
 
   @Option(names = "--size", required = true, description = "Chip width and height in pixels.")
   int size;
@@ -128,6 +150,19 @@ final class ChipsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (vectorLabels == null) {
+      return export(labels);
+    }
+    if (labels != null || field == null) {
+      throw new IllegalArgumentException("--vector-labels needs --field and excludes --labels");
+    }
+    try (VectorLabels burnt =
+        VectorLabels.rasterize(List.of(image), List.of(vectorLabels), layer, field)) {
+      return export(burnt.labels().get(0));
+    }
+  }
+
+  private int export(Path labels) throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
     ChipExportRequest.Builder request =
         ChipExportRequest.builder(image, size, out)

@@ -135,6 +135,13 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace existing outputs.")
   boolean overwrite;
 
+  @Option(
+      names = "--polygons",
+      description =
+          "Also write <scene>_landcover.gpkg: the map's polygons, one per 4-connected patch of a"
+              + " class, with class id and name (as landcover vectorize).")
+  boolean polygons;
+
   @Parameters(
       paramLabel = "INPUT",
       arity = "1..*",
@@ -189,6 +196,7 @@ final class PredictCommand implements Callable<Integer> {
             .format(format)
             .noDataRule(nodataRule)
             .overwrite(overwrite)
+            .polygons(polygons)
             .build();
     List<SceneMapper.SceneOutcome> outcomes =
         SceneMapper.map(request, new ConsoleProgress(stdout, spec.commandLine().getErr()));

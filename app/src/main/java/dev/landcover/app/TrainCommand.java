@@ -7,6 +7,7 @@ import dev.landcover.workflows.ClassListFile;
 import dev.landcover.workflows.ClassWeights;
 import dev.landcover.workflows.Training;
 import dev.landcover.workflows.TrainingRequest;
+import dev.landcover.workflows.VectorLabels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +49,26 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--labels", paramLabel = "LBL", description = "The label raster of each image.")
   List<Path> labels = new ArrayList<>();
+
+  @Option(
+      names = "--vector-labels",
+      paramLabel = "FILE",
+      description =
+          "Instead of --labels: polygons (.gpkg or .geojson) of each image, burnt onto its grid"
+              + " (as landcover labels rasterize).")
+  List<Path> vectorLabels = new ArrayList<>();
+
+  @Option(
+      names = "--field",
+      paramLabel = "F",
+      description = "With --vector-labels: the integer attribute holding the class.")
+  String field;
+
+  @Option(
+      names = "--layer",
+      paramLabel = "L",
+      description = "With --vector-labels: the layer (default: each file's only one).")
+  String layer;
 
   @Option(
       names = "--chips",
@@ -174,6 +195,18 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (vectorLabels.isEmpty()) {
+      return train(labels);
+    }
+    if (!labels.isEmpty() || field == null) {
+      throw new IllegalArgumentException("--vector-labels needs --field and excludes --labels");
+    }
+    try (VectorLabels burnt = VectorLabels.rasterize(images, vectorLabels, layer, field)) {
+      return train(burnt.labels());
+    }
+  }
+
+  private int train(List<Path> labels) throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
     if (classesFile != null && classList != null) {
       throw new IllegalArgumentException("Give --classes or --class-list, not both");

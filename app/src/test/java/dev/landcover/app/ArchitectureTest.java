@@ -37,6 +37,8 @@ class ArchitectureTest {
           "dev.landcover.networks.internal",
           "dev.landcover.workflows",
           "dev.landcover.testdata",
+          "dev.landcover.vectors",
+          "dev.landcover.vectors.internal",
           "dev.landcover.app"
         }) {
       org.junit.jupiter.api.Assertions.assertTrue(
@@ -58,9 +60,11 @@ class ArchitectureTest {
             "com.fasterxml..",
             "dev.landcover.geo..",
             "dev.landcover.networks..",
+            "dev.landcover.vectors..",
             "dev.landcover.workflows..",
             "dev.landcover.testdata..",
-            "dev.landcover.app..")
+            "dev.landcover.app..",
+            "org.locationtech..")
         .check(landcover);
   }
 
@@ -74,9 +78,37 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "ai.djl..",
             "dev.landcover.networks..",
+            "dev.landcover.vectors..",
             "dev.landcover.workflows..",
             "dev.landcover.testdata..",
             "dev.landcover.app..")
+        .check(landcover);
+  }
+
+  @Test
+  void vectorsKnowNeitherNetworksNorUseCases() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.landcover.vectors..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "ai.djl..",
+            "dev.landcover.networks..",
+            "dev.landcover.workflows..",
+            "dev.landcover.testdata..",
+            "dev.landcover.app..")
+        .check(landcover);
+  }
+
+  @Test
+  void onlyTheVectorsModuleKnowsVectorFormatsAndGeometry() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.landcover.vectors..", "dev.landcover.app..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.locationtech..", "org.sqlite..")
         .check(landcover);
   }
 
@@ -91,6 +123,7 @@ class ArchitectureTest {
             "org.apache.sis..",
             "org.opengis..",
             "dev.landcover.geo..",
+            "dev.landcover.vectors..",
             "dev.landcover.workflows..",
             "dev.landcover.testdata..",
             "dev.landcover.app..")
@@ -136,6 +169,14 @@ class ArchitectureTest {
         .onlyBeAccessed()
         .byClassesThat()
         .resideInAPackage("dev.landcover.networks..")
+        .check(landcover);
+    classes()
+        .that()
+        .resideInAPackage("dev.landcover.vectors.internal..")
+        .should()
+        .onlyBeAccessed()
+        .byClassesThat()
+        .resideInAPackage("dev.landcover.vectors..")
         .check(landcover);
   }
 

@@ -198,16 +198,33 @@ class PredictCommandTest {
             "64",
             "--confidence",
             "--probabilities",
+            "--polygons",
             "--out",
             out.toString(),
             scenes.resolve("a.tif").toString());
     assertEquals(0, cli.code(), cli.err());
     Path conf = out.resolve("a_confidence.tif");
+    // --polygons: the map's polygons, burnt back onto the map's grid, are the map.
+    Path back = dir.resolve("a_polygons.tif");
+    dev.landcover.vectors.LabelRasterizer.rasterize(
+        new dev.landcover.vectors.RasterizeRequest(
+            out.resolve("a_landcover.gpkg"),
+            null,
+            "class",
+            out.resolve("a_landcover.tif"),
+            back,
+            false,
+            0));
     Path prob = out.resolve("a_probabilities.tif");
     Path map = out.resolve("a_landcover.tif");
     Map<Path, Gdal.Reference> refs =
         Gdal.describe(
-            List.of(new Gdal.Request(conf), new Gdal.Request(prob), new Gdal.Request(map)));
+            List.of(
+                new Gdal.Request(conf),
+                new Gdal.Request(prob),
+                new Gdal.Request(map),
+                new Gdal.Request(back)));
+    assertTrue(java.util.Arrays.equals(refs.get(map).data(0), refs.get(back).data(0)));
     double[] c = refs.get(conf).data(0);
     double[] p = refs.get(prob).data(0);
     double[] m = refs.get(map).data(0);

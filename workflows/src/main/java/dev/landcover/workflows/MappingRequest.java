@@ -33,6 +33,8 @@ import java.util.stream.Collectors;
  *     summary present) are skipped
  * @param bands for a bundle: the scene bands (1-based) fed to it instead of its own choice, or null
  *     (see {@link BandSelection}: Sentinel-2 bands by description, else the bundle's)
+ * @param polygons whether {@code <scene>_landcover.gpkg} is written: the map's polygons, one per
+ *     4-connected patch of a class ({@link dev.landcover.vectors.Vectorizer})
  */
 public record MappingRequest(
     Path model,
@@ -52,7 +54,8 @@ public record MappingRequest(
     OutputFormat format,
     NoDataRule noDataRule,
     boolean overwrite,
-    int[] bands) {
+    int[] bands,
+    boolean polygons) {
 
   /** Which pixels of the input are nodata. */
   public enum NoDataRule {
@@ -233,6 +236,7 @@ public record MappingRequest(
     private NoDataRule noDataRule = NoDataRule.ANY;
     private boolean overwrite;
     private int[] bands;
+    private boolean polygons;
 
     private Builder(Path model, List<Path> scenes) {
       this.model = model;
@@ -320,6 +324,12 @@ public record MappingRequest(
       return this;
     }
 
+    /** Whether the map's polygons are written beside it ({@code <scene>_landcover.gpkg}). */
+    public Builder polygons(boolean write) {
+      this.polygons = write;
+      return this;
+    }
+
     public MappingRequest build() {
       return new MappingRequest(
           model,
@@ -339,7 +349,8 @@ public record MappingRequest(
           format,
           noDataRule,
           overwrite,
-          bands);
+          bands,
+          polygons);
     }
   }
 }

@@ -18,6 +18,8 @@ import dev.landcover.pixels.support.AtomicFiles;
 import dev.landcover.pixels.support.ProcessMemory;
 import dev.landcover.pixels.support.StagingFolder;
 import dev.landcover.pixels.support.Threads;
+import dev.landcover.vectors.VectorizeRequest;
+import dev.landcover.vectors.Vectorizer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -42,7 +44,8 @@ import java.util.stream.Stream;
  * <p>For a scene {@code S.tif}, the outputs are {@code S_landcover.tif} (class map: colour table,
  * class names, nodata), {@code S_landcover.png} (a quicklook with legend), {@code S_landcover.json}
  * (pixels, area and share per class, written last: a scene counts as done once it exists), and on
- * request {@code S_confidence.tif}, {@code S_probabilities.tif} and {@code S_uncertainty.tif}.
+ * request {@code S_confidence.tif}, {@code S_probabilities.tif}, {@code S_uncertainty.tif} and {@code S_landcover.gpkg} (the
+ * map's polygons).
  * GeoTIFFs are Cloud-Optimized (overviews: mode for the class map, average for the others) unless
  * the request asks for plain ones. Every file is written to a temporary file and moved into place.
  *
@@ -592,6 +595,10 @@ public final class SceneMapper {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       Quicklook.write(map, classList, counts, nodataClass, sibling(map, ".png"));
+      if (request.polygons()) {
+        Vectorizer.vectorize(
+            new VectorizeRequest(map, sibling(map, ".gpkg"), 0, 0, 0, classList, true));
+      }
       // The summary comes last: a scene counts as done (and is skipped on resume) once it exists.
       writeSummary(map, finalMap, raster, classList, counts, seconds, model);
       return new SceneMap(map, classList, counts, sceneArea, seconds);

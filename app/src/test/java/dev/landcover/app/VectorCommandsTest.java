@@ -1,0 +1,237 @@
+package dev.landcover.app;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.landcover.geo.GeoTiffRaster;
+import dev.landcover.geo.GeoTiffWriter;
+import dev.landcover.geo.GeoTransform;
+import dev.landcover.geo.RasterGrid;
+import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.pixels.PixelWindow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code landcover vectorize}, {@code sieve} and {@code labels rasterize} through the command line
+ * (their agreement with gdal_polygonize and gdal_rasterize is tested in the vectors module): a map
+ * vectorized and rasterized back onto its own grid is the map again; bad input gets one line and
+ * the right exit code.
+ */
+class VectorCommandsTest {
+  @TempDir Path dir;
+
+  private Path noisyMap() throws Exception {
+    int width = 90;
+    int height = 70;
+    RasterGrid grid =
+        RasterGrid.ofEpsg(width, height, new GeoTransform(600000, 20, 0, 4100000, 0, -20), 32612);
+    List<LandcoverClass> classes =
+        List.of(
+            new LandcoverClass(1, "water", 0, 0, 255),
+            new LandcoverClass(2, "forest", 0, 128, 0),
+            new LandcoverClass(3, "built", 200, 0, 0));
+    Random random = new Random(3);
+    int[] pixels = new int[width * height];
+    for (int i = 0; i < pixels.length; i++) {
+      int x = i % width;
+      int y = i / width;
+      pixels[i] = random.nextInt(6) == 0 ? random.nextInt(4) : (x / 20 + y / 15) % 3 + 1;
+    }
+    Path map = dir.resolve("map.tif");
+    GeoTiffWriter.classMap(grid, classes)
+        .noData(0)
+        .write(
+            map,
+            (tile, target) -> {
+              for (int y = 0; y < tile.height(); y++) {
+                for (int x = 0; x < tile.width(); x++) {
+                  int gx = tile.x() + x;
+                  int gy = tile.y() + y;
+                  target.setSample(
+                      x, y, 0, gx < width && gy < height ? pixels[gy * width + gx] : 0);
+                }
+              }
+            });
+    return map;
+  }
+
+  private static int[] pixels(Path file) throws Exception {
+    try (GeoTiffRaster r = GeoTiffRaster.open(file)) {
+      return r.read(new PixelWindow(0, 0, r.width(), r.height()), 1)
+          .raster()
+          .getSamples(0, 0, r.width(), r.height(), 0, (int[]) null);
+    }
+  }
+
+  @Test
+  void vectorizedMapRasterizesBackToTheMap() throws Exception {
+    Path map = noisyMap();
+    for (String name : List.of("map.gpkg", "map.geojson")) {
+      Path vector = dir.resolve(name);
+      Cli v = Cli.run("vectorize", map.toString(), "--out", vector.toString());
+      assertEquals(0, v.code(), v.err());
+      assertTrue(v.out().contains("polygons"), v.out());
+      Path back = dir.resolve(name + ".tif");
+      Cli r =
+          Cli.run(
+              "labels",
+              "rasterize",
+              "--vector",
+              vector.toString(),
+              "--field",
+              "class",
+              "--like",
+              map.toString(),
+              "--out",
+              back.toString());
+      assertEquals(0, r.code(), r.err());
+      assertArrayEquals(pixels(map), pixels(back), name);
+    }
+    Cli again = Cli.run("vectorize", map.toString(), "--out", dir.resolve("map.gpkg").toString());
+    assertEquals(1, again.code(), "an existing output needs --overwrite: " + again.err());
+  }
+
+  @Test
+  void chipsFromVectorLabelsEqualChipsFromTheLabelRaster() throws Exception {
+    Path map = noisyMap();
+    Path vector = dir.resolve("labels.geojson");
+    assertEquals(0, Cli.run("vectorize", map.toString(), "--out", vector.toString()).code());
+    Path fromRaster = dir.resolve("chips-raster");
+    Path fromVector = dir.resolve("chips-vector");
+    Cli a =
+        Cli.run(
+            "chips",
+            "--image",
+            map.toString(),
+            "--labels",
+            map.toString(),
+            "--size",
+            "32",
+            "--out",
+            fromRaster.toString());
+    assertEquals(0, a.code(), a.err());
+    Cli b =
+        Cli.run(
+            "chips",
+            "--image",
+            map.toString(),
+            "--vector-labels",
+            vector.toString(),
+            "--field",
+            "class",
+            "--size",
+            "32",
+            "--out",
+            fromVector.toString());
+    assertEquals(0, b.code(), b.err());
+    List<Path> chips;
+    try (var files = Files.list(fromRaster.resolve("labels"))) {
+      chips = files.sorted().toList();
+    }
+    assertTrue(chips.size() > 1);
+    for (Path chip : chips) {
+      assertArrayEquals(
+          pixels(chip),
+          pixels(fromVector.resolve("labels").resolve(chip.getFileName())),
+          chip.toString());
+    }
+    Cli both =
+        Cli.run(
+            "chips",
+            "--image",
+            map.toString(),
+            "--labels",
+            map.toString(),
+            "--vector-labels",
+            vector.toString(),
+            "--field",
+            "class",
+            "--size",
+            "32",
+            "--out",
+            dir.resolve("c").toString());
+    assertEquals(2, both.code(), both.err());
+  }
+
+  @Test
+  void sieveWritesAMapWithoutSmallPatches() throws Exception {
+    Path map = noisyMap();
+    Path sieved = dir.resolve("sieved.tif");
+    Cli s = Cli.run("sieve", map.toString(), "--sieve", "12", "--out", sieved.toString());
+    assertEquals(0, s.code(), s.err());
+    Path vector = dir.resolve("sieved.gpkg");
+    Cli v = Cli.run("vectorize", sieved.toString(), "--out", vector.toString());
+    assertEquals(0, v.code(), v.err());
+    Path direct = dir.resolve("direct.gpkg");
+    Cli d = Cli.run("vectorize", map.toString(), "--sieve", "12", "--out", direct.toString());
+    assertEquals(0, d.code(), d.err());
+    // The polygon table printed (class, pixels, area) is the same both ways.
+    assertEquals(
+        v.out().lines().skip(1).filter(l -> !l.startsWith("Patches")).toList(),
+        d.out().lines().skip(1).filter(l -> !l.startsWith("Patches")).toList());
+  }
+
+  @Test
+  void badVectorInputGetsOneLineAndItsExitCode() throws Exception {
+    Path map = noisyMap();
+    Path shp = dir.resolve("fields.shp");
+    Files.writeString(shp, "not read");
+    Cli r =
+        Cli.run(
+            "labels",
+            "rasterize",
+            "--vector",
+            shp.toString(),
+            "--field",
+            "class",
+            "--like",
+            map.toString(),
+            "--out",
+            dir.resolve("l.tif").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("ogr2ogr -f GPKG"), r.err());
+    assertFalse(Files.exists(dir.resolve("l.tif")));
+
+    Cli out = Cli.run("vectorize", map.toString(), "--out", dir.resolve("m.txt").toString());
+    assertEquals(2, out.code(), out.err());
+
+    Path vector = dir.resolve("m.gpkg");
+    assertEquals(0, Cli.run("vectorize", map.toString(), "--out", vector.toString()).code());
+    Cli field =
+        Cli.run(
+            "labels",
+            "rasterize",
+            "--vector",
+            vector.toString(),
+            "--field",
+            "klass",
+            "--like",
+            map.toString(),
+            "--out",
+            dir.resolve("l.tif").toString());
+    assertEquals(2, field.code(), field.err());
+    assertTrue(field.err().contains("klass"), field.err());
+    Cli text =
+        Cli.run(
+            "labels",
+            "rasterize",
+            "--vector",
+            vector.toString(),
+            "--field",
+            "name",
+            "--like",
+            map.toString(),
+            "--out",
+            dir.resolve("l.tif").toString());
+    assertEquals(1, text.code(), text.err());
+    assertTrue(text.err().contains("expected an integer class"), text.err());
+    assertFalse(Files.exists(dir.resolve("l.tif")));
+  }
+}

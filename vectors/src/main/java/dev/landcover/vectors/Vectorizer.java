@@ -1,0 +1,480 @@
+package dev.landcover.vectors;
+
+import dev.landcover.geo.CategoryNames;
+import dev.landcover.geo.GeoTiffRaster;
+import dev.landcover.geo.GeoTiffWriter;
+import dev.landcover.geo.GeoTransform;
+import dev.landcover.geo.RasterGrid;
+import dev.landcover.geo.RasterWindow;
+import dev.landcover.pixels.InvalidInputException;
+import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.pixels.PixelWindow;
+import dev.landcover.pixels.support.AtomicFiles;
+import dev.landcover.vectors.internal.BoundaryTracer;
+import dev.landcover.vectors.internal.Components;
+import dev.landcover.vectors.internal.Crs;
+import dev.landcover.vectors.internal.GeoJsonFile;
+import dev.landcover.vectors.internal.GeoPackageFile;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import org.locationtech.jts.coverage.CoverageSimplifier;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.geom.LinearRing;
+import org.locationtech.jts.geom.Polygon;
+import org.opengis.referencing.crs.CoordinateReferenceSystem;
+
+/**
+ * Class maps to polygons, and the raster sieve.
+ *
+ * <p>One polygon per 4-connected patch of pixels of one class (GDAL's {@code gdal_polygonize.py}
+ * default connectivity), with the class id and name, in the map's CRS. Vertices are pixel corners
+ * ({@code X = x0 + col * dx + row * rx}, {@code Y = y0 + col * ry + row * dy}, GDAL's geotransform
+ * order), so without simplification the polygons cover exactly the pixels of their class: no gaps,
+ * no overlaps. Nodata pixels belong to no polygon.
+ *
+ * <p>Memory: the map is read by strips of rows, twice (once to find the patches, once to trace
+ * them); a polygon is written as soon as the last row holding its pixels has passed, so memory
+ * holds the open patches' outlines and a few integers per patch, not the raster. With {@code
+ * simplify}, the polygons are simplified together (JTS's {@link CoverageSimplifier}: each shared
+ * edge once, so the result has no gaps or overlaps) and so are all held in memory before writing.
+ */
+public final class Vectorizer {
+  private static final int STRIP_ROWS = 256;
+
+  private Vectorizer() {}
+
+  /** What a vectorization wrote. */
+  public record Result(
+      Path out,
+      int polygons,
+      Map<Integer, Long> pixelsPerClass,
+      Map<Integer, Double> areaPerClass,
+      long mergedPatches) {}
+
+  /** Receives finished patches, as polygons in map coordinates. */
+  private interface PatchSink {
+    void accept(int classId, Polygon polygon) throws IOException;
+  }
+
+  /**
+   * Vectorizes a class map to a GeoPackage or GeoJSON file (temporary file, then atomic move).
+   *
+   * @throws InvalidInputException when the map is not a single-band integer raster, or holds
+   *     negative values, or (GeoJSON) its CRS has no EPSG code
+   * @throws FileAlreadyExistsException when the output exists and overwrite is off
+   */
+  public static Result vectorize(VectorizeRequest request) throws IOException {
+    Path out = request.out();
+    if (!request.overwrite() && Files.exists(out)) {
+      throw new FileAlreadyExistsException(out.toString(), null, "exists (use --overwrite)");
+    }
+    VectorFormat format = VectorFormat.ofOutput(out);
+    try (GeoTiffRaster map = openMap(request.map())) {
+      RasterGrid grid = map.grid();
+      Map<Integer, String> names = names(request.classes(), request.map());
+      CoordinateReferenceSystem crs = grid.crs().orElse(null);
+      OptionalInt epsg = crs == null ? OptionalInt.empty() : Crs.epsg(crs);
+      if (format == VectorFormat.GEOJSON && epsg.isEmpty()) {
+        throw new InvalidInputException(
+            request.map()
+                + ": its CRS ("
+                + grid.crsLabel()
+                + ") has no EPSG code, which GeoJSON needs; write a .gpkg instead");
+      }
+      long minPixels = Math.max(request.sievePixels(), minAreaPixels(request.minArea(), grid));
+      Components components = patches(map, minPixels);
+      String layer = VectorFormat.stem(out);
+      Map<Integer, Long> pixels = new TreeMap<>();
+      Map<Integer, Double> areas = new TreeMap<>();
+      int[] count = {0};
+      Path tmp = AtomicFiles.temporary(out);
+      try {
+        try (Output writer = Output.open(format, tmp, layer, crs, epsg)) {
+          List<Polygon> held = new ArrayList<>();
+          List<Integer> heldClasses = new ArrayList<>();
+          PatchSink sink =
+              (cls, polygon) -> {
+                if (request.simplify() > 0) {
+                  held.add(polygon);
+                  heldClasses.add(cls);
+                  return;
+                }
+                writer.add(polygon, cls, names.getOrDefault(cls, "class " + cls));
+                areas.merge(cls, polygon.getArea(), Double::sum);
+                count[0]++;
+              };
+          trace(map, components, pixels, sink);
+          if (request.simplify() > 0) {
+            Geometry[] simplified = simplify(held, request.simplify());
+            for (int i = 0; i < simplified.length; i++) {
+              int cls = heldClasses.get(i);
+              writer.add(simplified[i], cls, names.getOrDefault(cls, "class " + cls));
+              areas.merge(cls, simplified[i].getArea(), Double::sum);
+              count[0]++;
+            }
+          }
+          writer.finish();
+        }
+        AtomicFiles.move(tmp, out, request.overwrite());
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      return new Result(out, count[0], pixels, areas, components.mergedPatches());
+    }
+  }
+
+  /**
+   * Writes the sieved map: every 4-connected patch of fewer than {@code minPixels} pixels takes the
+   * class of its largest neighbouring patch (smallest patches first), as {@link
+   * VectorizeRequest#sievePixels} does before vectorizing; nodata stays nodata. The output keeps
+   * the map's grid, type, nodata and class names.
+   *
+   * @return the number of patches merged away
+   */
+  public static long sieve(Path map, long minPixels, Path out, List<LandcoverClass> classes)
+      throws IOException {
+    if (minPixels < 1) {
+      throw new IllegalArgumentException("--sieve must be at least 1 pixel: " + minPixels);
+    }
+    try (GeoTiffRaster raster = openMap(map)) {
+      RasterGrid grid = raster.grid();
+      Components components = patches(raster, minPixels);
+      Map<Integer, String> names = names(classes, map);
+      OptionalDouble noData = raster.noData(1);
+      GeoTiffWriter writer;
+      if (names.isEmpty()) {
+        writer = GeoTiffWriter.forGrid(grid, raster.sampleType(), 1);
+      } else {
+        List<LandcoverClass> list = new ArrayList<>();
+        names.forEach((id, name) -> list.add(withName(id, name)));
+        writer = GeoTiffWriter.classMap(grid, list);
+      }
+      if (noData.isPresent()) {
+        writer.noData(noData.getAsDouble());
+      }
+      int nodataValue = noData.isPresent() ? (int) noData.getAsDouble() : 0;
+      components.startSecondPass();
+      RowReader rows = new RowReader(raster);
+      int tileRows = 256;
+      int[][] pending = new int[tileRows][];
+      int[] pendingStart = {-1};
+      int[] nextRow = {0};
+      final int[][] prev = {null, null};
+      writer
+          .tileSize(tileRows)
+          .write(
+              out,
+              (tile, target) -> {
+                if (pendingStart[0] != tile.y()) {
+                  for (int y = 0; y < tileRows && tile.y() + y < grid.height(); y++) {
+                    int[] cls = rows.row(nextRow[0]);
+                    int[] labels = new int[cls.length];
+                    components.labelRow(nextRow[0], prev[0], prev[1], cls, labels, false);
+                    int[] values = new int[cls.length];
+                    for (int x = 0; x < cls.length; x++) {
+                      values[x] =
+                          labels[x] < 0
+                              ? nodataValue
+                              : components.componentClass(components.component(labels[x]));
+                    }
+                    pending[y] = values;
+                    prev[0] = cls;
+                    prev[1] = labels;
+                    nextRow[0]++;
+                  }
+                  pendingStart[0] = tile.y();
+                }
+                int[] buffer = new int[tile.width()];
+                for (int y = 0; y < tile.height() && tile.y() + y < grid.height(); y++) {
+                  Arrays.fill(buffer, nodataValue);
+                  int w = Math.min(tile.width(), grid.width() - tile.x());
+                  System.arraycopy(pending[y], tile.x(), buffer, 0, w);
+                  target.setSamples(0, y, tile.width(), 1, 0, buffer);
+                }
+              });
+      return components.mergedPatches();
+    }
+  }
+
+  private static LandcoverClass withName(int id, String name) {
+    LandcoverClass u = LandcoverClass.unnamed(id);
+    return new LandcoverClass(id, name, u.red(), u.green(), u.blue());
+  }
+
+  private static GeoTiffRaster openMap(Path file) throws IOException {
+    GeoTiffRaster map = GeoTiffRaster.open(file);
+    if (map.bandCount() != 1 || map.sampleType().isFloatingPoint()) {
+      String found = map.bandCount() + " band(s) of " + map.sampleType().gdalName();
+      map.close();
+      throw new InvalidInputException(
+          file + ": has " + found + ", expected a class map (one band of integer class ids)");
+    }
+    return map;
+  }
+
+  private static long minAreaPixels(double minArea, RasterGrid grid) {
+    if (minArea <= 0) {
+      return 0;
+    }
+    GeoTransform t = grid.transform();
+    double pixelArea =
+        Math.abs(t.pixelWidth() * t.pixelHeight() - t.rowRotation() * t.columnRotation());
+    return (long) Math.ceil(minArea / pixelArea - 1e-9);
+  }
+
+  private static Map<Integer, String> names(List<LandcoverClass> classes, Path map)
+      throws IOException {
+    Map<Integer, String> names = new TreeMap<>();
+    if (classes != null) {
+      for (LandcoverClass c : classes) {
+        names.put(c.id(), c.name());
+      }
+      return names;
+    }
+    return CategoryNames.read(map);
+  }
+
+  /** Pass 1: the patches, sieved. */
+  private static Components patches(GeoTiffRaster map, long minPixels) throws IOException {
+    Components components = new Components(minPixels > 1);
+    RowReader rows = new RowReader(map);
+    int[] prevClasses = null;
+    int[] prevLabels = null;
+    for (int r = 0; r < map.height(); r++) {
+      int[] cls = rows.row(r);
+      int[] labels = new int[cls.length];
+      components.labelRow(r, prevClasses, prevLabels, cls, labels, true);
+      prevClasses = cls;
+      prevLabels = labels;
+    }
+    components.resolve(minPixels);
+    return components;
+  }
+
+  /** Pass 2: traces every patch's outline and hands its polygon to the sink when complete. */
+  private static void trace(
+      GeoTiffRaster map, Components components, Map<Integer, Long> pixels, PatchSink sink)
+      throws IOException {
+    int width = map.width();
+    int height = map.height();
+    GeoTransform t = map.grid().transform();
+    GeometryFactory factory = new GeometryFactory();
+    BoundaryTracer tracer = new BoundaryTracer();
+    BoundaryTracer.RingSink rings =
+        (component, shell, holes) -> {
+          LinearRing outer = factory.createLinearRing(world(shell, t));
+          LinearRing[] inner = new LinearRing[holes.size()];
+          for (int i = 0; i < inner.length; i++) {
+            inner[i] = factory.createLinearRing(world(holes.get(i), t));
+          }
+          sink.accept(components.componentClass(component), factory.createPolygon(outer, inner));
+        };
+    // Components by last row, to finish them when it has passed.
+    int count = components.componentCount();
+    int[] head = new int[height];
+    Arrays.fill(head, -1);
+    int[] next = new int[count];
+    for (int c = count - 1; c >= 0; c--) {
+      int last = components.componentLastRow(c);
+      next[c] = head[last];
+      head[last] = c;
+      pixels.merge(components.componentClass(c), components.componentPixels(c), Long::sum);
+    }
+    components.startSecondPass();
+    RowReader rows = new RowReader(map);
+    int[] prevClasses = null;
+    int[] prevLabels = null;
+    int[] prevComp = new int[width];
+    Arrays.fill(prevComp, -1);
+    int[] cur = new int[width];
+    for (int r = 0; r <= height; r++) {
+      if (r < height) {
+        int[] cls = rows.row(r);
+        int[] labels = new int[width];
+        components.labelRow(r, prevClasses, prevLabels, cls, labels, false);
+        for (int x = 0; x < width; x++) {
+          cur[x] = labels[x] < 0 ? -1 : components.component(labels[x]);
+        }
+        prevClasses = cls;
+        prevLabels = labels;
+      } else {
+        Arrays.fill(cur, -1);
+      }
+      // Line y = r: top edges of row r (left to right), bottom edges of row r - 1 (right to left).
+      for (int x = 0; x < width; ) {
+        int c = cur[x];
+        if (c >= 0 && prevComp[x] != c) {
+          int x0 = x;
+          while (x < width && cur[x] == c && prevComp[x] != c) {
+            x++;
+          }
+          tracer.edge(c, x0, r, x, r);
+        } else {
+          x++;
+        }
+      }
+      for (int x = 0; x < width; ) {
+        int a = prevComp[x];
+        if (a >= 0 && cur[x] != a) {
+          int x0 = x;
+          while (x < width && prevComp[x] == a && cur[x] != a) {
+            x++;
+          }
+          tracer.edge(a, x, r, x0, r);
+        } else {
+          x++;
+        }
+      }
+      if (r < height) {
+        // Vertical edges inside row r: down on a patch's right side, up on its left side.
+        for (int x = 0; x <= width; x++) {
+          int left = x > 0 ? cur[x - 1] : -1;
+          int right = x < width ? cur[x] : -1;
+          if (left != right) {
+            if (right >= 0) {
+              tracer.edge(right, x, r + 1, x, r);
+            }
+            if (left >= 0) {
+              tracer.edge(left, x, r, x, r + 1);
+            }
+          }
+        }
+      }
+      if (r > 0) {
+        for (int c = head[r - 1]; c >= 0; c = next[c]) {
+          tracer.finish(c, rings);
+        }
+      }
+      int[] swap = prevComp;
+      prevComp = cur;
+      cur = swap;
+    }
+  }
+
+  private static Coordinate[] world(int[] ring, GeoTransform t) {
+    Coordinate[] out = new Coordinate[ring.length / 2];
+    double[] g = t.toGdal();
+    for (int i = 0; i < out.length; i++) {
+      double px = ring[2 * i];
+      double py = ring[2 * i + 1];
+      out[i] = new Coordinate(g[0] + px * g[1] + py * g[2], g[3] + px * g[4] + py * g[5]);
+    }
+    return out;
+  }
+
+  private static Geometry[] simplify(List<Polygon> polygons, double tolerance) {
+    CoverageSimplifier simplifier = new CoverageSimplifier(polygons.toArray(new Geometry[0]));
+    return simplifier.simplify(tolerance);
+  }
+
+  /** Rows of band 1 as class ids, -1 for nodata, read by strips. */
+  private static final class RowReader {
+    private final GeoTiffRaster map;
+    private int[] strip;
+    private boolean[] valid;
+    private int stripY = -1;
+    private int stripHeight;
+
+    RowReader(GeoTiffRaster map) {
+      this.map = map;
+    }
+
+    int[] row(int r) throws IOException {
+      if (stripY < 0 || r < stripY || r >= stripY + stripHeight) {
+        stripY = r / STRIP_ROWS * STRIP_ROWS;
+        stripHeight = Math.min(STRIP_ROWS, map.height() - stripY);
+        RasterWindow w = map.read(new PixelWindow(0, stripY, map.width(), stripHeight), 1);
+        strip = w.raster().getSamples(0, 0, map.width(), stripHeight, 0, (int[]) null);
+        valid = w.validMask();
+      }
+      int width = map.width();
+      int[] out = new int[width];
+      int base = (r - stripY) * width;
+      for (int x = 0; x < width; x++) {
+        int v = strip[base + x];
+        if (!valid[base + x]) {
+          out[x] = -1;
+        } else if (v < 0) {
+          throw new InvalidInputException(
+              map.file()
+                  + ": pixel ("
+                  + x
+                  + ", "
+                  + r
+                  + ") holds "
+                  + v
+                  + ", expected a class id >= 0");
+        } else {
+          out[x] = v;
+        }
+      }
+      return out;
+    }
+  }
+
+  /** The file being written, GeoPackage or GeoJSON. */
+  private interface Output extends AutoCloseable {
+    void add(Geometry polygon, int classId, String name) throws IOException;
+
+    void finish() throws IOException;
+
+    @Override
+    void close() throws IOException;
+
+    static Output open(
+        VectorFormat format,
+        Path file,
+        String layer,
+        CoordinateReferenceSystem crs,
+        OptionalInt epsg)
+        throws IOException {
+      if (format == VectorFormat.GEOPACKAGE) {
+        GeoPackageFile.Writer w = new GeoPackageFile.Writer(file, layer, crs);
+        return new Output() {
+          @Override
+          public void add(Geometry polygon, int classId, String name) throws IOException {
+            w.add(polygon, classId, name);
+          }
+
+          @Override
+          public void finish() throws IOException {
+            w.finish();
+          }
+
+          @Override
+          public void close() throws IOException {
+            w.close();
+          }
+        };
+      }
+      GeoJsonFile.Writer w = new GeoJsonFile.Writer(file, layer, epsg.getAsInt());
+      return new Output() {
+        @Override
+        public void add(Geometry polygon, int classId, String name) throws IOException {
+          w.add(polygon, classId, name);
+        }
+
+        @Override
+        public void finish() throws IOException {
+          w.finish();
+        }
+
+        @Override
+        public void close() throws IOException {
+          w.close();
+        }
+      };
+    }
+  }
+}
