@@ -5,6 +5,7 @@ import dev.landcover.pixels.BlendWindow;
 import dev.landcover.workflows.MappingRequest;
 import dev.landcover.workflows.SceneInputs;
 import dev.landcover.workflows.SceneMapper;
+import dev.landcover.workflows.Shard;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -117,6 +118,14 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace existing outputs.")
   boolean overwrite;
 
+  @Option(
+      names = "--shard",
+      paramLabel = "i/N",
+      description =
+          "Map only shard i (0 to N-1) of N: the scenes whose file name hashes to i (SHA-256 mod N)."
+              + " N processes with the same INPUTs and output folder cover the batch once.")
+  String shard;
+
   @Parameters(
       paramLabel = "INPUT",
       arity = "1..*",
@@ -162,6 +171,7 @@ final class PredictCommand implements Callable<Integer> {
             .flips(tta == Tta.FLIPS)
             .noDataRule(nodataRule)
             .overwrite(overwrite)
+            .shard(shard == null ? null : Shard.parse(shard))
             .build();
     List<SceneMapper.SceneOutcome> outcomes =
         SceneMapper.map(request, new ConsoleProgress(stdout, spec.commandLine().getErr()));

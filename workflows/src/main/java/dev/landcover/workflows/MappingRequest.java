@@ -27,6 +27,7 @@ import java.util.List;
  * @param noDataRule which input pixels are nodata (and get the nodata class)
  * @param overwrite whether existing outputs are replaced; if not, scenes already done (map and
  *     summary present) are skipped
+ * @param shard the share of {@code scenes} this run maps ({@link Shard}), or null for all of them
  */
 public record MappingRequest(
     Path model,
@@ -43,7 +44,8 @@ public record MappingRequest(
     Probabilities probabilities,
     boolean flips,
     NoDataRule noDataRule,
-    boolean overwrite) {
+    boolean overwrite,
+    Shard shard) {
 
   /** Which pixels of the input are nodata. */
   public enum NoDataRule {
@@ -100,6 +102,15 @@ public record MappingRequest(
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be at least 1: " + batch);
     }
+    if (shard != null && output != null) {
+      throw new IllegalArgumentException(
+          "--shard splits a batch written to --out (or beside the scenes), not a single --output");
+    }
+  }
+
+  /** The scenes this run maps: those of its shard, or all of them. */
+  public List<Path> scenesToMap() {
+    return shard == null ? scenes : shard.select(scenes);
   }
 
   /**
@@ -128,6 +139,7 @@ public record MappingRequest(
     private boolean flips;
     private NoDataRule noDataRule = NoDataRule.ANY;
     private boolean overwrite;
+    private Shard shard;
 
     private Builder(Path model, List<Path> scenes) {
       this.model = model;
@@ -199,6 +211,12 @@ public record MappingRequest(
       return this;
     }
 
+    /** Maps only the scenes of {@code share} (null: all). */
+    public Builder shard(Shard share) {
+      this.shard = share;
+      return this;
+    }
+
     public MappingRequest build() {
       return new MappingRequest(
           model,
@@ -215,7 +233,8 @@ public record MappingRequest(
           probabilities,
           flips,
           noDataRule,
-          overwrite);
+          overwrite,
+          shard);
     }
   }
 }
