@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
           + " a cluster (spark-submit --class dev.landcover.app.Main JAR spark ...). See"
           + " docs/scale.md."
     },
-    subcommands = {SparkPredictCommand.class})
+    subcommands = {SparkPredictCommand.class, SparkChipsCommand.class})
 final class SparkCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

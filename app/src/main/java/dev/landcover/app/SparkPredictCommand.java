@@ -2,7 +2,7 @@ package dev.landcover.app;
 
 import dev.landcover.pixels.BlendWindow;
 import dev.landcover.spark.SceneSummary;
-import dev.landcover.spark.SparkPredict;
+import dev.landcover.spark.SparkJobs;
 import dev.landcover.spark.SparkPredictRequest;
 import dev.landcover.workflows.MappingRequest;
 import java.io.PrintWriter;
@@ -28,6 +28,10 @@ import picocli.CommandLine.Spec;
           + " job goes on; the exit code is 1 if any failed."
     })
 final class SparkPredictCommand implements Callable<Integer> {
+  static final String NO_SPARK =
+      "landcover spark needs Apache Spark on the classpath: run it through ./landcover spark"
+          + " (Spark from spark/target/spark-lib) or spark-submit --class dev.landcover.app.Main";
+
   @Option(
       names = "--master",
       description = "Spark master, e.g. local[2] (default: the one spark-submit sets).")
@@ -105,10 +109,8 @@ final class SparkPredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!SparkPredict.sparkAvailable()) {
-      throw new IllegalArgumentException(
-          "landcover spark needs Apache Spark on the classpath: run it through ./landcover spark"
-              + " (Spark from spark/target/spark-lib) or spark-submit --class dev.landcover.app.Main");
+    if (!SparkJobs.sparkAvailable()) {
+      throw new IllegalArgumentException(NO_SPARK);
     }
     PrintWriter stdout = spec.commandLine().getOut();
     SparkPredictRequest request =
@@ -131,7 +133,8 @@ final class SparkPredictCommand implements Callable<Integer> {
             .overwrite(overwrite)
             .build();
     List<SceneSummary> rows =
-        SparkPredict.run(request, master, new ConsoleProgress(stdout, spec.commandLine().getErr()));
+        SparkJobs.predict(
+            request, master, new ConsoleProgress(stdout, spec.commandLine().getErr()));
     stdout.println("Scene results:");
     for (SceneSummary s : rows) {
       String status = s.status().equals("FAILED") ? "FAILED" : s.status().toLowerCase(Locale.ROOT);

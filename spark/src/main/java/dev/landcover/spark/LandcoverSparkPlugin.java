@@ -8,8 +8,8 @@ import org.apache.spark.api.plugin.SparkPlugin;
 
 /**
  * Closes the models an executor opened (their libtorch native memory) when the executor stops.
- * Registered with {@code spark.plugins=dev.landcover.spark.LandcoverSparkPlugin}; {@link
- * SparkPredict} sets it. Without it, the models live until the executor's JVM exits.
+ * Registered with {@code spark.plugins=dev.landcover.spark.LandcoverSparkPlugin}; {@link SparkJobs}
+ * sets it. Without it, the models live until the executor's JVM exits.
  */
 public final class LandcoverSparkPlugin implements SparkPlugin {
   @Override

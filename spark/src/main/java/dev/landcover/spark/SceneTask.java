@@ -82,7 +82,7 @@ final class SceneTask implements MapPartitionsFunction<String, SceneSummary> {
     try {
       java.nio.file.Path local;
       try {
-        local = localScene(scenePath, conf, scratch);
+        local = localFile(scenePath, conf, scratch);
       } catch (IOException e) {
         return failed(scene, e.getMessage() == null ? e.toString() : e.getMessage());
       }
@@ -115,9 +115,9 @@ final class SceneTask implements MapPartitionsFunction<String, SceneSummary> {
     }
   }
 
-  /** The scene as a local file: itself on a local file system, else a copy in {@code scratch}. */
-  private static java.nio.file.Path localScene(
-      Path scene, Configuration conf, java.nio.file.Path scratch) throws IOException {
+  /** A file as a local file: itself on a local file system, else a copy in {@code scratch}. */
+  static java.nio.file.Path localFile(Path scene, Configuration conf, java.nio.file.Path scratch)
+      throws IOException {
     FileSystem fs = scene.getFileSystem(conf);
     if (fs instanceof LocalFileSystem || "file".equals(fs.getUri().getScheme())) {
       return java.nio.file.Path.of(fs.makeQualified(scene).toUri());

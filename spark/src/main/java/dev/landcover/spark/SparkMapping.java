@@ -83,6 +83,20 @@ public final class SparkMapping {
     if (scenes.isEmpty()) {
       throw new IllegalArgumentException("No scene found in " + request.inputs());
     }
+    Map<String, String> byName = new HashMap<>();
+    for (String scene : scenes) {
+      String other = byName.put(SceneTask.baseName(new Path(scene)), scene);
+      if (other != null) {
+        throw new IllegalArgumentException(
+            "Two scenes would write the same outputs in "
+                + request.out()
+                + ": "
+                + other
+                + " and "
+                + scene
+                + " (outputs are named after the file name)");
+      }
+    }
     Map<String, String> hadoopConf = new HashMap<>();
     conf.forEach(e -> hadoopConf.put(e.getKey(), e.getValue()));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -117,6 +131,106 @@ public final class SparkMapping {
     Dataset<Row> table = spark.createDataFrame(rows, SCHEMA);
     table.write().mode(SaveMode.Overwrite).parquet(request.tablePath());
     return table;
+  }
+
+  /** The result table of {@link #chips}: one row per scene, the fields of {@link ChipSummary}. */
+  public static final StructType CHIP_SCHEMA =
+      new StructType(
+          new StructField[] {
+            DataTypes.createStructField("image", DataTypes.StringType, false),
+            DataTypes.createStructField("labels", DataTypes.StringType, true),
+            DataTypes.createStructField("folder", DataTypes.StringType, true),
+            DataTypes.createStructField("status", DataTypes.StringType, false),
+            DataTypes.createStructField("chips", DataTypes.IntegerType, false),
+            DataTypes.createStructField("examined", DataTypes.IntegerType, false),
+            DataTypes.createStructField("seconds", DataTypes.DoubleType, false),
+            DataTypes.createStructField("error", DataTypes.StringType, true)
+          });
+
+  /**
+   * Cuts the scenes of {@code request} into one chip folder each ({@code <out>/<image name>/}, as
+   * {@code landcover chips --out} writes it), a task per scene, and writes the result table to
+   * {@link SparkChipsRequest#tablePath()} (replacing it).
+   *
+   * @return the result table, one row per input in order
+   */
+  public static Dataset<Row> chips(SparkSession spark, SparkChipsRequest request) {
+    List<ChipSummary> summaries = cutScenes(spark, request);
+    List<Row> rows = new ArrayList<>();
+    for (ChipSummary c : summaries) {
+      rows.add(
+          RowFactory.create(
+              c.image(),
+              c.labels(),
+              c.folder(),
+              c.status(),
+              c.chips(),
+              c.examined(),
+              c.seconds(),
+              c.error()));
+    }
+    Dataset<Row> table = spark.createDataFrame(rows, CHIP_SCHEMA);
+    table.write().mode(SaveMode.Overwrite).parquet(request.tablePath());
+    return table;
+  }
+
+  /** Runs the chip job: one result per input, in order. */
+  static List<ChipSummary> cutScenes(SparkSession spark, SparkChipsRequest request) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    List<String> inputs = new ArrayList<>();
+    Map<String, String> byName = new HashMap<>();
+    for (String in : request.inputs()) {
+      String[] parts = in.split(",", -1);
+      String qualified =
+          qualify(conf, parts[0]) + (parts.length > 1 ? "," + qualify(conf, parts[1]) : "");
+      String other = byName.put(SceneTask.baseName(new Path(parts[0])), in);
+      if (other != null) {
+        throw new IllegalArgumentException(
+            "Two images would write the same chip folder in "
+                + request.out()
+                + ": "
+                + other
+                + " and "
+                + in
+                + " (folders are named after the image's file name)");
+      }
+      inputs.add(qualified);
+    }
+    Map<String, String> hadoopConf = new HashMap<>();
+    conf.forEach(e -> hadoopConf.put(e.getKey(), e.getValue()));
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    return spark
+        .createDataset(jsc.parallelize(inputs, inputs.size()).rdd(), Encoders.STRING())
+        .mapPartitions(
+            new ChipTask(request, hadoopConf), Encoders.javaSerialization(ChipSummary.class))
+        .collectAsList();
+  }
+
+  private static String qualify(Configuration conf, String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(conf).makeQualified(p).toString();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The rows of a chip result table as records. */
+  public static List<ChipSummary> chipSummaries(Dataset<Row> table) {
+    List<ChipSummary> out = new ArrayList<>();
+    for (Row r : table.collectAsList()) {
+      out.add(
+          new ChipSummary(
+              r.getString(0),
+              r.getString(1),
+              r.getString(2),
+              r.getString(3),
+              r.getInt(4),
+              r.getInt(5),
+              r.getDouble(6),
+              r.getString(7)));
+    }
+    return out;
   }
 
   /**

@@ -55,6 +55,13 @@ public record SparkPredictRequest(
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("No scene to map");
     }
+    if (model.endsWith(".pt")) {
+      throw new IllegalArgumentException(
+          "--model "
+              + model
+              + ": a Spark job takes a model bundle (folder or .zip); make one from the"
+              + " TorchScript file with 'landcover model import'");
+    }
     if (out == null) {
       throw new IllegalArgumentException("--out is required: the folder of the maps");
     }

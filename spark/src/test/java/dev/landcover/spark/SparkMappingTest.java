@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -17,6 +18,8 @@ import dev.landcover.networks.UNetBlock;
 import dev.landcover.networks.UNetConfig;
 import dev.landcover.networks.UNetWeights;
 import dev.landcover.testdata.SyntheticScene;
+import dev.landcover.workflows.ChipExport;
+import dev.landcover.workflows.ChipExportRequest;
 import dev.landcover.workflows.MappingRequest;
 import dev.landcover.workflows.ProgressListener;
 import dev.landcover.workflows.SceneMapper;
@@ -203,6 +206,74 @@ class SparkMappingTest {
 
   @Test
   @Order(2)
+  void chipFoldersAreTheCliChipFolders() throws Exception {
+    Path out = dir.resolve("chips");
+    List<String> inputs = new ArrayList<>();
+    for (String name : NAMES.subList(0, 2)) {
+      Path image = scenes.resolve(name + ".tif");
+      Path labels = scenes.resolve(name + "/labels.tif");
+      inputs.add(image + "," + labels);
+      ChipExport.run(
+          ChipExportRequest.builder(image, 32, dir.resolve("cli-chips/" + name))
+              .labels(labels)
+              .overlap(8)
+              .build(),
+          ProgressListener.NONE);
+    }
+    inputs.add(scenes.resolve("broken.tif").toString());
+    SparkChipsRequest request =
+        SparkChipsRequest.builder(inputs, 32, out.toString()).overlap(8).build();
+    List<ChipSummary> rows = SparkMapping.chipSummaries(SparkMapping.chips(spark, request));
+    assertEquals(
+        List.of("DONE", "DONE", "FAILED"), rows.stream().map(ChipSummary::status).toList());
+    assertTrue(rows.get(2).error().contains("broken.tif"), rows.get(2).error());
+    for (int i = 0; i < 2; i++) {
+      Path cli = dir.resolve("cli-chips/" + NAMES.get(i));
+      Path mine = out.resolve(NAMES.get(i));
+      List<Path> files;
+      try (Stream<Path> s = Files.walk(cli)) {
+        files = s.filter(Files::isRegularFile).map(cli::relativize).sorted().toList();
+      }
+      try (Stream<Path> s = Files.walk(mine)) {
+        assertEquals(files, s.filter(Files::isRegularFile).map(mine::relativize).sorted().toList());
+      }
+      for (Path f : files) {
+        assertArrayEquals(
+            Files.readAllBytes(cli.resolve(f)), Files.readAllBytes(mine.resolve(f)), f.toString());
+      }
+      assertEquals(Files.readAllLines(cli.resolve("chips.csv")).size() - 1, rows.get(i).chips());
+      assertTrue(rows.get(i).chips() > 0);
+    }
+    List<ChipSummary> again = SparkMapping.chipSummaries(SparkMapping.chips(spark, request));
+    assertEquals(
+        List.of("SKIPPED", "SKIPPED", "FAILED"), again.stream().map(ChipSummary::status).toList());
+    assertEquals(rows.get(0).chips(), again.get(0).chips());
+  }
+
+  @Test
+  @Order(3)
+  void scenesThatWouldWriteTheSameOutputsAndTorchScriptFilesAreRefused() throws Exception {
+    Path other = Files.createDirectories(dir.resolve("other"));
+    Files.copy(scenes.resolve("scene_01.tif"), other.resolve("scene_01.tif"));
+    SparkPredictRequest twice =
+        SparkPredictRequest.builder(
+                bundle.toString(),
+                List.of(scenes.resolve("scene_01.tif").toString(), other.toString()),
+                dir.resolve("twice").toString())
+            .build();
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> SparkMapping.predict(spark, twice));
+    assertTrue(e.getMessage().contains("scene_01.tif and file:" + other), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("twice")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SparkPredictRequest.builder("m.pt", List.of("a.tif"), "out").build());
+    assertTrue(e.getMessage().contains("m.pt"), e.getMessage());
+  }
+
+  @Test
+  @Order(4)
   void theExecutorClosesItsModelWhenItStops() {
     assertEquals(1, ExecutorModels.opened());
     assertEquals(0, ExecutorModels.closed());
