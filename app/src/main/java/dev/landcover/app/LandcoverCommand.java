@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
       ModelCommand.class,
       TestdataCommand.class,
       BenchCommand.class,
+      SparkCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

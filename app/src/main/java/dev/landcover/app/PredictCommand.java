@@ -5,6 +5,7 @@ import dev.landcover.pixels.BlendWindow;
 import dev.landcover.workflows.MappingRequest;
 import dev.landcover.workflows.SceneInputs;
 import dev.landcover.workflows.SceneMapper;
+import dev.landcover.workflows.Shard;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -142,6 +143,14 @@ final class PredictCommand implements Callable<Integer> {
               + " class, with class id and name (as landcover vectorize).")
   boolean polygons;
 
+  @Option(
+      names = "--shard",
+      paramLabel = "i/N",
+      description =
+          "Map only shard i (0 to N-1) of N: the scenes whose file name hashes to i (SHA-256 mod N)."
+              + " N processes with the same INPUTs and output folder cover the batch once.")
+  String shard;
+
   @Parameters(
       paramLabel = "INPUT",
       arity = "1..*",
@@ -197,6 +206,7 @@ final class PredictCommand implements Callable<Integer> {
             .noDataRule(nodataRule)
             .overwrite(overwrite)
             .polygons(polygons)
+            .shard(shard == null ? null : Shard.parse(shard))
             .build();
     List<SceneMapper.SceneOutcome> outcomes =
         SceneMapper.map(request, new ConsoleProgress(stdout, spec.commandLine().getErr()));

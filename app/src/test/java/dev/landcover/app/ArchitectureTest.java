@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module structure, checked on the compiled classes of every module: one concern per module,
- * dependencies pointing one way (pixels <- geo, networks <- workflows <- app), and internal
- * packages used only inside their module.
+ * dependencies pointing one way (pixels <- geo, networks <- workflows <- spark <- app), Spark and
+ * Hadoop used by the spark module only, and internal packages used only inside their module.
  */
 class ArchitectureTest {
   private static JavaClasses landcover;
@@ -39,6 +39,7 @@ class ArchitectureTest {
           "dev.landcover.testdata",
           "dev.landcover.vectors",
           "dev.landcover.vectors.internal",
+          "dev.landcover.spark",
           "dev.landcover.app"
         }) {
       org.junit.jupiter.api.Assertions.assertTrue(
@@ -149,6 +150,37 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("picocli..")
+        .check(landcover);
+  }
+
+  @Test
+  void onlyTheSparkModuleKnowsSparkAndOnlyTheCommandLineKnowsTheSparkModule() {
+    // Spark is a provided dependency: any other module using it would fail without a cluster.
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.landcover.spark..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.apache.spark..", "org.apache.hadoop..", "scala..")
+        .check(landcover);
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "dev.landcover.pixels..",
+            "dev.landcover.geo..",
+            "dev.landcover.networks..",
+            "dev.landcover.workflows..",
+            "dev.landcover.testdata..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.landcover.spark..")
+        .check(landcover);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.landcover.spark..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.landcover.app..", "dev.landcover.testdata..")
         .check(landcover);
   }
 

@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
  *     (see {@link BandSelection}: Sentinel-2 bands by description, else the bundle's)
  * @param polygons whether {@code <scene>_landcover.gpkg} is written: the map's polygons, one per
  *     4-connected patch of a class ({@link dev.landcover.vectors.Vectorizer})
+ * @param shard the share of {@code scenes} this run maps ({@link Shard}), or null for all of them
  */
 public record MappingRequest(
     Path model,
@@ -55,7 +56,8 @@ public record MappingRequest(
     NoDataRule noDataRule,
     boolean overwrite,
     int[] bands,
-    boolean polygons) {
+    boolean polygons,
+    Shard shard) {
 
   /** Which pixels of the input are nodata. */
   public enum NoDataRule {
@@ -205,6 +207,15 @@ public record MappingRequest(
     if (output != null && output.toString().isEmpty()) {
       throw new IllegalArgumentException("--output is empty: expected a file path");
     }
+    if (shard != null && output != null) {
+      throw new IllegalArgumentException(
+          "--shard splits a batch written to --out (or beside the scenes), not a single --output");
+    }
+  }
+
+  /** The scenes this run maps: those of its shard, or all of them. */
+  public List<Path> scenesToMap() {
+    return shard == null ? scenes : shard.select(scenes);
   }
 
   /**
@@ -237,6 +248,7 @@ public record MappingRequest(
     private boolean overwrite;
     private int[] bands;
     private boolean polygons;
+    private Shard shard;
 
     private Builder(Path model, List<Path> scenes) {
       this.model = model;
@@ -330,6 +342,12 @@ public record MappingRequest(
       return this;
     }
 
+    /** Maps only the scenes of {@code share} (null: all). */
+    public Builder shard(Shard share) {
+      this.shard = share;
+      return this;
+    }
+
     public MappingRequest build() {
       return new MappingRequest(
           model,
@@ -350,7 +368,8 @@ public record MappingRequest(
           noDataRule,
           overwrite,
           bands,
-          polygons);
+          polygons,
+          shard);
     }
   }
 }

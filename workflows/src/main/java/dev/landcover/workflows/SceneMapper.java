@@ -51,7 +51,10 @@ import java.util.stream.Stream;
  *
  * <p>A batch resumes: scenes whose map and summary exist are skipped unless the request overwrites;
  * a map without its summary (an interrupted run) is replaced. A scene that fails is reported and
- * the batch goes on.
+ * the batch goes on. With a {@link Shard}, only the scenes of that share are mapped; several
+ * processes may write the same output folder at once (shards, a shard rerun while it still runs):
+ * each output is replaced atomically by whichever writer finishes last, so every file is always
+ * complete, and maps of the same scene and request are identical whoever wrote them.
  *
  * <p>Threads: one long-lived thread runs the model for every scene (libtorch's allocations stay in
  * one malloc arena), one reads the next strip of the scene ahead, and one writer per output pulls
@@ -138,6 +141,22 @@ public final class SceneMapper {
    */
   public static List<SceneOutcome> map(MappingRequest request, ProgressListener listener)
       throws IOException {
+    List<Path> scenes = request.scenesToMap();
+    if (scenes.isEmpty()) {
+      listener.message(
+          "Shard " + request.shard() + " holds none of the " + request.scenes().size() + " scenes");
+      return List.of();
+    }
+    if (request.shard() != null) {
+      listener.message(
+          "Shard "
+              + request.shard()
+              + ": "
+              + scenes.size()
+              + " of "
+              + request.scenes().size()
+              + " scenes");
+    }
     Path scratch = Files.createTempDirectory("landcover-model");
     try {
       ModelBundle.Loaded loaded = load(request, scratch);
@@ -145,21 +164,100 @@ public final class SceneMapper {
         checkBandsExist(request);
       }
       try (SegmentationModel model = loaded.open(request.device())) {
-        ModelBundle bundle = loaded.bundle();
-        SceneMapper mapper = new SceneMapper(request, listener, bundle);
-        if (request.torchScript() != null) {
-          mapper.probe(model);
-        }
-        if (bundle.isOpaque() && bundle.declaredAlignment() == 0) {
-          int probed = model.probeAlignment(bundle.bands().size(), 256, 32);
-          listener.message("Model alignment (probed): " + probed + " px");
-          mapper = new SceneMapper(request, listener, bundle.withAlignment(probed));
-        }
+        SceneMapper mapper = prepare(request, listener, loaded.bundle(), model);
         listener.message("Model " + request.model() + " on " + model.device());
-        return mapper.mapAll(model);
+        return mapper.mapAll(model, scenes);
       }
     } finally {
       AtomicFiles.deleteTree(scratch);
+    }
+  }
+
+  /**
+   * The mapper for {@code model}: a TorchScript or ONNX model is first run once on the request's
+   * bands and classes (refused in one line when they do not fit), and the chip alignment of a model
+   * whose structure is unknown is probed.
+   */
+  private static SceneMapper prepare(
+      MappingRequest request, ProgressListener listener, ModelBundle bundle, SegmentationModel model)
+      throws IOException {
+    SceneMapper mapper = new SceneMapper(request, listener, bundle);
+    if (request.torchScript() != null) {
+      mapper.probe(model);
+    }
+    if (bundle.isOpaque() && bundle.declaredAlignment() == 0) {
+      int probed = model.probeAlignment(bundle.bands().size(), 256, 32);
+      listener.message("Model alignment (probed): " + probed + " px");
+      mapper = new SceneMapper(request, listener, bundle.withAlignment(probed));
+    }
+    return mapper;
+  }
+
+  /**
+   * Opens the model of {@code request} once, for scenes mapped one at a time by {@link Worker#map}
+   * (the tasks of a Spark executor, say). Only the request's model and prediction settings are
+   * used; its scenes, output folder, shard and overwrite flag are not.
+   *
+   * @throws IOException when the model cannot be read or opened
+   */
+  public static Worker open(MappingRequest request) throws IOException {
+    Path scratch = Files.createTempDirectory("landcover-model");
+    try {
+      ModelBundle.Loaded loaded = load(request, scratch);
+      SegmentationModel model = loaded.open(request.device());
+      try {
+        return new Worker(
+            prepare(request, ProgressListener.NONE, loaded.bundle(), model), model, scratch);
+      } catch (IOException | RuntimeException e) {
+        model.close();
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      AtomicFiles.deleteTree(scratch);
+      throw e;
+    }
+  }
+
+  /**
+   * An open model that maps scenes one at a time, from any thread: calls from several threads take
+   * turns on the model's one thread and write their outputs concurrently. Closing it frees the
+   * model's native memory.
+   */
+  public static final class Worker implements AutoCloseable {
+    private final SceneMapper mapper;
+    private final SegmentationModel model;
+    private final Path scratch;
+
+    private Worker(SceneMapper mapper, SegmentationModel model, Path scratch) {
+      this.mapper = mapper;
+      this.model = model;
+      this.scratch = scratch;
+    }
+
+    /**
+     * Maps {@code scene} to the class map {@code map} and its siblings (as {@link
+     * #map(MappingRequest, ProgressListener)} does, replacing existing files), summary last.
+     *
+     * @return DONE with what was written, or FAILED with why; never SKIPPED
+     */
+    public SceneOutcome map(Path scene, Path map) {
+      try {
+        SceneMap result = mapper.mapStaged(model, scene, map, true, (done, all) -> {});
+        return new SceneOutcome(scene, Status.DONE, map.toString(), result);
+      } catch (IOException | RuntimeException e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        return new SceneOutcome(scene, Status.FAILED, why, null);
+      }
+    }
+
+    /** Closes the model and deletes its unpacked files. */
+    @Override
+    public void close() throws IOException {
+      try {
+        model.close();
+      } finally {
+        AtomicFiles.deleteTree(scratch);
+      }
     }
   }
 
@@ -288,8 +386,7 @@ public final class SceneMapper {
     return ModelBundle.load(path, scratch);
   }
 
-  private List<SceneOutcome> mapAll(SegmentationModel model) {
-    List<Path> scenes = request.scenes();
+  private List<SceneOutcome> mapAll(SegmentationModel model, List<Path> scenes) {
     long[] areas = new long[scenes.size()];
     long batchPixels = 0;
     if (scenes.size() > 1) {
@@ -335,9 +432,10 @@ public final class SceneMapper {
             }
           };
       try {
-        // A map without its summary is the remains of an interrupted run: it is replaced.
-        boolean replace = request.overwrite() || Files.exists(map);
-        SceneMap result = mapStaged(model, scene, map, replace, chipsDone);
+        // A map without its summary is the remains of an interrupted run, and a map that appears
+        // meanwhile was written by another process mapping the same scene (overlapping shards):
+        // both are replaced, atomically.
+        SceneMap result = mapStaged(model, scene, map, true, chipsDone);
         listener.finished(task);
         double px = (double) result.scenePixels() / result.seconds() / 1e6;
         outcomes.add(

@@ -1,0 +1,145 @@
+package dev.landcover.app;
+
+import dev.landcover.spark.ChipSummary;
+import dev.landcover.spark.SparkChipsRequest;
+import dev.landcover.spark.SparkJobs;
+import dev.landcover.workflows.ChipExportRequest;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code landcover spark chips}: {@code landcover chips} for many scenes, a Spark task each. */
+@Command(
+    name = "chips",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Cut each INPUT (IMAGE or IMAGE,LABELS) into a chip folder DIR/<image name>/ in a Spark task,"
+          + " as 'landcover chips' does (images/, labels/, chips.csv: ready for 'landcover train"
+          + " --chips'), through Hadoop's FileSystem API, and write a Parquet table of per-scene"
+          + " results (DIR/landcover_chips.parquet).",
+      "Folders with their index are skipped unless --overwrite; a scene that fails is a FAILED"
+          + " row and the job goes on; the exit code is 1 if any failed."
+    })
+final class SparkChipsCommand implements Callable<Integer> {
+  @Option(
+      names = "--master",
+      description = "Spark master, e.g. local[2] (default: the one spark-submit sets).")
+  String master;
+
+  @Option(names = "--size", required = true, description = "Chip width and height in pixels.")
+  int size;
+
+  @ArgGroup(exclusive = true)
+  ChipsCommand.Spacing spacing;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+  String out;
+
+  @Option(
+      names = "--table",
+      description = "The Parquet result table (default: DIR/landcover_chips.parquet).")
+  String table;
+
+  @Option(
+      names = "--bands",
+      split = ",",
+      paramLabel = "B",
+      description = "Image bands to keep, 1-based (default: all).")
+  int[] bands;
+
+  @Option(
+      names = "--max-nodata",
+      paramLabel = "F",
+      description = "Drop chips with a larger nodata fraction (default: only empty chips).")
+  Double maxNoData;
+
+  @Option(
+      names = "--classes",
+      split = ",",
+      paramLabel = "C",
+      description = "Keep chips holding one of these label classes.")
+  int[] classes;
+
+  @Option(
+      names = "--min-class-pixels",
+      defaultValue = "1",
+      paramLabel = "N",
+      description = "Pixels of a class a chip needs to count as holding it (default: 1).")
+  int minClassPixels;
+
+  @Option(
+      names = "--background-keep",
+      defaultValue = "0",
+      paramLabel = "F",
+      description = "Fraction of chips without the classes to keep anyway (default: 0).")
+  double backgroundKeep;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of the background sampling.")
+  long seed;
+
+  @Option(
+      names = "--compress",
+      defaultValue = "auto",
+      paramLabel = "C",
+      description = "auto, deflate or none (default: ${DEFAULT-VALUE}).")
+  ChipExportRequest.Compression compress;
+
+  @Option(
+      names = "--deflate-level",
+      defaultValue = "6",
+      paramLabel = "L",
+      description = "Deflate level, 1 to 9 (default: ${DEFAULT-VALUE}).")
+  int deflateLevel;
+
+  @Option(names = "--overwrite", description = "Cut scenes again whose folder is complete.")
+  boolean overwrite;
+
+  @Parameters(
+      paramLabel = "INPUT",
+      arity = "1..*",
+      description = "IMAGE or IMAGE,LABELS (Hadoop paths).")
+  List<String> inputs;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!SparkJobs.sparkAvailable()) {
+      throw new IllegalArgumentException(SparkPredictCommand.NO_SPARK);
+    }
+    PrintWriter stdout = spec.commandLine().getOut();
+    SparkChipsRequest request =
+        SparkChipsRequest.builder(inputs, size, out)
+            .table(table)
+            .stride(spacing == null ? null : spacing.stride)
+            .overlap(spacing == null ? null : spacing.overlap)
+            .bands(bands)
+            .maxNoData(maxNoData)
+            .requiredClasses(classes, minClassPixels)
+            .backgroundKeep(backgroundKeep, seed)
+            .compression(compress, deflateLevel)
+            .overwrite(overwrite)
+            .build();
+    List<ChipSummary> rows =
+        SparkJobs.chips(request, master, new ConsoleProgress(stdout, spec.commandLine().getErr()));
+    stdout.println("Scene results:");
+    for (ChipSummary c : rows) {
+      String status = c.status().equals("FAILED") ? "FAILED" : c.status().toLowerCase(Locale.ROOT);
+      String detail =
+          c.error() != null
+              ? c.error()
+              : String.format(Locale.ROOT, "%s (%d chips)", c.folder(), c.chips());
+      stdout.printf("  %-8s %s  %s%n", status, c.image(), detail);
+    }
+    return rows.stream().anyMatch(c -> c.status().equals("FAILED"))
+        ? ExitCodes.DATA_ERROR
+        : ExitCodes.OK;
+  }
+}

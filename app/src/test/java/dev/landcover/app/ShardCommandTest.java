@@ -1,0 +1,171 @@
+package dev.landcover.app;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.landcover.networks.InputNormalization;
+import dev.landcover.networks.ModelBundle;
+import dev.landcover.networks.UNetBlock;
+import dev.landcover.networks.UNetConfig;
+import dev.landcover.networks.UNetWeights;
+import dev.landcover.testdata.SyntheticScene;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code predict --shard i/N}: N runs into one folder write exactly the maps of one run. */
+class ShardCommandTest {
+  @TempDir static Path dir;
+  static Path bundle;
+  static Path scenes;
+  static List<String> names = new ArrayList<>();
+
+  @BeforeAll
+  static void prepare() throws Exception {
+    UNetConfig config =
+        UNetConfig.builder().bands(4).classes(6).encoder(4, 8).bottleneck(16).decoder(8, 4).build();
+    Path weights = dir.resolve("w.npz");
+    UNetBlock block = UNetBlock.of(config);
+    try (NDManager m = NDManager.newBaseManager()) {
+      block.initialize(m, DataType.FLOAT32, new Shape(1, 4, 64, 64));
+      UNetWeights.save(block, weights);
+    }
+    bundle = dir.resolve("model");
+    ModelBundle.unet(
+            null,
+            config,
+            List.of(
+                new ModelBundle.Band(1, "blue"), new ModelBundle.Band(2, "green"),
+                new ModelBundle.Band(3, "red"), new ModelBundle.Band(4, "nir")),
+            InputNormalization.meanStd(
+                new double[] {700, 900, 800, 2500}, new double[] {300, 300, 300, 900}),
+            SyntheticScene.CLASSES,
+            64,
+            0,
+            null)
+        .save(bundle, weights);
+    scenes = Files.createDirectories(dir.resolve("scenes"));
+    for (int i = 1; i <= 6; i++) {
+      String name = "scene_0" + i;
+      new SyntheticScene(70 + 9 * i, 50 + 5 * i, i).write(scenes.resolve(name), false);
+      Files.move(scenes.resolve(name + "/scene.tif"), scenes.resolve(name + ".tif"));
+      names.add(name);
+    }
+  }
+
+  private static Cli predict(Path out, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "predict", "--model", bundle.toString(), "--chip", "64", "--out", out.toString()));
+    args.addAll(List.of(extra));
+    args.add(scenes.toString());
+    return Cli.run(args.toArray(String[]::new));
+  }
+
+  /** The scenes a run printed as done. */
+  private static Set<String> done(Cli cli) {
+    return cli.out()
+        .lines()
+        .filter(l -> l.trim().startsWith("done "))
+        .map(l -> Path.of(l.trim().split("\\s+")[1]).getFileName().toString())
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  private static Set<String> files(Path folder) throws Exception {
+    try (Stream<Path> s = Files.list(folder)) {
+      return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+    }
+  }
+
+  @Test
+  void twoShardsTogetherWriteExactlyTheMapsOfOneRun() throws Exception {
+    Path whole = dir.resolve("whole");
+    Cli one = predict(whole);
+    assertEquals(0, one.code(), one.err());
+    assertEquals(6, done(one).size(), one.out());
+
+    Path shared = dir.resolve("shared");
+    CompletableFuture<Cli> first =
+        CompletableFuture.supplyAsync(() -> predict(shared, "--shard", "0/2"));
+    CompletableFuture<Cli> second =
+        CompletableFuture.supplyAsync(() -> predict(shared, "--shard", "1/2"));
+    Cli s0 = first.get();
+    Cli s1 = second.get();
+    assertEquals(0, s0.code(), s0.err());
+    assertEquals(0, s1.code(), s1.err());
+    Set<String> union = new HashSet<>(done(s0));
+    assertFalse(done(s0).isEmpty() || done(s1).isEmpty(), s0.out() + s1.out());
+    for (String scene : done(s1)) {
+      assertTrue(union.add(scene), scene + " mapped by both shards");
+    }
+    assertEquals(
+        names.stream().map(n -> n + ".tif").collect(Collectors.toSet()), union, "complete");
+    // Shard 0 holds scene_02, 05, 06 by the rule (SHA-256 of the file name, mod 2).
+    assertEquals(Set.of("scene_02.tif", "scene_05.tif", "scene_06.tif"), done(s0));
+
+    assertEquals(files(whole), files(shared));
+    for (String name : names) {
+      for (String suffix :
+          new String[] {"_landcover.tif", "_landcover.tif.aux.xml", "_landcover.png"}) {
+        if (Files.exists(whole.resolve(name + suffix))) {
+          assertArrayEquals(
+              Files.readAllBytes(whole.resolve(name + suffix)),
+              Files.readAllBytes(shared.resolve(name + suffix)),
+              name + suffix);
+        }
+      }
+    }
+
+    Cli rerun = predict(shared, "--shard", "1/2");
+    assertEquals(0, rerun.code(), rerun.err());
+    assertEquals(done(s1).size(), rerun.out().lines().filter(l -> l.contains("skipped")).count());
+  }
+
+  @Test
+  void aShardRunTwiceAtOnceLeavesCompleteIdenticalOutputs() throws Exception {
+    Path whole = dir.resolve("whole2");
+    assertEquals(0, predict(whole, "--shard", "0/1").code());
+    Path shared = dir.resolve("twice");
+    CompletableFuture<Cli> first =
+        CompletableFuture.supplyAsync(() -> predict(shared, "--shard", "1/2", "--overwrite"));
+    CompletableFuture<Cli> second =
+        CompletableFuture.supplyAsync(() -> predict(shared, "--shard", "1/2", "--overwrite"));
+    Cli a = first.get();
+    Cli b = second.get();
+    assertEquals(0, a.code(), a.err() + a.out());
+    assertEquals(0, b.code(), b.err() + b.out());
+    assertEquals(done(a), done(b));
+    for (String file : files(shared)) {
+      assertFalse(file.startsWith("."), "temporary file left: " + file);
+      if (file.endsWith(".tif")) {
+        assertArrayEquals(
+            Files.readAllBytes(whole.resolve(file)),
+            Files.readAllBytes(shared.resolve(file)),
+            file);
+      }
+    }
+  }
+
+  @Test
+  void aBadShardIsAUsageError() {
+    Cli cli = predict(dir.resolve("bad"), "--shard", "2/2");
+    assertEquals(2, cli.code());
+    assertTrue(cli.err().contains("--shard") && cli.err().contains("2/2"), cli.err());
+  }
+}
