@@ -87,8 +87,10 @@ final class SparkPredictCommand implements Callable<Integer> {
   @Option(names = "--float", description = "Probabilities as float32.")
   boolean floatProbabilities;
 
-  @Option(names = "--tta", description = "'flips': average the chip and its three flips.")
-  PredictCommand.Tta tta;
+  @Option(
+      names = "--tta",
+      description = "'flips' or 'd4': average over the chip's flips (4) or flips and turns (8).")
+  MappingRequest.TestTimeAugmentation tta;
 
   @Option(
       names = "--nodata-rule",
@@ -128,7 +130,7 @@ final class SparkPredictCommand implements Callable<Integer> {
                     : floatProbabilities
                         ? MappingRequest.Probabilities.FLOAT32
                         : MappingRequest.Probabilities.UINT8)
-            .flips(tta == PredictCommand.Tta.FLIPS)
+            .tta(tta == null ? MappingRequest.TestTimeAugmentation.NONE : tta)
             .noDataRule(nodataRule)
             .overwrite(overwrite)
             .build();

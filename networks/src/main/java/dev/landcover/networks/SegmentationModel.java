@@ -21,8 +21,8 @@ import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -250,6 +250,9 @@ public final class SegmentationModel implements AutoCloseable {
       }
     }
     return reason == null ? e.toString() : reason;
+  }
+
+  /**
    * Finds the chip-origin multiple this model needs for stitched chips to equal a larger pass, by
    * probing: for {@code a} = 1, 2, 4, ... {@code max}, the logits of a random {@code size x size}
    * input and of the same input shifted by {@code a} pixels (both ways) must agree, shifted back,

@@ -33,7 +33,7 @@ final class ExecutorModels {
       String device,
       boolean confidence,
       MappingRequest.Probabilities probabilities,
-      boolean flips,
+      MappingRequest.TestTimeAugmentation tta,
       MappingRequest.NoDataRule noDataRule) {
     static Key of(SparkPredictRequest r) {
       return new Key(
@@ -45,7 +45,7 @@ final class ExecutorModels {
           r.device(),
           r.confidence(),
           r.probabilities(),
-          r.flips(),
+          r.tta(),
           r.noDataRule());
     }
   }
@@ -92,7 +92,7 @@ final class ExecutorModels {
             .device(device(request.device()))
             .confidence(request.confidence())
             .probabilities(request.probabilities())
-            .flips(request.flips())
+            .tta(request.tta())
             .noDataRule(request.noDataRule())
             .build();
     SceneMapper.Worker worker;

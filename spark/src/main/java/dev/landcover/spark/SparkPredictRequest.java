@@ -26,7 +26,7 @@ import java.util.List;
  * @param device {@code cpu}, {@code gpu} or {@code gpu:N}, or null for the engine's choice
  * @param confidence whether {@code <scene>_confidence.tif} is written
  * @param probabilities which {@code <scene>_probabilities.tif} is written, if any
- * @param flips test-time augmentation by flips
+ * @param tta test-time augmentation
  * @param noDataRule which input pixels are nodata
  * @param overwrite whether existing outputs are replaced; if not, scenes whose map and summary
  *     exist are skipped (their row is read from the summary)
@@ -43,7 +43,7 @@ public record SparkPredictRequest(
     String device,
     boolean confidence,
     MappingRequest.Probabilities probabilities,
-    boolean flips,
+    MappingRequest.TestTimeAugmentation tta,
     MappingRequest.NoDataRule noDataRule,
     boolean overwrite)
     implements Serializable {
@@ -80,8 +80,8 @@ public record SparkPredictRequest(
 
   /**
    * A request with the defaults of {@link MappingRequest#builder}: Hann blending, batches of 8, the
-   * engine's device, no confidence or probabilities, no flips, nodata when any band is, existing
-   * outputs kept.
+   * engine's device, no confidence or probabilities, no test-time augmentation, nodata when any
+   * band is, existing outputs kept.
    */
   public static Builder builder(String model, List<String> inputs, String out) {
     return new Builder(model, inputs, out);
@@ -100,7 +100,7 @@ public record SparkPredictRequest(
     private String device;
     private boolean confidence;
     private MappingRequest.Probabilities probabilities = MappingRequest.Probabilities.NONE;
-    private boolean flips;
+    private MappingRequest.TestTimeAugmentation tta = MappingRequest.TestTimeAugmentation.NONE;
     private MappingRequest.NoDataRule noDataRule = MappingRequest.NoDataRule.ANY;
     private boolean overwrite;
 
@@ -150,8 +150,8 @@ public record SparkPredictRequest(
       return this;
     }
 
-    public Builder flips(boolean average) {
-      this.flips = average;
+    public Builder tta(MappingRequest.TestTimeAugmentation augmentation) {
+      this.tta = augmentation;
       return this;
     }
 
@@ -178,7 +178,7 @@ public record SparkPredictRequest(
           device,
           confidence,
           probabilities,
-          flips,
+          tta,
           noDataRule,
           overwrite);
     }

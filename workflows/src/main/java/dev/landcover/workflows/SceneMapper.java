@@ -44,10 +44,10 @@ import java.util.stream.Stream;
  * <p>For a scene {@code S.tif}, the outputs are {@code S_landcover.tif} (class map: colour table,
  * class names, nodata), {@code S_landcover.png} (a quicklook with legend), {@code S_landcover.json}
  * (pixels, area and share per class, written last: a scene counts as done once it exists), and on
- * request {@code S_confidence.tif}, {@code S_probabilities.tif}, {@code S_uncertainty.tif} and {@code S_landcover.gpkg} (the
- * map's polygons).
- * GeoTIFFs are Cloud-Optimized (overviews: mode for the class map, average for the others) unless
- * the request asks for plain ones. Every file is written to a temporary file and moved into place.
+ * request {@code S_confidence.tif}, {@code S_probabilities.tif}, {@code S_uncertainty.tif} and
+ * {@code S_landcover.gpkg} (the map's polygons). GeoTIFFs are Cloud-Optimized (overviews: mode for
+ * the class map, average for the others) unless the request asks for plain ones. Every file is
+ * written to a temporary file and moved into place.
  *
  * <p>A batch resumes: scenes whose map and summary exist are skipped unless the request overwrites;
  * a map without its summary (an interrupted run) is replaced. A scene that fails is reported and
@@ -179,7 +179,10 @@ public final class SceneMapper {
    * whose structure is unknown is probed.
    */
   private static SceneMapper prepare(
-      MappingRequest request, ProgressListener listener, ModelBundle bundle, SegmentationModel model)
+      MappingRequest request,
+      ProgressListener listener,
+      ModelBundle bundle,
+      SegmentationModel model)
       throws IOException {
     SceneMapper mapper = new SceneMapper(request, listener, bundle);
     if (request.torchScript() != null) {

@@ -130,11 +130,7 @@ public final class CloudOptimizedTiff {
     for (int i = 0; i + 1 < levels.size(); i++) {
       levels.get(i).next = levels.get(i + 1);
     }
-    BlockDecoder decoder = BlockDecoder.of(dir, g.type, g.samples, in);
-    if (decoder == null) {
-      throw new GeoTiffException(
-          dir.file(), "has an encoding that overviews cannot be computed from", null);
-    }
+    BlockDecoder decoder = BlockDecoder.open(dir, in);
     int[] bands = new int[g.samples];
     for (int b = 0; b < bands.length; b++) {
       bands[b] = b + 1;
