@@ -191,6 +191,13 @@ class GeoTiffRasterGdalTest {
         }
       }
     }
+    boolean carriedVerbatim =
+        ref.hasCrs() && r.grid().crs().isEmpty() && r.grid().geoKeys().isPresent();
+    if (carriedVerbatim) {
+      // A CRS Apache SIS cannot decode (e.g. geostationary): its GeoKeys are carried unchanged to
+      // outputs (CrsRoundTripTest checks GDAL reads the outputs' CRS as the source's).
+      return comparePixels(r, ref);
+    }
     if (ref.hasCrs() != r.grid().crs().isPresent()) {
       return "CRS "
           + r.grid().crsLabel()
@@ -212,6 +219,10 @@ class GeoTiffRasterGdalTest {
             + ref.crsError();
       }
     }
+    return comparePixels(r, ref);
+  }
+
+  private static String comparePixels(GeoTiffRaster r, Gdal.Reference ref) throws IOException {
     for (int b = 1; b <= r.bandCount(); b++) {
       Double nd = ref.nodata(b);
       OptionalDouble ours2 = r.noData(b);
