@@ -78,13 +78,11 @@ class BadInputTest {
 
   @Test
   void unsupportedCompression() {
-    Path zstd =
-        Gdal.sharedData()
-            .resolve("corpus/cogeotiff/packages_core_data_DEM_BS28_2016_1000_1141.tif");
-    Path jpeg = Gdal.sharedData().resolve("corpus/rasterio/tests_data_cogeo.tif");
-    Cli a = chips("--image", jpeg.toString(), "--size", "64");
-    assertRefused(a, 1, jpeg.toString(), "unsupported compression", "gdal_translate");
-    assertTrue(Files.exists(zstd));
+    Path webp =
+        Gdal.sharedData().resolve("corpus/image-tiff/tests_geotiff_usda_naip_256_webp_z3.tif");
+    assertTrue(Files.exists(webp));
+    Cli a = chips("--image", webp.toString(), "--size", "64");
+    assertRefused(a, 1, webp.toString(), "unsupported compression WEBP", "gdal_translate");
   }
 
   @Test

@@ -204,6 +204,10 @@ public final class GeoTiffRaster implements AutoCloseable {
     StringBuilder sb = new StringBuilder();
     for (Throwable t = e; t != null && sb.length() < 300; t = t.getCause()) {
       String m = t.getMessage();
+      if (m != null) {
+        // a wrapper's message is often its cause's toString(): keep the text, not the class name
+        m = m.replaceAll("^([a-z][a-z0-9_]*\\.)+[A-Z]\\w*(Exception|Error): ", "");
+      }
       if (m != null && !m.isBlank() && sb.indexOf(m) < 0) {
         if (sb.length() > 0) {
           sb.append(": ");

@@ -407,22 +407,6 @@ public final class BlockDecoder {
   }
 
   /**
-   * How the file stores its samples when that differs from {@link #sampleType()} (for example
-   * "1-bit unsigned", "signed 8-bit", "16-bit float"), or null when it is the same.
-   */
-  public String storedTypeIfWidened() {
-    boolean same =
-        type.bits() == bits
-            && (format == 3) == type.isFloatingPoint()
-            && (type != SampleType.FLOAT64 || format == 3);
-    if (same) {
-      return null;
-    }
-    String kind = format == 3 ? "float" : format == 2 ? "signed integer" : "unsigned integer";
-    return bits + "-bit " + kind;
-  }
-
-  /**
    * Copies the pixels of {@code inside} (a part of the raster) of the given bands into {@code out},
    * whose pixel (0, 0) is pixel ({@code window.x()}, {@code window.y()}) of the raster.
    *

@@ -211,13 +211,20 @@ final class Codecs {
 
   /** A byte buffer that grows with what is written, up to a limit past which writes are dropped. */
   static final class Sink {
+    private static final int GROW_ABOVE = 4 << 20;
     private final int limit;
     byte[] buffer;
     int length;
 
     Sink(int limit, int inputLength) {
       this.limit = limit;
-      this.buffer = new byte[(int) Math.min(limit, Math.max(1 << 16, 4L * inputLength))];
+      // ordinary blocks get their whole buffer at once; large ones grow with the data decoded
+      this.buffer =
+          new byte
+              [(int)
+                  (limit <= GROW_ABOVE
+                      ? limit
+                      : Math.min(limit, Math.max(1 << 16, 4L * inputLength)))];
     }
 
     boolean full() {
