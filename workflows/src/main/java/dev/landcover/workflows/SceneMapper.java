@@ -20,7 +20,6 @@ import dev.landcover.pixels.support.StagingFolder;
 import dev.landcover.pixels.support.Threads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -323,9 +322,9 @@ public final class SceneMapper {
             }
           };
       try {
-        // A map without its summary is the remains of an interrupted run: it is replaced.
-        boolean replace = request.overwrite() || Files.exists(map);
-        SceneMap result = mapStaged(model, scene, map, replace, chipsDone);
+        // A scene not done (map or summary missing) is redone; what an earlier run left is
+        // replaced.
+        SceneMap result = mapStaged(model, scene, map, chipsDone);
         listener.finished(task);
         double px = (double) result.scenePixels() / result.seconds() / 1e6;
         outcomes.add(
@@ -351,11 +350,7 @@ public final class SceneMapper {
    * the summary last: a failed or killed run leaves the output folder as it found it.
    */
   private SceneMap mapStaged(
-      SegmentationModel model,
-      Path scene,
-      Path map,
-      boolean replace,
-      BiConsumer<Integer, Integer> chipsDone)
+      SegmentationModel model, Path scene, Path map, BiConsumer<Integer, Integer> chipsDone)
       throws IOException {
     try (StagingFolder staging = StagingFolder.create(map)) {
       Path staged = staging.dir().resolve(map.getFileName());
@@ -372,11 +367,6 @@ public final class SceneMapper {
       Path folder = map.toAbsolutePath().getParent();
       List<String> removed = new ArrayList<>();
       for (String n : names) {
-        Path existing = folder.resolve(n);
-        if (Files.exists(existing) && !replace) {
-          throw new FileAlreadyExistsException(
-              existing.toString(), null, "exists: pass --overwrite to replace it");
-        }
         if (n.endsWith(".tif")
             && !names.contains(n + ".aux.xml")
             && Files.exists(folder.resolve(n + ".aux.xml"))) {
@@ -400,7 +390,6 @@ public final class SceneMapper {
       Path finalMap,
       BiConsumer<Integer, Integer> chipsDone)
       throws IOException {
-    boolean replace = true;
     long t0 = System.nanoTime();
     int[] sceneBands = bundle.bands().stream().mapToInt(ModelBundle.Band::index).toArray();
     List<LandcoverClass> classList = bundle.classes();
@@ -511,7 +500,7 @@ public final class SceneMapper {
                     GeoTiffWriter.forGrid(raster.grid(), SampleType.UINT8, 1)
                         .noData(255)
                         .bandDescriptions(List.of("confidence (%)"))
-                        .overwrite(replace)
+                        .overwrite(true)
                         .write(target, confidenceFeed.ints()),
                 writeErrors));
       }
@@ -525,14 +514,14 @@ public final class SceneMapper {
                             raster.grid(), floats ? SampleType.FLOAT32 : SampleType.UINT8, classes)
                         .noData(floats ? Double.NaN : 255)
                         .bandDescriptions(names)
-                        .overwrite(replace)
+                        .overwrite(true)
                         .write(target, probabilityFeed.probabilities(classes, floats)),
                 writeErrors));
       }
       try {
         GeoTiffWriter.classMap(raster.grid(), classList)
             .noData(nodataClass)
-            .overwrite(replace)
+            .overwrite(true)
             .write(map, classFeed.ints());
         for (Thread t : writers) {
           t.join();
