@@ -230,6 +230,16 @@ final class ModelCommand implements Runnable {
       for (String entry : classList) {
         classes.add(LandcoverClass.parse(entry));
       }
+      for (LandcoverClass c : classes) {
+        if (c.id() == nodataClass) {
+          throw new IllegalArgumentException(
+              "--nodata-class "
+                  + nodataClass
+                  + " is the id of class '"
+                  + c.name()
+                  + "' in --class-list: expected a value no class uses");
+        }
+      }
       InputNormalization norm = normalization(bands.size());
       var provenance =
           new ObjectMapper()

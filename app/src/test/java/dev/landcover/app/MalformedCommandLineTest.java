@@ -135,6 +135,8 @@ class MalformedCommandLineTest {
     Path weightsOutside = copyBundle("weightsOutside", j -> j.put("weights", "../bundle/x.npz"));
     Path haloWrong = copyBundle("haloWrong", j -> j.put("halo", 7));
     Path nodataClassBig = copyBundle("nodataClassBig", j -> j.put("nodataClass", 300));
+    Path nodataIsAClass = copyBundle("nodataIsAClass", j -> j.put("nodataClass", 2));
+    Path textZip = Files.writeString(dir.resolve("text.zip"), "not a zip");
     Path notJson = Files.createDirectories(dir.resolve("notJson"));
     Files.writeString(notJson.resolve("model.json"), "{\"format\": ");
     Path windows = Files.writeString(dir.resolve("windows.txt"), "0 0 16 16\n0 0 sixteen 16\n");
@@ -265,6 +267,13 @@ class MalformedCommandLineTest {
             "predict|--out|OUT|--model|" + nodataClassBig + "|SCENE",
             "300"),
         data(
+            "predict nodata class is a class",
+            "predict|--out|OUT|--model|" + nodataIsAClass + "|SCENE",
+            "nodataClass",
+            "2"),
+        data("predict zip of text", "predict|--out|OUT|--model|" + textZip + "|SCENE", "text.zip"),
+        usage("predict empty INPUT", "predict|--model|BUNDLE|--out|OUT|", "INPUT", "empty"),
+        data(
             "predict missing TorchScript",
             "predict|--out|OUT|--model|" + noPt + "|SCENE",
             "missing.pt"),
@@ -310,6 +319,7 @@ class MalformedCommandLineTest {
         usage("train epochs 0", train + "--epochs|0", "--epochs", "0"),
         usage("train batch 0", train + "--batch|0", "--batch", "0"),
         usage("train lr 0", train + "--lr|0", "--lr", "0"),
+        usage("train lr negative", train + "--lr|-0.1", "--lr", "-0.1"),
         usage("train lr NaN", train + "--lr|NaN", "--lr", "NaN"),
         usage("train val-fraction 1.5", train + "--val-fraction|1.5", "--val-fraction", "1.5"),
         usage("train chip 0", train + "--chip|0", "--chip", "0"),
@@ -333,6 +343,7 @@ class MalformedCommandLineTest {
         usage("import chip 0", imp + "|--chip|0", "--chip", "0"),
         usage("import std 0", imp + "|--mean|0,0,0,0|--std|1,0,1,1", "--std", "0"),
         usage("import NaN mean", imp + "|--mean|NaN,0,0,0|--std|1,1,1,1", "--mean", "NaN"),
+        usage("import nodata class is a class", imp + "|--nodata-class|3", "--nodata-class", "3"),
         usage("import empty out", imp.replace("|--out|OUT", "|--out|"), "--out"),
         usage(
             "import without source",

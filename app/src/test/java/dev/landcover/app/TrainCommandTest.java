@@ -279,7 +279,7 @@ class TrainCommandTest {
     assertTrue(weights.err().contains("2 values for 5 classes"), weights.err());
     Path broken = Files.writeString(dir.resolve("broken.json"), "[{\"name\": \"x\"}]");
     Cli bad = train(data, tiny(dir.resolve("b"), "--classes", broken.toString()));
-    assertEquals(2, bad.code(), bad.out());
+    assertEquals(1, bad.code(), bad.out());
     assertTrue(bad.err().contains("broken.json"), bad.err());
     Cli pairs =
         Cli.run(

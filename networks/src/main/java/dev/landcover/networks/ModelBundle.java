@@ -71,6 +71,64 @@ public record ModelBundle(
   /** One input band: its 1-based index in the scene and its name. */
   public record Band(int index, String name) {}
 
+  /**
+   * Checks the bundle: at least one band (1-based) and one class (distinct ids), a positive chip
+   * size that passes through the UNet, the halo the UNet loses at that size (0 for TorchScript), a
+   * nodata class that no class uses and that the class map's type holds, and a weights file name
+   * without folders.
+   *
+   * @throws IllegalArgumentException naming the model.json field and its value
+   */
+  public ModelBundle {
+    bands = List.copyOf(bands);
+    classes = List.copyOf(classes);
+    if (bands.isEmpty()) {
+      throw new IllegalArgumentException("bands is empty: expected at least one input band");
+    }
+    for (int i = 0; i < bands.size(); i++) {
+      if (bands.get(i).index() < 1) {
+        throw new IllegalArgumentException(
+            "bands[" + i + "].index is " + bands.get(i).index() + ": band numbers start at 1");
+      }
+    }
+    if (classes.isEmpty()) {
+      throw new IllegalArgumentException("classes is empty: expected at least one class");
+    }
+    Set<Integer> ids = new HashSet<>();
+    for (int i = 0; i < classes.size(); i++) {
+      if (!ids.add(classes.get(i).id())) {
+        throw new IllegalArgumentException(
+            "classes[" + i + "].id " + classes.get(i).id() + " is listed twice");
+      }
+    }
+    if (weights.isEmpty() || weights.contains("/") || weights.contains("\\")) {
+      throw new IllegalArgumentException(
+          "weights is '" + weights + "': expected the name of a file beside model.json");
+    }
+    if (chipSize < 1) {
+      throw new IllegalArgumentException("chipSize is " + chipSize + ": expected a positive size");
+    }
+    if (config != null && !config.fits(chipSize)) {
+      throw new IllegalArgumentException(
+          "chipSize " + chipSize + " does not pass through the UNet of architecture.config");
+    }
+    int expectedHalo = config == null ? 0 : config.margin(chipSize);
+    if (halo != expectedHalo) {
+      throw new IllegalArgumentException(
+          "halo is " + halo + " but the network loses " + expectedHalo + " px at each side");
+    }
+    int maxId = Collections.max(ids);
+    int largest = maxId <= 255 ? 255 : 65535;
+    if (nodataClass < 0 || nodataClass > largest || ids.contains(nodataClass)) {
+      throw new IllegalArgumentException(
+          "nodataClass is "
+              + nodataClass
+              + ": expected 0 to "
+              + largest
+              + " (the class map's type) and no class's id");
+    }
+  }
+
   /** A UNet bundle. */
   public static ModelBundle unet(
       String preset,
@@ -464,14 +522,7 @@ public record ModelBundle(
     for (JsonNode b : required(n, "bands")) {
       int index =
           integer(required(b, "bands[].index", "index"), "bands[" + bands.size() + "].index");
-      if (index < 1) {
-        throw new IllegalArgumentException(
-            "bands[" + bands.size() + "].index is " + index + ": band numbers start at 1");
-      }
       bands.add(new Band(index, b.path("name").asText("")));
-    }
-    if (bands.isEmpty()) {
-      throw new IllegalArgumentException("bands is empty: expected at least one input band");
     }
     JsonNode norm = required(n, "normalization");
     String method = required(norm, "normalization.method", "method").asText();
@@ -489,7 +540,6 @@ public record ModelBundle(
               + " bands");
     }
     List<LandcoverClass> classes = new ArrayList<>();
-    Set<Integer> ids = new HashSet<>();
     for (JsonNode c : required(n, "classes")) {
       String at = "classes[" + classes.size() + "]";
       LandcoverClass k =
@@ -497,44 +547,13 @@ public record ModelBundle(
               integer(required(c, at + ".id", "id"), at + ".id"),
               required(c, at + ".name", "name").asText(),
               required(c, at + ".color", "color").asText());
-      if (!ids.add(k.id())) {
-        throw new IllegalArgumentException(at + ".id " + k.id() + " is listed twice");
-      }
       classes.add(k);
-    }
-    if (classes.isEmpty()) {
-      throw new IllegalArgumentException("classes is empty: expected at least one class");
     }
     int chipSize = integer(required(n, "chipSize"), "chipSize");
     int halo = integer(required(n, "halo"), "halo");
     int nodataClass = integer(required(n, "nodataClass"), "nodataClass");
     String weights = required(n, "weights").asText();
-    if (weights.isEmpty() || weights.contains("/") || weights.contains("\\")) {
-      throw new IllegalArgumentException(
-          "weights is '" + weights + "': expected the name of a file beside model.json");
-    }
-    if (chipSize < 1) {
-      throw new IllegalArgumentException("chipSize is " + chipSize + ": expected a positive size");
-    }
-    if (config != null && !config.fits(chipSize)) {
-      throw new IllegalArgumentException(
-          "chipSize " + chipSize + " does not pass through the UNet of architecture.config");
-    }
-    int expectedHalo = config == null ? 0 : config.margin(chipSize);
-    if (halo != expectedHalo) {
-      throw new IllegalArgumentException(
-          "halo is " + halo + " but the network loses " + expectedHalo + " px at each side");
-    }
-    int maxId = Collections.max(ids);
-    int largest = maxId <= 255 ? 255 : 65535;
-    if (nodataClass < 0 || nodataClass > largest || ids.contains(nodataClass)) {
-      throw new IllegalArgumentException(
-          "nodataClass is "
-              + nodataClass
-              + ": expected 0 to "
-              + largest
-              + " (the class map's type) and no class's id");
-    }
+
     if (config != null && (config.bands() != bands.size() || config.classes() != classes.size())) {
       throw new IllegalArgumentException(
           "the UNet takes "

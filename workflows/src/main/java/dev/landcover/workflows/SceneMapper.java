@@ -22,7 +22,6 @@ import dev.landcover.vectors.VectorizeRequest;
 import dev.landcover.vectors.Vectorizer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -245,7 +244,7 @@ public final class SceneMapper {
      */
     public SceneOutcome map(Path scene, Path map) {
       try {
-        SceneMap result = mapper.mapStaged(model, scene, map, true, (done, all) -> {});
+        SceneMap result = mapper.mapStaged(model, scene, map, (done, all) -> {});
         return new SceneOutcome(scene, Status.DONE, map.toString(), result);
       } catch (IOException | RuntimeException e) {
         String why = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -435,10 +434,9 @@ public final class SceneMapper {
             }
           };
       try {
-        // A map without its summary is the remains of an interrupted run, and a map that appears
-        // meanwhile was written by another process mapping the same scene (overlapping shards):
-        // both are replaced, atomically.
-        SceneMap result = mapStaged(model, scene, map, true, chipsDone);
+        // A scene not done (map or summary missing) is redone; what an earlier run left, or a
+        // map another process wrote meanwhile (overlapping shards), is replaced atomically.
+        SceneMap result = mapStaged(model, scene, map, chipsDone);
         listener.finished(task);
         double px = (double) result.scenePixels() / result.seconds() / 1e6;
         outcomes.add(
@@ -464,11 +462,7 @@ public final class SceneMapper {
    * the summary last: a failed or killed run leaves the output folder as it found it.
    */
   private SceneMap mapStaged(
-      SegmentationModel model,
-      Path scene,
-      Path map,
-      boolean replace,
-      BiConsumer<Integer, Integer> chipsDone)
+      SegmentationModel model, Path scene, Path map, BiConsumer<Integer, Integer> chipsDone)
       throws IOException {
     try (StagingFolder staging = StagingFolder.create(map)) {
       Path staged = staging.dir().resolve(map.getFileName());
@@ -485,11 +479,6 @@ public final class SceneMapper {
       Path folder = map.toAbsolutePath().getParent();
       List<String> removed = new ArrayList<>();
       for (String n : names) {
-        Path existing = folder.resolve(n);
-        if (Files.exists(existing) && !replace) {
-          throw new FileAlreadyExistsException(
-              existing.toString(), null, "exists: pass --overwrite to replace it");
-        }
         if (n.endsWith(".tif")
             && !names.contains(n + ".aux.xml")
             && Files.exists(folder.resolve(n + ".aux.xml"))) {
@@ -513,7 +502,6 @@ public final class SceneMapper {
       Path finalMap,
       BiConsumer<Integer, Integer> chipsDone)
       throws IOException {
-    boolean replace = true;
     long t0 = System.nanoTime();
     List<LandcoverClass> classList = bundle.classes();
     try (GeoTiffRaster raster = GeoTiffRaster.open(scene)) {
@@ -640,7 +628,7 @@ public final class SceneMapper {
                         .noData(255)
                         .bandDescriptions(List.of("confidence (%)"))
                         .cloudOptimized(average)
-                        .overwrite(replace)
+                        .overwrite(true)
                         .write(target, confidenceFeed.ints()),
                 writeErrors));
       }
@@ -655,7 +643,7 @@ public final class SceneMapper {
                         .noData(floats ? Double.NaN : 255)
                         .bandDescriptions(names)
                         .cloudOptimized(average)
-                        .overwrite(replace)
+                        .overwrite(true)
                         .write(target, probabilityFeed.probabilities(classes, floats)),
                 writeErrors));
       }
@@ -680,7 +668,7 @@ public final class SceneMapper {
         GeoTiffWriter.classMap(raster.grid(), classList)
             .noData(nodataClass)
             .cloudOptimized(cog ? OverviewResampling.MODE : null)
-            .overwrite(replace)
+            .overwrite(true)
             .write(map, classFeed.ints());
         for (Thread t : writers) {
           t.join();
