@@ -114,6 +114,9 @@ public final class SceneMapper {
       try (SegmentationModel model = loaded.open(request.device())) {
         listener.message("Model " + request.model() + " on " + model.device());
         ModelBundle bundle = loaded.bundle();
+        if (bundle.attribution() != null) {
+          listener.message("Attribution: " + bundle.attribution().replaceAll("\\s+", " "));
+        }
         if (bundle.isOpaque() && bundle.declaredAlignment() == 0) {
           int probed = model.probeAlignment(bundle.bands().size(), 256, 32);
           listener.message("Model alignment (probed): " + probed + " px");
