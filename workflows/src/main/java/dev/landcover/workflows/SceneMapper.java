@@ -163,6 +163,10 @@ public final class SceneMapper {
         checkBandsExist(request);
       }
       try (SegmentationModel model = loaded.open(request.device())) {
+        if (loaded.bundle().attribution() != null) {
+          listener.message(
+              "Attribution: " + loaded.bundle().attribution().replaceAll("\\s+", " "));
+        }
         SceneMapper mapper = prepare(request, listener, loaded.bundle(), model);
         listener.message("Model " + request.model() + " on " + model.device());
         return mapper.mapAll(model, scenes);
@@ -660,7 +664,7 @@ public final class SceneMapper {
                         .noData(Double.NaN)
                         .bandDescriptions(List.of(what))
                         .cloudOptimized(average)
-                        .overwrite(replace)
+                        .overwrite(true)
                         .write(target, uncertaintyFeed.probabilities(1, true)),
                 writeErrors));
       }

@@ -213,8 +213,22 @@ class DynamicWorldTest {
             .device(ai.djl.Device.cpu())
             .bands(bands.length == 0 ? null : bands)
             .build();
-    var outcomes = SceneMapper.map(request, new ProgressListener() {});
+    StringBuilder messages = new StringBuilder();
+    var outcomes =
+        SceneMapper.map(
+            request,
+            new ProgressListener() {
+              @Override
+              public void message(String line) {
+                messages.append(line).append('\n');
+              }
+            });
     assertEquals(SceneMapper.Status.DONE, outcomes.get(0).status(), outcomes.get(0).detail());
+    assertTrue(
+        messages
+            .toString()
+            .contains("Attribution: This source code is available under an Apache 2"),
+        messages.toString());
     return SceneMapper.mapPath(scene, dir.resolve(out));
   }
 
