@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
       ChipsCommand.class,
       PredictCommand.class,
       AssessCommand.class,
+      AlignCommand.class,
       TrainCommand.class,
       ModelCommand.class,
       TestdataCommand.class,
