@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
       VectorizeCommand.class,
       SieveCommand.class,
       LabelsCommand.class,
+      AlignCommand.class,
       TrainCommand.class,
       ModelCommand.class,
       TestdataCommand.class,

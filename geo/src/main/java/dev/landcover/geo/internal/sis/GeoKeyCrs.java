@@ -79,7 +79,10 @@ public final class GeoKeyCrs {
     }
     if (declared.isPresent()) {
       // Null where SIS lacks the projection method (Krovak): the code still names the CRS.
-      CoordinateReferenceSystem crs = fromEpsg(declared.getAsInt());
+      CoordinateReferenceSystem crs =
+          hasEpsgCode(sisCrs, declared.getAsInt())
+              ? rightHanded(sisCrs)
+              : fromEpsg(declared.getAsInt());
       OptionalInt vertical = keys.shortValue(GeoKeys.VERTICAL_TYPE);
       if (crs != null && isCode(vertical)) {
         // GDAL reports a compound CRS, with no EPSG code of its own.
@@ -115,6 +118,20 @@ public final class GeoKeyCrs {
     } catch (FactoryException | RuntimeException e) {
       return false;
     }
+  }
+
+  /** Whether SIS's reading is already the EPSG database's CRS of {@code code} (no new query). */
+  private static boolean hasEpsgCode(CoordinateReferenceSystem crs, int code) {
+    if (crs == null) {
+      return false;
+    }
+    for (var id : crs.getIdentifiers()) {
+      if ("EPSG".equalsIgnoreCase(id.getCodeSpace())
+          && id.getCode().equals(Integer.toString(code))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isCode(OptionalInt code) {
