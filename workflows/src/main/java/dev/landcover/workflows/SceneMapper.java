@@ -164,8 +164,7 @@ public final class SceneMapper {
       }
       try (SegmentationModel model = loaded.open(request.device())) {
         if (loaded.bundle().attribution() != null) {
-          listener.message(
-              "Attribution: " + loaded.bundle().attribution().replaceAll("\\s+", " "));
+          listener.message("Attribution: " + loaded.bundle().attribution().replaceAll("\\s+", " "));
         }
         SceneMapper mapper = prepare(request, listener, loaded.bundle(), model);
         listener.message("Model " + request.model() + " on " + model.device());
