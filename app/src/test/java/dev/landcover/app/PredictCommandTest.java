@@ -455,6 +455,100 @@ class PredictCommandTest {
     assertTrue(some >= 1000, "only " + some + " pixels with some bands nodata");
   }
 
+  /** GDAL's COG validator and gdaladdo comparison (the geo tests' script) for one output. */
+  private static JsonNode cogReference(Path file, String resampling) throws Exception {
+    Path work = Files.createDirectories(dir.resolve("gdal-" + file.getFileName()));
+    String out =
+        Gdal.runScript(
+            Gdal.class, "cog_reference.py", work, file.toString(), resampling, work.toString());
+    return new ObjectMapper()
+        .enable(
+            com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS
+                .mappedFeature())
+        .readTree(out.substring(out.lastIndexOf("\n{") + 1));
+  }
+
+  private static JsonNode uncertaintyReference(Path out, String kind) throws Exception {
+    String json =
+        Gdal.runScript(
+            PredictCommandTest.class,
+            "uncertainty_reference.py",
+            Files.createDirectories(dir.resolve("unc-" + kind)),
+            out.resolve("c_probabilities.tif").toString(),
+            out.resolve("c_uncertainty.tif").toString(),
+            kind);
+    return new ObjectMapper().readTree(json.substring(json.lastIndexOf("\n{") + 1));
+  }
+
+  @Test
+  void outputsAreCloudOptimizedWithStylesAndUncertaintyEqualsNumpy() throws Exception {
+    Path scene = dir.resolve("c.tif");
+    new SyntheticScene(300, 280, 3).write(dir.resolve("c"), false);
+    Files.move(dir.resolve("c/scene.tif"), scene);
+    Path out = dir.resolve("out-cog");
+    String[] common = {
+      "predict",
+      "--model",
+      bundle.toString(),
+      "--chip",
+      "64",
+      "--confidence",
+      "--probabilities",
+      "--float"
+    };
+    Cli cli =
+        Cli.run(
+            concat(common, "--uncertainty", "entropy", "--out", out.toString(), scene.toString()));
+    assertEquals(0, cli.code(), cli.err());
+    String[][] outputs = {
+      {"c_landcover.tif", "mode"},
+      {"c_confidence.tif", "average"},
+      {"c_probabilities.tif", "average"},
+      {"c_uncertainty.tif", "average"}
+    };
+    for (String[] o : outputs) {
+      JsonNode ref = cogReference(out.resolve(o[0]), o[1]);
+      assertEquals("[]", ref.get("errors").toString(), o[0]);
+      assertEquals("[]", ref.get("warnings").toString(), o[0]);
+      assertEquals("[[150,140]]", ref.get("overviews").toString(), o[0]);
+      // Float averages may differ from gdaladdo's in the last float32 bit (sums in another order).
+      assertTrue(ref.get("maxDifference").asDouble() <= 5e-7, o[0] + ": " + ref);
+      assertEquals(0, ref.get("nanMismatches").asInt(), o[0]);
+    }
+    String style = Files.readString(out.resolve("c_landcover.qml"));
+    for (var c : SyntheticScene.CLASSES) {
+      assertTrue(style.contains("label=\"" + c.name() + "\""), c.name() + " in the QGIS style");
+    }
+    assertTrue(Files.readString(out.resolve("c_confidence.qml")).contains("singlebandpseudocolor"));
+    assertTrue(Files.exists(out.resolve("c_uncertainty.qml")));
+    JsonNode entropy = uncertaintyReference(out, "entropy");
+    assertEquals(0, entropy.get("nanMismatches").asInt(), entropy.toString());
+    assertTrue(entropy.get("maxDifference").asDouble() <= 1e-6, entropy.toString());
+    assertTrue(entropy.get("max").asDouble() <= Math.log(6) + 1e-6, entropy.toString());
+    assertTrue(entropy.get("min").asDouble() >= 0, entropy.toString());
+
+    Path plain = dir.resolve("out-gtiff");
+    Cli gtiff =
+        Cli.run(
+            concat(
+                common,
+                "--format",
+                "gtiff",
+                "--uncertainty",
+                "margin",
+                "--out",
+                plain.toString(),
+                scene.toString()));
+    assertEquals(0, gtiff.code(), gtiff.err());
+    JsonNode noOverviews = cogReference(plain.resolve("c_landcover.tif"), "mode");
+    assertEquals("[]", noOverviews.get("overviews").toString());
+    JsonNode margin = uncertaintyReference(plain, "margin");
+    assertEquals(0, margin.get("nanMismatches").asInt(), margin.toString());
+    assertTrue(margin.get("maxDifference").asDouble() <= 1e-6, margin.toString());
+    assertTrue(
+        margin.get("min").asDouble() >= 0 && margin.get("max").asDouble() <= 1, margin.toString());
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeSet;
 
 /**
@@ -326,25 +327,36 @@ public final class SegmentationModel implements AutoCloseable {
   };
 
   private InvalidInputException bandError(int bands, RuntimeException e) {
+    OptionalInt expected = expectedBands(e);
+    if (expected.isPresent()) {
+      return new InvalidInputException(
+          description
+              + ": the model takes "
+              + expected.getAsInt()
+              + " bands but is given "
+              + bands
+              + " (check --bands)");
+    }
+    String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    return new InvalidInputException(
+        description + ": the model fails on " + bands + " bands: " + first, e);
+  }
+
+  /**
+   * The number of input bands a model expected, when the engine's failure says it (PyTorch's
+   * "expected input[...] to have N channels", OnnxRuntime's "index: 1 Got: M Expected: N").
+   */
+  public static OptionalInt expectedBands(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage());
       for (int i = 0; i < CHANNELS.length; i++) {
         java.util.regex.Matcher matcher = CHANNELS[i].matcher(m);
         if (matcher.find()) {
-          String expected = matcher.group(i == 0 ? 1 : 2);
-          return new InvalidInputException(
-              description
-                  + ": the model takes "
-                  + expected
-                  + " bands but is given "
-                  + bands
-                  + " (check --bands)");
+          return OptionalInt.of(Integer.parseInt(matcher.group(i == 0 ? 1 : 2)));
         }
       }
     }
-    String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-    return new InvalidInputException(
-        description + ": the model fails on " + bands + " bands: " + first, e);
+    return OptionalInt.empty();
   }
 
   /** Logits of a batch, channels first. */

@@ -8,6 +8,7 @@ import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.OverviewResampling;
+import dev.landcover.geo.QgisStyle;
 import dev.landcover.geo.SampleType;
 import dev.landcover.networks.ClassScores;
 import dev.landcover.networks.InputNormalization;
@@ -42,10 +43,11 @@ import java.util.stream.Stream;
  *
  * <p>For a scene {@code S.tif}, the outputs are {@code S_landcover.tif} (class map: colour table,
  * class names, nodata), {@code S_landcover.png} (a quicklook with legend), {@code S_landcover.json}
- * (pixels, area and share per class, written last: a scene counts as done once it exists), and on
- * request {@code S_confidence.tif}, {@code S_probabilities.tif}, {@code S_uncertainty.tif} and
- * {@code S_landcover.gpkg} (the map's polygons). GeoTIFFs are Cloud-Optimized (overviews: mode for
- * the class map, average for the others) unless the request asks for plain ones. Every file is
+ * (pixels, area and share per class, written last: a scene counts as done once it exists), {@code
+ * S_landcover.qml} (the QGIS style: class colours and names; also for confidence and uncertainty),
+ * and on request {@code S_confidence.tif}, {@code S_probabilities.tif}, {@code S_uncertainty.tif}
+ * and {@code S_landcover.gpkg} (the map's polygons). GeoTIFFs are Cloud-Optimized (overviews: mode
+ * for the class map, average for the others) unless the request asks for plain ones. Every file is
  * written to a temporary file and moved into place.
  *
  * <p>A batch resumes: scenes whose map and summary exist are skipped unless the request overwrites;
@@ -333,6 +335,21 @@ public final class SceneMapper {
     try {
       logits = model.predict(new float[bands * chip * chip], 1, bands, chip, chip);
     } catch (IllegalStateException e) {
+      String bandList =
+          Arrays.stream(ts.bands()).mapToObj(Integer::toString).collect(Collectors.joining(","));
+      java.util.OptionalInt expected = SegmentationModel.expectedBands(e);
+      if (expected.isPresent() && expected.getAsInt() != bands) {
+        throw new IllegalArgumentException(
+            request.model()
+                + ": the model takes "
+                + expected.getAsInt()
+                + " bands but is given "
+                + bands
+                + " (--bands "
+                + bandList
+                + ")",
+            e);
+      }
       throw new IllegalArgumentException(
           request.model()
               + " does not take "
@@ -342,9 +359,7 @@ public final class SceneMapper {
               + " x "
               + chip
               + " px (--bands "
-              + Arrays.stream(ts.bands())
-                  .mapToObj(Integer::toString)
-                  .collect(Collectors.joining(","))
+              + bandList
               + ", --chip "
               + chip
               + "): "
@@ -685,6 +700,7 @@ public final class SceneMapper {
       if (!writeErrors.isEmpty()) {
         throw Threads.rethrow(writeErrors.get(0));
       }
+      writeStyles(map, base, classList, uncertainty);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Quicklook.write(map, classList, counts, nodataClass, sibling(map, ".png"));
       if (request.polygons()) {
@@ -694,6 +710,30 @@ public final class SceneMapper {
       // The summary comes last: a scene counts as done (and is skipped on resume) once it exists.
       writeSummary(map, finalMap, raster, classList, counts, seconds, model);
       return new SceneMap(map, classList, counts, sceneArea, seconds);
+    }
+  }
+
+  /**
+   * QGIS styles beside the rasters (QGIS applies {@code NAME.qml} when it opens {@code NAME.tif}):
+   * class colours and names for the map; red (low) to green (high) ramps for confidence and margin,
+   * green (certain) to red for entropy.
+   */
+  private void writeStyles(
+      Path map, String base, List<LandcoverClass> classList, MappingRequest.Uncertainty uncertainty)
+      throws IOException {
+    int red = 0xD7191C;
+    int green = 0x1A9641;
+    QgisStyle.paletted(classList).write(QgisStyle.beside(map));
+    if (request.confidence()) {
+      QgisStyle.pseudocolor(0, 100, red, green, "%")
+          .write(map.resolveSibling(base + "_confidence.qml"));
+    }
+    Path uncertaintyStyle = map.resolveSibling(base + "_uncertainty.qml");
+    if (uncertainty == MappingRequest.Uncertainty.ENTROPY) {
+      QgisStyle.pseudocolor(0, Math.log(Math.max(2, classList.size())), green, red, "nats")
+          .write(uncertaintyStyle);
+    } else if (uncertainty == MappingRequest.Uncertainty.MARGIN) {
+      QgisStyle.pseudocolor(0, 1, red, green, "").write(uncertaintyStyle);
     }
   }
 

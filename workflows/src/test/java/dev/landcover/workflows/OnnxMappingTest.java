@@ -12,7 +12,6 @@ import dev.landcover.geo.RasterGrid;
 import dev.landcover.geo.RasterWindow;
 import dev.landcover.geo.SampleType;
 import dev.landcover.pixels.BlendWindow;
-import dev.landcover.pixels.InvalidInputException;
 import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -100,9 +99,11 @@ class OnnxMappingTest {
             .torchScript(new MappingRequest.TorchScriptInputs(new int[] {1, 2, 3}, 5, null, null))
             .outDir(dir.resolve("bad"))
             .build();
-    InvalidInputException e =
+    // --bands that the model refuses is a usage error (exit 2), named in one line before any scene
+    IllegalArgumentException e =
         assertThrows(
-            InvalidInputException.class, () -> SceneMapper.map(request, new ProgressListener() {}));
+            IllegalArgumentException.class,
+            () -> SceneMapper.map(request, new ProgressListener() {}));
     assertTrue(e.getMessage().contains("takes 4 bands but is given 3"), e.getMessage());
     assertEquals(1, e.getMessage().lines().count());
   }

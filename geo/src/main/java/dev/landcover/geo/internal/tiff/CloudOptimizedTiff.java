@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import java.util.zip.Deflater;
 
 /**
@@ -487,6 +488,9 @@ public final class CloudOptimizedTiff {
     final int height;
     final OverviewResampling resampling;
     final Double noData;
+    final boolean hasNoData;
+    final boolean noDataIsNaN;
+    final double noDataValue;
     final Path spill;
     final long[] counts;
     final long[] spillOffsets;
@@ -498,7 +502,9 @@ public final class CloudOptimizedTiff {
     final double[] leftWeight;
     final double[] rightWeight;
     final List<double[]> window = new ArrayList<>();
-    final Deflater deflater;
+    double[] modeValues = new double[16];
+    int[] modeSums = new int[16];
+    final int deflateLevel;
     final OutputStream spillOut;
     final ByteBuffer tileRow;
     final int bytesPerSample;
@@ -527,6 +533,9 @@ public final class CloudOptimizedTiff {
       this.height = height;
       this.resampling = resampling;
       this.noData = noData;
+      this.hasNoData = noData != null;
+      this.noDataIsNaN = hasNoData && Double.isNaN(noData);
+      this.noDataValue = hasNoData ? noData : 0;
       this.spill = spill;
       this.counts = new long[g.tiles(width, height)];
       this.spillOffsets = new long[counts.length];
@@ -550,7 +559,7 @@ public final class CloudOptimizedTiff {
         leftWeight[i] = b == a + 1 ? 1.0 : 1 - (from - a);
         rightWeight[i] = 1 - (b - to);
       }
-      this.deflater = g.deflate ? new Deflater(deflateLevel) : null;
+      this.deflateLevel = deflateLevel;
       this.spillOut = new BufferedOutputStream(Files.newOutputStream(spill), 1 << 16);
       this.bytesPerSample = g.type.bits() / 8;
       this.tileRow =
@@ -601,13 +610,18 @@ public final class CloudOptimizedTiff {
     }
 
     private boolean isNoData(double v) {
-      return noData != null && (Double.isNaN(noData) ? Double.isNaN(v) : v == noData);
+      return hasNoData && (noDataIsNaN ? Double.isNaN(v) : v == noDataValue);
     }
 
     /** GDAL's mode: the value whose count first passes the highest count so far. */
     private double mode(int a, int b, int x, int s) {
-      double[] values = new double[(b - a) * (x1[x] - x0[x])];
-      int[] sums = new int[values.length];
+      int size = (b - a) * (x1[x] - x0[x]);
+      if (modeValues.length < size) {
+        modeValues = new double[size];
+        modeSums = new int[size];
+      }
+      double[] values = modeValues;
+      int[] sums = modeSums;
       int distinct = 0;
       int best = -1;
       for (int y = a; y < b; y++) {
@@ -720,50 +734,61 @@ public final class CloudOptimizedTiff {
       int down = (height + g.tileHeight - 1) / g.tileHeight;
       int planes = g.planar ? g.samples : 1;
       int perPixel = g.planar ? 1 : g.samples;
-      byte[] tile = new byte[g.tileWidth * g.tileHeight * perPixel * bytesPerSample];
-      for (int plane = 0; plane < planes; plane++) {
-        for (int tx = 0; tx < across; tx++) {
-          java.util.Arrays.fill(tile, (byte) 0);
-          int cols = Math.min(g.tileWidth, width - tx * g.tileWidth);
-          for (int r = 0; r < tileRowRows; r++) {
-            for (int c = 0; c < cols; c++) {
-              int x = tx * g.tileWidth + c;
-              for (int s = 0; s < perPixel; s++) {
-                int sample = g.planar ? plane : s;
-                int from = ((r * width + x) * g.samples + sample) * bytesPerSample;
-                int to = ((r * g.tileWidth + c) * perPixel + s) * bytesPerSample;
-                for (int k = 0; k < bytesPerSample; k++) {
-                  tile[to + k] = tileRow.get(from + k);
-                }
-              }
-            }
-          }
-          if (g.predictor) {
-            Samples.differences(tile, g.tileWidth, g.tileHeight, perPixel, bytesPerSample, g.order);
-          }
-          byte[] encoded = g.deflate ? deflate(tile) : tile;
-          spillOut.write(encoded);
-          int index = plane * across * down + tileRowIndex * across + tx;
-          counts[index] = encoded.length;
-          spillOffsets[index] = spilled;
-          spilled += encoded.length;
-        }
+      byte[] rowBytes = tileRow.array();
+      // Tiles are cut and Deflated in parallel (Deflate is most of the time), written in order.
+      byte[][] encoded =
+          IntStream.range(0, planes * across)
+              .parallel()
+              .mapToObj(
+                  i -> {
+                    int plane = i / across;
+                    int tx = i % across;
+                    byte[] tile = new byte[g.tileWidth * g.tileHeight * perPixel * bytesPerSample];
+                    int cols = Math.min(g.tileWidth, width - tx * g.tileWidth);
+                    for (int r = 0; r < tileRowRows; r++) {
+                      for (int c = 0; c < cols; c++) {
+                        int x = tx * g.tileWidth + c;
+                        for (int s = 0; s < perPixel; s++) {
+                          int sample = g.planar ? plane : s;
+                          int from = ((r * width + x) * g.samples + sample) * bytesPerSample;
+                          int to = ((r * g.tileWidth + c) * perPixel + s) * bytesPerSample;
+                          System.arraycopy(rowBytes, from, tile, to, bytesPerSample);
+                        }
+                      }
+                    }
+                    if (g.predictor) {
+                      Samples.differences(
+                          tile, g.tileWidth, g.tileHeight, perPixel, bytesPerSample, g.order);
+                    }
+                    return g.deflate ? deflate(tile, deflateLevel) : tile;
+                  })
+              .toArray(byte[][]::new);
+      for (int i = 0; i < encoded.length; i++) {
+        spillOut.write(encoded[i]);
+        int index = (i / across) * across * down + tileRowIndex * across + i % across;
+        counts[index] = encoded[i].length;
+        spillOffsets[index] = spilled;
+        spilled += encoded[i].length;
       }
       tileRowIndex++;
       tileRowRows = 0;
     }
 
-    private byte[] deflate(byte[] data) {
-      deflater.reset();
-      deflater.setInput(data);
-      deflater.finish();
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(data.length / 4 + 64);
-      byte[] buffer = new byte[1 << 16];
-      while (!deflater.finished()) {
-        int n = deflater.deflate(buffer);
-        out.write(buffer, 0, n);
+    private static byte[] deflate(byte[] data, int level) {
+      Deflater deflater = new Deflater(level);
+      try {
+        deflater.setInput(data);
+        deflater.finish();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(data.length / 4 + 64);
+        byte[] buffer = new byte[1 << 16];
+        while (!deflater.finished()) {
+          int n = deflater.deflate(buffer);
+          out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+      } finally {
+        deflater.end();
       }
-      return out.toByteArray();
     }
 
     void finish() throws IOException {
@@ -777,9 +802,6 @@ public final class CloudOptimizedTiff {
     @Override
     public void close() throws IOException {
       spillOut.close();
-      if (deflater != null) {
-        deflater.end();
-      }
     }
   }
 

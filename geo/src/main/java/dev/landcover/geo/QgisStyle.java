@@ -1,0 +1,163 @@
+package dev.landcover.geo;
+
+import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.pixels.support.AtomicFiles;
+import dev.landcover.pixels.support.Numbers;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A QGIS layer style ({@code .qml}) for a single-band raster. QGIS applies {@code NAME.qml} to
+ * {@code NAME.tif} when it opens the raster (its "default style"), so a class map opens with its
+ * class colours and a legend of class names, and a confidence map with a colour ramp.
+ *
+ * <pre>{@code
+ * QgisStyle.paletted(classes).write(map.resolveSibling("scene_landcover.qml"));
+ * }</pre>
+ */
+public final class QgisStyle {
+  private final String renderer;
+
+  private QgisStyle(String renderer) {
+    this.renderer = renderer;
+  }
+
+  /**
+   * A "paletted / unique values" renderer of band 1: each class id drawn in its class colour, the
+   * legend listing the class names. Values that are no class (nodata) are not drawn.
+   */
+  public static QgisStyle paletted(List<LandcoverClass> classes) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        "    <rasterrenderer type=\"paletted\" band=\"1\" opacity=\"1\" alphaBand=\"-1\""
+            + " nodataColor=\"\">\n");
+    sb.append("      <rasterTransparency/>\n");
+    sb.append("      <colorPalette>\n");
+    for (LandcoverClass c : classes) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "        <paletteEntry value=\"%d\" color=\"%s\" alpha=\"255\" label=\"%s\"/>\n",
+              c.id(),
+              hex(c.red(), c.green(), c.blue()),
+              xml(c.name())));
+    }
+    sb.append("      </colorPalette>\n");
+    sb.append("    </rasterrenderer>\n");
+    return new QgisStyle(sb.toString());
+  }
+
+  /**
+   * A "singleband pseudocolor" renderer of band 1: colours interpolated linearly from {@code
+   * lowColour} at {@code min} through yellow at the middle to {@code highColour} at {@code max}
+   * (values outside are clamped to the ends); the legend shows the ramp with {@code unit} after the
+   * values.
+   *
+   * @param lowColour {@code 0xRRGGBB} at {@code min}
+   * @param highColour {@code 0xRRGGBB} at {@code max}
+   */
+  public static QgisStyle pseudocolor(
+      double min, double max, int lowColour, int highColour, String unit) {
+    if (!(max > min)) {
+      throw new IllegalArgumentException("max must be above min: min=" + min + ", max=" + max);
+    }
+    double mid = (min + max) / 2;
+    String[][] stops = {
+      {Numbers.compact(min), hex(lowColour)},
+      {Numbers.compact(mid), hex(0xFFFFBF)},
+      {Numbers.compact(max), hex(highColour)}
+    };
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\""
+                + " alphaBand=\"-1\" classificationMin=\"%s\" classificationMax=\"%s\""
+                + " nodataColor=\"\">\n",
+            stops[0][0],
+            stops[2][0]));
+    sb.append("      <rasterTransparency/>\n");
+    sb.append("      <minMaxOrigin>\n");
+    sb.append("        <limits>None</limits>\n");
+    sb.append("        <extent>WholeRaster</extent>\n");
+    sb.append("        <statAccuracy>Estimated</statAccuracy>\n");
+    sb.append("        <cumulativeCutLower>0.02</cumulativeCutLower>\n");
+    sb.append("        <cumulativeCutUpper>0.98</cumulativeCutUpper>\n");
+    sb.append("        <stdDevFactor>2</stdDevFactor>\n");
+    sb.append("      </minMaxOrigin>\n");
+    sb.append("      <rastershader>\n");
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "        <colorrampshader colorRampType=\"INTERPOLATED\" classificationMode=\"1\""
+                + " clip=\"0\" minimumValue=\"%s\" maximumValue=\"%s\" labelPrecision=\"2\">\n",
+            stops[0][0],
+            stops[2][0]));
+    for (String[] stop : stops) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "          <item value=\"%s\" color=\"%s\" alpha=\"255\" label=\"%s\"/>\n",
+              stop[0],
+              stop[1],
+              xml(stop[0] + (unit.isEmpty() ? "" : " " + unit))));
+    }
+    sb.append("        </colorrampshader>\n");
+    sb.append("      </rastershader>\n");
+    sb.append("    </rasterrenderer>\n");
+    return new QgisStyle(sb.toString());
+  }
+
+  /** The style as QGIS writes it ({@code <qgis>} document with one raster pipe). */
+  public String toXml() {
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        + "<qgis version=\"3.22.16\" styleCategories=\"AllStyleCategories\">\n"
+        + "  <pipe>\n"
+        + "    <provider>\n"
+        + "      <resampling enabled=\"false\" maxOversampling=\"2\""
+        + " zoomedInResamplingMethod=\"nearestNeighbour\""
+        + " zoomedOutResamplingMethod=\"nearestNeighbour\"/>\n"
+        + "    </provider>\n"
+        + renderer
+        + "    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
+        + "    <huesaturation saturation=\"0\" grayscaleMode=\"0\" colorizeOn=\"0\""
+        + " colorizeRed=\"255\" colorizeGreen=\"128\" colorizeBlue=\"128\""
+        + " colorizeStrength=\"100\" invertColors=\"0\"/>\n"
+        + "    <rasterresampler maxOversampling=\"2\"/>\n"
+        + "    <resamplingStage>resamplingFilter</resamplingStage>\n"
+        + "  </pipe>\n"
+        + "  <blendMode>0</blendMode>\n"
+        + "</qgis>\n";
+  }
+
+  /** Writes the style to {@code target} (UTF-8), through a temporary file. */
+  public void write(Path target) throws IOException {
+    AtomicFiles.writeString(target, toXml());
+  }
+
+  /**
+   * The style file QGIS loads by default for {@code raster}: the same name with {@code .qml} in
+   * place of its extension.
+   */
+  public static Path beside(Path raster) {
+    String name = raster.getFileName().toString().replaceAll("(?i)\\.tiff?$", "");
+    return raster.resolveSibling(name + ".qml");
+  }
+
+  private static String hex(int r, int g, int b) {
+    return String.format(Locale.ROOT, "#%02x%02x%02x", r, g, b);
+  }
+
+  private static String hex(int rgb) {
+    return hex((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF);
+  }
+
+  private static String xml(String s) {
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
+  }
+}
