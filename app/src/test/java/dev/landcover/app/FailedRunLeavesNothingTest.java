@@ -195,6 +195,7 @@ class FailedRunLeavesNothingTest {
         List.of(
             "naip-4band-2019_landcover.json",
             "naip-4band-2019_landcover.png",
+            "naip-4band-2019_landcover.qml",
             "naip-4band-2019_landcover.tif",
             "naip-4band-2019_landcover.tif.aux.xml",
             "naip-4band-2019_probabilities.tif"),

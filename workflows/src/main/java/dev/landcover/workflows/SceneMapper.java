@@ -482,7 +482,7 @@ public final class SceneMapper {
   private SceneMap mapStaged(
       SegmentationModel model, Path scene, Path map, BiConsumer<Integer, Integer> chipsDone)
       throws IOException {
-    try (StagingFolder staging = StagingFolder.create(map)) {
+    try (StagingFolder staging = StagingFolder.createWhenFree(map)) {
       Path staged = staging.dir().resolve(map.getFileName());
       SceneMap result = mapScene(model, scene, staged, map, chipsDone);
       List<String> names;

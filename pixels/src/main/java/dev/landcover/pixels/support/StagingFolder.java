@@ -86,6 +86,30 @@ public final class StagingFolder implements AutoCloseable {
     return new StagingFolder(absolute, dir, missing);
   }
 
+  /**
+   * As {@link #create}, but when a live process (or another thread of this one) is writing {@code
+   * target}, waits until it has finished instead of refusing: concurrent runs that produce the same
+   * output (overlapping shards of a batch) take turns, and each commits complete files.
+   *
+   * @throws java.io.InterruptedIOException when interrupted while waiting
+   */
+  public static StagingFolder createWhenFree(Path target) throws IOException {
+    while (true) {
+      try {
+        return create(target);
+      } catch (IllegalArgumentException busy) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          var stop = new java.io.InterruptedIOException("interrupted waiting for " + target);
+          stop.addSuppressed(busy);
+          throw stop;
+        }
+      }
+    }
+  }
+
   /** The staging folders of {@code name} in {@code parent}, of any process. */
   static List<Path> stagingFolders(Path parent, String name) throws IOException {
     List<Path> found = new ArrayList<>();
