@@ -44,11 +44,14 @@ import org.opengis.referencing.crs.CoordinateReferenceSystem;
  * order), so without simplification the polygons cover exactly the pixels of their class: no gaps,
  * no overlaps. Nodata pixels belong to no polygon.
  *
- * <p>Memory: the map is read by strips of rows, twice (once to find the patches, once to trace
- * them); a polygon is written as soon as the last row holding its pixels has passed, so memory
- * holds the open patches' outlines and a few integers per patch, not the raster. With {@code
- * simplify}, the polygons are simplified together (JTS's {@link CoverageSimplifier}: each shared
- * edge once, so the result has no gaps or overlaps) and so are all held in memory before writing.
+ * <p>Memory: the map is read by strips of rows; a polygon is written as soon as the last row
+ * holding its pixels has passed. Without a sieve this is one pass that holds the patches open
+ * across the current row only (their outlines and at most about two labels per column), so memory
+ * depends on the width and the largest patch, not on the height. With a sieve (which needs every
+ * patch's whole-scene area) the map is read twice, with a few integers per patch of the scene. With
+ * {@code simplify}, the polygons are simplified together (JTS's {@link CoverageSimplifier}: each
+ * shared edge once, so the result has no gaps or overlaps) and so are all held in memory before
+ * writing.
  */
 public final class Vectorizer {
   private static final int STRIP_ROWS = 256;
