@@ -15,6 +15,7 @@ import dev.landcover.vectors.internal.Components;
 import dev.landcover.vectors.internal.Crs;
 import dev.landcover.vectors.internal.GeoJsonFile;
 import dev.landcover.vectors.internal.GeoPackageFile;
+import dev.landcover.vectors.internal.OpenPatches;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -43,11 +44,14 @@ import org.opengis.referencing.crs.CoordinateReferenceSystem;
  * order), so without simplification the polygons cover exactly the pixels of their class: no gaps,
  * no overlaps. Nodata pixels belong to no polygon.
  *
- * <p>Memory: the map is read by strips of rows, twice (once to find the patches, once to trace
- * them); a polygon is written as soon as the last row holding its pixels has passed, so memory
- * holds the open patches' outlines and a few integers per patch, not the raster. With {@code
- * simplify}, the polygons are simplified together (JTS's {@link CoverageSimplifier}: each shared
- * edge once, so the result has no gaps or overlaps) and so are all held in memory before writing.
+ * <p>Memory: the map is read by strips of rows; a polygon is written as soon as the last row
+ * holding its pixels has passed. Without a sieve this is one pass that holds the patches open
+ * across the current row only (their outlines and at most about two labels per column), so memory
+ * depends on the width and the largest patch, not on the height. With a sieve (which needs every
+ * patch's whole-scene area) the map is read twice, with a few integers per patch of the scene. With
+ * {@code simplify}, the polygons are simplified together (JTS's {@link CoverageSimplifier}: each
+ * shared edge once, so the result has no gaps or overlaps) and so are all held in memory before
+ * writing.
  */
 public final class Vectorizer {
   private static final int STRIP_ROWS = 256;
@@ -93,7 +97,7 @@ public final class Vectorizer {
                 + ") has no EPSG code, which GeoJSON needs; write a .gpkg instead");
       }
       long minPixels = Math.max(request.sievePixels(), minAreaPixels(request.minArea(), grid));
-      Components components = patches(map, minPixels);
+      Components components = minPixels > 1 ? patches(map, minPixels) : null;
       String layer = VectorFormat.stem(out);
       Map<Integer, Long> pixels = new TreeMap<>();
       Map<Integer, Double> areas = new TreeMap<>();
@@ -114,7 +118,11 @@ public final class Vectorizer {
                 areas.merge(cls, polygon.getArea(), Double::sum);
                 count[0]++;
               };
-          trace(map, components, pixels, sink);
+          if (components == null) {
+            traceStreaming(map, pixels, sink);
+          } else {
+            trace(map, components, pixels, sink);
+          }
           if (request.simplify() > 0) {
             Geometry[] simplified = simplify(held, request.simplify());
             for (int i = 0; i < simplified.length; i++) {
@@ -130,7 +138,8 @@ public final class Vectorizer {
       } finally {
         Files.deleteIfExists(tmp);
       }
-      return new Result(out, count[0], pixels, areas, components.mergedPatches());
+      return new Result(
+          out, count[0], pixels, areas, components == null ? 0 : components.mergedPatches());
     }
   }
 
@@ -260,6 +269,106 @@ public final class Vectorizer {
     }
     components.resolve(minPixels);
     return components;
+  }
+
+  /**
+   * Without a sieve: one pass that labels, traces and finishes the patches row by row, holding only
+   * the patches open across the current row ({@link OpenPatches} recycles the labels of finished
+   * ones), so memory depends on the width and the open patches, not on the height.
+   */
+  private static void traceStreaming(GeoTiffRaster map, Map<Integer, Long> pixels, PatchSink sink)
+      throws IOException {
+    int width = map.width();
+    int height = map.height();
+    GeoTransform t = map.grid().transform();
+    GeometryFactory factory = new GeometryFactory();
+    BoundaryTracer tracer = new BoundaryTracer();
+    OpenPatches patches = new OpenPatches(tracer);
+    BoundaryTracer.RingSink rings =
+        (label, shell, holes) -> {
+          LinearRing outer = factory.createLinearRing(world(shell, t));
+          LinearRing[] inner = new LinearRing[holes.size()];
+          for (int i = 0; i < inner.length; i++) {
+            inner[i] = factory.createLinearRing(world(holes.get(i), t));
+          }
+          sink.accept(patches.classOf(label), factory.createPolygon(outer, inner));
+        };
+    OpenPatches.FinishedSink finished = label -> tracer.finish(label, rings);
+    RowReader rows = new RowReader(map);
+    int[] prevClasses = null;
+    int[] prevLabels = null;
+    int[] prevComp = new int[width];
+    int[] cur = new int[width];
+    for (int r = 0; r <= height; r++) {
+      if (r < height) {
+        int[] cls = rows.row(r);
+        int[] labels = new int[width];
+        patches.labelRow(prevClasses, prevLabels, cls, labels);
+        System.arraycopy(labels, 0, cur, 0, width);
+        for (int x = 0; x < width; ) {
+          int c = cls[x];
+          int x0 = x;
+          while (x < width && cls[x] == c) {
+            x++;
+          }
+          if (c >= 0) {
+            pixels.merge(c, (long) (x - x0), Long::sum);
+          }
+        }
+        prevClasses = cls;
+        prevLabels = labels;
+      } else {
+        Arrays.fill(cur, -1);
+      }
+      for (int x = 0; x < width; x++) {
+        int p = r == 0 ? -1 : prevComp[x];
+        prevComp[x] = p < 0 ? -1 : patches.root(p);
+      }
+      // Line y = r: top edges of row r (left to right), bottom edges of row r - 1 (right to left).
+      for (int x = 0; x < width; ) {
+        int c = cur[x];
+        if (c >= 0 && prevComp[x] != c) {
+          int x0 = x;
+          while (x < width && cur[x] == c && prevComp[x] != c) {
+            x++;
+          }
+          tracer.edge(c, x0, r, x, r);
+        } else {
+          x++;
+        }
+      }
+      for (int x = 0; x < width; ) {
+        int a = prevComp[x];
+        if (a >= 0 && cur[x] != a) {
+          int x0 = x;
+          while (x < width && prevComp[x] == a && cur[x] != a) {
+            x++;
+          }
+          tracer.edge(a, x, r, x0, r);
+        } else {
+          x++;
+        }
+      }
+      if (r < height) {
+        // Vertical edges inside row r: down on a patch's right side, up on its left side.
+        for (int x = 0; x <= width; x++) {
+          int left = x > 0 ? cur[x - 1] : -1;
+          int right = x < width ? cur[x] : -1;
+          if (left != right) {
+            if (right >= 0) {
+              tracer.edge(right, x, r + 1, x, r);
+            }
+            if (left >= 0) {
+              tracer.edge(left, x, r, x, r + 1);
+            }
+          }
+        }
+      }
+      patches.endRow(r, prevComp, cur, finished);
+      int[] swap = prevComp;
+      prevComp = cur;
+      cur = swap;
+    }
   }
 
   /** Pass 2: traces every patch's outline and hands its polygon to the sink when complete. */

@@ -36,6 +36,26 @@ public final class BoundaryTracer {
     open.computeIfAbsent(component, k -> new EdgeList()).add(x0, y0, x1, y1);
   }
 
+  /**
+   * Moves the edges collected for component {@code from} to component {@code into} (two provisional
+   * components found to be one); the shorter list is appended to the longer.
+   */
+  public void merge(int from, int into) {
+    EdgeList moved = open.remove(from);
+    if (moved == null) {
+      return;
+    }
+    EdgeList kept = open.get(into);
+    if (kept == null) {
+      open.put(into, moved);
+    } else if (moved.size > kept.size) {
+      moved.addAll(kept);
+      open.put(into, moved);
+    } else {
+      kept.addAll(moved);
+    }
+  }
+
   /** How many components have edges waiting. */
   public int openComponents() {
     return open.size();
@@ -209,6 +229,14 @@ public final class BoundaryTracer {
       data[4 * size + 2] = x1;
       data[4 * size + 3] = y1;
       size++;
+    }
+
+    void addAll(EdgeList other) {
+      if (4 * (size + other.size) > data.length) {
+        data = Arrays.copyOf(data, Math.max(data.length * 2, 4 * (size + other.size)));
+      }
+      System.arraycopy(other.data, 0, data, 4 * size, 4 * other.size);
+      size += other.size;
     }
   }
 
