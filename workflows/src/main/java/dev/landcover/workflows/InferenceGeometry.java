@@ -78,13 +78,17 @@ record InferenceGeometry(int chip, int halo, int overlap, int batch) {
   }
 
   /**
-   * Refuses a budget below one chip of the smallest size (a usage error naming both).
+   * Refuses a budget below one chip of the smallest size, and an overlap that is not below the
+   * output of the largest chip the budget holds (usage errors naming the values).
    *
+   * @param overlap the request's overlap, or null
    * @param batch the request's batch, or null
    */
-  static void checkBudget(UNetConfig config, int alignment, long memory, Integer batch) {
+  static void checkBudget(
+      UNetConfig config, int alignment, long memory, Integer overlap, Integer batch) {
     int smallest = smallestChip(config, alignment);
-    long need = bytesPerChip(config, smallest) * (batch == null ? 1 : batch);
+    int chips = batch == null ? 1 : batch;
+    long need = bytesPerChip(config, smallest) * chips;
     if (need > memory) {
       throw new IllegalArgumentException(
           "--memory "
@@ -96,6 +100,26 @@ record InferenceGeometry(int chip, int halo, int overlap, int batch) {
               + "), which needs about "
               + human(need));
     }
+    if (overlap == null) {
+      return;
+    }
+    int largestCore = 0;
+    for (int c = smallest; bytesPerChip(config, c) * chips <= memory; c += alignment) {
+      if (config.fits(c)) {
+        largestCore = c - 2 * config.margin(c);
+        if (overlap < largestCore) {
+          return;
+        }
+      }
+    }
+    throw new IllegalArgumentException(
+        "--overlap "
+            + overlap
+            + " must be smaller than the output of the largest chip that fits --memory "
+            + human(memory)
+            + ": "
+            + largestCore
+            + " px");
   }
 
   /**
@@ -145,7 +169,7 @@ record InferenceGeometry(int chip, int halo, int overlap, int batch) {
         pixels[n++] = fed;
         bestPixels = Math.min(bestPixels, fed);
       }
-      if (core >= longest) {
+      if (core >= longest && n > 0) {
         break;
       }
     }

@@ -140,7 +140,8 @@ public final class SceneMapper {
     this.overlap = request.overlap() != null ? request.overlap() : core / 4;
     if (chosen) {
       this.memory = request.memory() != null ? request.memory() : InferenceGeometry.defaultMemory();
-      InferenceGeometry.checkBudget(bundle.config(), bundle.alignment(), memory, request.batch());
+      InferenceGeometry.checkBudget(
+          bundle.config(), bundle.alignment(), memory, request.overlap(), request.batch());
     } else {
       this.memory = 0;
     }
