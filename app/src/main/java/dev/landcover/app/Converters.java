@@ -34,6 +34,29 @@ final class Converters {
   }
 
   /**
+   * A size in bytes: digits, optionally followed by k, m or g (powers of 1024), e.g. {@code 2g}.
+   */
+  static final class ByteSizeConverter implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String text) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(?i)(\\d{1,12})([kmg]?)").matcher(text.trim());
+      if (!m.matches()) {
+        throw new TypeConversionException(
+            "'" + text + "' is not a size: expected bytes, or a number with k, m or g (e.g. 2g)");
+      }
+      int shift =
+          switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+          };
+      return Long.parseLong(m.group(1)) << shift;
+    }
+  }
+
+  /**
    * {@code auto} (null: the engine chooses, a GPU when there is one), {@code cpu}, {@code gpu[:N]}.
    */
   static final class DeviceConverter implements ITypeConverter<Device> {

@@ -58,12 +58,17 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--std", split = ",", description = "Per-band standard deviations.")
   double[] std;
 
-  @Option(names = "--chip", description = "Model input size (default: the bundle's, or 256).")
+  @Option(
+      names = "--chip",
+      description =
+          "Model input size (default: for a UNet bundle the size that fits --memory and feeds the"
+              + " model the fewest pixels; else the bundle's, or 256).")
   Integer chip;
 
   @Option(
       names = "--overlap",
-      description = "Output pixels shared by neighbouring chips (default: a quarter of the chip).")
+      description =
+          "Output pixels shared by neighbouring chips (default: a quarter of the chip's output).")
   Integer overlap;
 
   @Option(
@@ -74,9 +79,20 @@ final class PredictCommand implements Callable<Integer> {
 
   @Option(
       names = "--batch",
-      defaultValue = "8",
-      description = "Chips per forward pass (default: ${DEFAULT-VALUE}).")
-  int batch;
+      description =
+          "Chips per forward pass (default: for a UNet bundle without --chip as many as fit"
+              + " --memory, at most one row of chips; else 8).")
+  Integer batch;
+
+  @Option(
+      names = "--memory",
+      paramLabel = "SIZE",
+      converter = Converters.ByteSizeConverter.class,
+      description =
+          "Memory budget of a batch's forward pass when the chip and batch are chosen, in bytes"
+              + " or with k, m, g (1024-based), e.g. 2g (default: a quarter of the machine's"
+              + " memory, at most 2g).")
+  Long memory;
 
   @Option(
       names = "--device",
@@ -192,6 +208,7 @@ final class PredictCommand implements Callable<Integer> {
             .overlap(overlap)
             .blend(blend)
             .batch(batch)
+            .memory(memory)
             .device(device)
             .confidence(confidence)
             .probabilities(

@@ -204,7 +204,11 @@ class MalformedCommandLineTest {
         usage("predict chip negative", predict + "--chip|-64|" + scene, "--chip", "-64"),
         usage("predict overlap negative", predict + "--overlap|-1|" + scene, "--overlap", "-1"),
         usage("predict overlap = chip", predict + "--chip|64|--overlap|64|" + scene, "overlap"),
-        usage("predict overlap > chip", predict + "--overlap|900|" + scene, "overlap", "900"),
+        usage(
+            "predict overlap > chip",
+            predict + "--chip|64|--overlap|900|" + scene,
+            "overlap",
+            "900"),
         usage("predict batch 0", predict + "--batch|0|" + scene, "--batch", "0"),
         usage("predict batch negative", predict + "--batch|-2|" + scene, "--batch", "-2"),
         usage("predict empty out", "predict|--model|BUNDLE|--out||" + scene, "--out"),

@@ -16,10 +16,16 @@ import java.util.stream.Collectors;
  * @param scenes the scene GeoTIFFs, mapped in order
  * @param outDir the folder of the outputs, or null for beside each scene
  * @param output the class map's path for a single scene (instead of {@code outDir}), or null
- * @param chip the model's input size, or null for the bundle's (256 for a {@code .pt} file)
- * @param overlap output pixels shared by neighbouring chips, or null for a quarter of the chip
+ * @param chip the model's input size, or null to choose: for a UNet bundle the chip that fits
+ *     {@code memory} and feeds the model the fewest pixels ({@link InferenceGeometry}), for other
+ *     models the bundle's (256 for a {@code .pt} file)
+ * @param overlap output pixels shared by neighbouring chips, or null for a quarter of the chip's
+ *     output
  * @param blend how overlapping chips are weighted
- * @param batch chips per forward pass
+ * @param batch chips per forward pass, or null to choose: for a UNet bundle without {@code chip} as
+ *     many as fit {@code memory} (at most one row of chips), else 8
+ * @param memory the budget in bytes for the forward pass of a batch when the chip or batch is
+ *     chosen, or null for a quarter of the machine's physical memory, at most 2 GiB
  * @param device where the model runs, or null for the engine's choice (a GPU when there is one)
  * @param confidence whether {@code <scene>_confidence.tif} is written (the winning class's
  *     probability, 0-100, uint8, nodata 255)
@@ -46,7 +52,8 @@ public record MappingRequest(
     Integer chip,
     Integer overlap,
     BlendWindow blend,
-    int batch,
+    Integer batch,
+    Long memory,
     Device device,
     boolean confidence,
     Probabilities probabilities,
@@ -189,8 +196,11 @@ public record MappingRequest(
       throw new IllegalArgumentException(
           "uncertainty, tta and format must be given (NONE, COG...)");
     }
-    if (batch < 1) {
+    if (batch != null && batch < 1) {
       throw new IllegalArgumentException("--batch must be at least 1: " + batch);
+    }
+    if (memory != null && memory < 1) {
+      throw new IllegalArgumentException("--memory must be positive: " + memory + " bytes");
     }
     if (chip != null && chip < 1) {
       throw new IllegalArgumentException("--chip must be positive: " + chip);
@@ -219,9 +229,10 @@ public record MappingRequest(
   }
 
   /**
-   * A request with the defaults: Hann blending, batches of 8, the engine's device, no confidence,
-   * probabilities or uncertainty, no test-time augmentation, Cloud-Optimized GeoTIFFs, nodata when
-   * any band is, outputs beside each scene, existing outputs kept.
+   * A request with the defaults: chip, overlap and batch chosen within the default memory budget
+   * (see {@link MappingRequest}), Hann blending, the engine's device, no confidence, probabilities
+   * or uncertainty, no test-time augmentation, Cloud-Optimized GeoTIFFs, nodata when any band is,
+   * outputs beside each scene, existing outputs kept.
    */
   public static Builder builder(Path model, List<Path> scenes) {
     return new Builder(model, scenes);
@@ -237,7 +248,8 @@ public record MappingRequest(
     private Integer chip;
     private Integer overlap;
     private BlendWindow blend = BlendWindow.HANN;
-    private int batch = 8;
+    private Integer batch;
+    private Long memory;
     private Device device;
     private boolean confidence;
     private Probabilities probabilities = Probabilities.NONE;
@@ -285,8 +297,15 @@ public record MappingRequest(
       return this;
     }
 
-    public Builder batch(int chips) {
+    /** Chips per forward pass, or null to choose. */
+    public Builder batch(Integer chips) {
       this.batch = chips;
+      return this;
+    }
+
+    /** The memory budget in bytes for choosing the chip and batch, or null for the default. */
+    public Builder memory(Long bytes) {
+      this.memory = bytes;
       return this;
     }
 
@@ -359,6 +378,7 @@ public record MappingRequest(
           overlap,
           blend,
           batch,
+          memory,
           device,
           confidence,
           probabilities,

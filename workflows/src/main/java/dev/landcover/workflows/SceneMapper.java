@@ -104,6 +104,11 @@ public final class SceneMapper {
   private final int halo;
   private final int overlap;
 
+  /**
+   * The budget for choosing a UNet's chip and batch, or 0 when the chip is the request's or fixed.
+   */
+  private final long memory;
+
   private SceneMapper(MappingRequest request, ProgressListener listener, ModelBundle bundle) {
     this.request = request;
     this.listener = listener;
@@ -120,7 +125,8 @@ public final class SceneMapper {
     }
     this.halo = bundle.halo(chip);
     int core = chip - 2 * halo;
-    if (request.overlap() != null && request.overlap() >= core) {
+    boolean chosen = request.chip() == null && bundle.config() != null;
+    if (!chosen && request.overlap() != null && request.overlap() >= core) {
       throw new IllegalArgumentException(
           "--overlap "
               + request.overlap()
@@ -132,6 +138,33 @@ public final class SceneMapper {
               + ")");
     }
     this.overlap = request.overlap() != null ? request.overlap() : core / 4;
+    if (chosen) {
+      this.memory = request.memory() != null ? request.memory() : InferenceGeometry.defaultMemory();
+      InferenceGeometry.checkBudget(
+          bundle.config(), bundle.alignment(), memory, request.overlap(), request.batch());
+    } else {
+      this.memory = 0;
+    }
+  }
+
+  /**
+   * The chip, overlap and batch for a {@code width x height} scene: chosen within the memory budget
+   * for a UNet bundle without a requested chip ({@link InferenceGeometry}), else the request's or
+   * the bundle's chip and a batch of 8 unless requested.
+   */
+  private InferenceGeometry geometry(int width, int height) {
+    if (memory == 0) {
+      return new InferenceGeometry(
+          chip, halo, overlap, request.batch() != null ? request.batch() : 8);
+    }
+    return InferenceGeometry.choose(
+        bundle.config(),
+        bundle.alignment(),
+        width,
+        height,
+        memory,
+        request.overlap(),
+        request.batch());
   }
 
   /**
@@ -528,18 +561,32 @@ public final class SceneMapper {
               bundle, request.bands(), scene, raster.bandCount(), raster.bandDescriptions());
       int width = raster.width();
       int classes = classList.size();
+      InferenceGeometry geometry = geometry(width, raster.height());
+      if (memory != 0) {
+        listener.message(
+            scene.getFileName()
+                + ": chip "
+                + geometry.chip()
+                + " px, overlap "
+                + geometry.overlap()
+                + ", batch "
+                + geometry.batch()
+                + " (memory budget "
+                + InferenceGeometry.human(memory)
+                + ")");
+      }
       ScenePredictor predictor =
           new ScenePredictor(
                   model,
                   sceneBands,
                   bundle.normalization(),
                   classes,
-                  chip,
-                  halo,
-                  overlap,
+                  geometry.chip(),
+                  geometry.halo(),
+                  geometry.overlap(),
                   bundle.alignment(),
                   request.blend(),
-                  request.batch())
+                  geometry.batch())
               .withAugmentation(request.tta())
               .withNoDataWhenAllBands(request.noDataRule() == MappingRequest.NoDataRule.ALL);
       long[] counts = new long[classes];
