@@ -182,6 +182,7 @@ final class PredictCommand implements Callable<Integer> {
     if (floatProbabilities && !probabilities) {
       throw new IllegalArgumentException("--float applies to --probabilities, which is not given");
     }
+    Device checkedDevice = DoctorCommand.checkDevice(device, spec.commandLine().getErr());
     MappingRequest request =
         MappingRequest.builder(modelPath, scenes)
             .torchScript(torchScript)
@@ -192,7 +193,7 @@ final class PredictCommand implements Callable<Integer> {
             .overlap(overlap)
             .blend(blend)
             .batch(batch)
-            .device(device)
+            .device(checkedDevice)
             .confidence(confidence)
             .probabilities(
                 !probabilities
