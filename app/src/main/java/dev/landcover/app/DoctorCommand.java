@@ -30,15 +30,15 @@ final class DoctorCommand implements Callable<Integer> {
 
   /**
    * The {@code --device} value checked against the engine: a GPU that is not usable is a usage
-   * error naming why; {@code auto} (null) with no usable GPU prints one line to {@code err} and
-   * stays on the CPU.
+   * error naming why; {@code auto} (null) with no usable GPU prints one line to {@code out} (with
+   * the other progress lines) and stays on the CPU.
    */
-  static Device checkDevice(Device device, PrintWriter err) {
+  static Device checkDevice(Device device, PrintWriter out) {
     if (device != null && !device.isGpu()) {
       return device;
     }
     try {
-      return EngineReport.probe().requireDevice(device, m -> err.println(m));
+      return EngineReport.probe().requireDevice(device, m -> out.println(m));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--device " + device + ": " + e.getMessage(), e);
     }

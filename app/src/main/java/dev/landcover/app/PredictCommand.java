@@ -182,7 +182,7 @@ final class PredictCommand implements Callable<Integer> {
     if (floatProbabilities && !probabilities) {
       throw new IllegalArgumentException("--float applies to --probabilities, which is not given");
     }
-    Device checkedDevice = DoctorCommand.checkDevice(device, spec.commandLine().getErr());
+    Device checkedDevice = DoctorCommand.checkDevice(device, spec.commandLine().getOut());
     MappingRequest request =
         MappingRequest.builder(modelPath, scenes)
             .torchScript(torchScript)

@@ -62,8 +62,7 @@ class DoctorCommandTest {
     assertEquals(ExitCodes.USAGE_ERROR, r.code(), r.err());
     String[] lines = r.err().strip().split("\n");
     assertEquals(1, lines.length, r.err());
-    assertTrue(
-        lines[0].startsWith("landcover: --device gpu(0): no usable GPU for gpu(0): "), r.err());
+    assertTrue(lines[0].startsWith("landcover: --device gpu(0): no usable GPU: "), r.err());
     assertTrue(lines[0].contains("docs/gpu.md"), r.err());
     assertTrue(lines[0].contains(EngineReport.probe().whyNoGpu()), r.err());
     assertTrue(Files.notExists(out), "a refused run writes nothing");
@@ -83,7 +82,7 @@ class DoctorCommandTest {
             "--device",
             "auto");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.err().contains("No usable GPU, running on the CPU: "), r.err());
+    assertTrue(r.out().contains("No usable GPU, running on the CPU: "), r.out());
     assertTrue(r.out().contains("on cpu()"), r.out());
   }
 }

@@ -85,13 +85,19 @@ public final class EngineReport {
     }
     out.add("Flavour selected by the environment: " + d.flavour());
     Engine e = engine;
+    out.add(
+        "libcudart on the loader path: "
+            + (d.cudaRuntime() == null ? "none" : d.cudaRuntime().toString()));
     probe(
         out,
         "CUDA runtime",
         () ->
-            CudaUtils.hasCuda()
-                ? "found, CUDA " + CudaUtils.getCudaVersionString()
-                : "not found (libcudart could not be loaded)");
+            CudaUtils.getCudaVersion() > 0
+                ? "CUDA "
+                    + CudaUtils.getCudaVersion() / 1000
+                    + "."
+                    + CudaUtils.getCudaVersion() % 1000 / 10
+                : "not loaded (no libcudart that DJL can open)");
     if (e != null) {
       probe(
           out, "CUDA in libtorch", () -> e.hasCapability(StandardCapabilities.CUDA) ? "yes" : "no");
@@ -103,7 +109,8 @@ public final class EngineReport {
     int gpus = 0;
     try {
       gpus = CudaUtils.getGpuCount();
-      out.add("GPUs: " + gpus);
+      out.add(
+          "GPUs: " + gpus + (gpus == 0 ? " (CUDA counts none: no libcudart, driver or GPU)" : ""));
       for (int i = 0; i < gpus; i++) {
         int g = i;
         probe(
@@ -208,9 +215,7 @@ public final class EngineReport {
     if (requested.isGpu()) {
       if (!gpuUsable()) {
         throw new IllegalArgumentException(
-            "no usable GPU for "
-                + requested
-                + ": "
+            "no usable GPU: "
                 + whyNoGpu()
                 + " (run 'landcover doctor'; GPU set-up: "
                 + GpuSetup.RECIPE
