@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
       TestdataCommand.class,
       BenchCommand.class,
       SparkCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

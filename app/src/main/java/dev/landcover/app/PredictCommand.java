@@ -198,6 +198,7 @@ final class PredictCommand implements Callable<Integer> {
     if (floatProbabilities && !probabilities) {
       throw new IllegalArgumentException("--float applies to --probabilities, which is not given");
     }
+    Device checkedDevice = DoctorCommand.checkDevice(device, spec.commandLine().getOut());
     MappingRequest request =
         MappingRequest.builder(modelPath, scenes)
             .torchScript(torchScript)
@@ -209,7 +210,7 @@ final class PredictCommand implements Callable<Integer> {
             .blend(blend)
             .batch(batch)
             .memory(memory)
-            .device(device)
+            .device(checkedDevice)
             .confidence(confidence)
             .probabilities(
                 !probabilities

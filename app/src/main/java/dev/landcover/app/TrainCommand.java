@@ -237,7 +237,7 @@ final class TrainCommand implements Callable<Integer> {
             .augment(augment.flips, augment.rotations)
             .validation(valSplit, valFraction)
             .seed(seed)
-            .device(device)
+            .device(DoctorCommand.checkDevice(device, spec.commandLine().getOut()))
             .patience(patience)
             .checkpoint(checkpointFile)
             .resume(resume)

@@ -1,0 +1,46 @@
+package dev.landcover.app;
+
+import ai.djl.Device;
+import dev.landcover.networks.EngineReport;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code landcover doctor}: what the deep-learning engine runs on (DJL, libtorch version, flavour
+ * and folder, CUDA, cuDNN, GPUs, threads, memory) and, when no GPU is usable, why.
+ */
+@Command(
+    name = "doctor",
+    mixinStandardHelpOptions = true,
+    description =
+        "Report the engine, libtorch flavour, CUDA, cuDNN, GPUs, threads and memory, and why no"
+            + " GPU is usable when none is (set-up: docs/gpu.md).")
+final class DoctorCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    EngineReport.probe().lines().forEach(out::println);
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  /**
+   * The {@code --device} value checked against the engine: a GPU that is not usable is a usage
+   * error naming why; {@code auto} (null) with no usable GPU prints one line to {@code out} (with
+   * the other progress lines) and stays on the CPU.
+   */
+  static Device checkDevice(Device device, PrintWriter out) {
+    if (device != null && !device.isGpu()) {
+      return device;
+    }
+    try {
+      return EngineReport.probe().requireDevice(device, m -> out.println(m));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--device " + device + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.landcover.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.landcover.networks.EngineReport;
+import dev.landcover.testdata.SyntheticScene;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code landcover doctor} and {@code --device} on a machine without a usable GPU (this one, and
+ * CI): the report names the CPU libtorch and why there is no GPU; {@code --device gpu} is a
+ * one-line usage error with that diagnosis; {@code --device auto} runs on the CPU and says so.
+ */
+class DoctorCommandTest {
+  @TempDir static Path dir;
+  static Path scene;
+  private static final Path DEMO = Path.of("..", "testdata", "demo-model");
+
+  @BeforeAll
+  static void prepare() throws Exception {
+    assumeFalse(EngineReport.probe().gpuUsable(), "this machine has a usable GPU");
+    new SyntheticScene(64, 48, 5).write(dir.resolve("s"), false);
+    scene = dir.resolve("s/scene.tif");
+  }
+
+  @Test
+  void doctorNamesTheCpuLibtorchAndWhyThereIsNoGpu() {
+    Cli r = Cli.run("doctor");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("Engine: PyTorch 2.7.1"), r.out());
+    assertTrue(r.out().contains("libtorch: 2.7.1 cpu"), r.out());
+    assertTrue(r.out().contains("libtorch folder: "), r.out());
+    assertTrue(r.out().contains("GPUs: 0"), r.out());
+    assertTrue(r.out().contains("Threads: intra-op "), r.out());
+    assertTrue(r.out().contains("JVM heap: max "), r.out());
+    assertTrue(r.out().contains("GPU: not usable: "), r.out());
+    if (System.getenv("PYTORCH_LIBRARY_PATH") == null) {
+      assertTrue(r.out().contains("Flavour selected by the environment: cpu"), r.out());
+      assertTrue(r.out().contains("PYTORCH_LIBRARY_PATH is not set"), r.out());
+    }
+  }
+
+  @Test
+  void deviceGpuIsAOneLineUsageErrorWithTheDiagnosis() {
+    Path out = dir.resolve("gpu-out");
+    Cli r =
+        Cli.run(
+            "predict",
+            "--model",
+            DEMO.toString(),
+            scene.toString(),
+            "--out",
+            out.toString(),
+            "--device",
+            "gpu");
+    assertEquals(ExitCodes.USAGE_ERROR, r.code(), r.err());
+    String[] lines = r.err().strip().split("\n");
+    assertEquals(1, lines.length, r.err());
+    assertTrue(lines[0].startsWith("landcover: --device gpu(0): no usable GPU: "), r.err());
+    assertTrue(lines[0].contains("docs/gpu.md"), r.err());
+    assertTrue(lines[0].contains(EngineReport.probe().whyNoGpu()), r.err());
+    assertTrue(Files.notExists(out), "a refused run writes nothing");
+  }
+
+  @Test
+  void deviceAutoRunsOnTheCpuAndSaysSo() {
+    Path out = dir.resolve("auto-out");
+    Cli r =
+        Cli.run(
+            "predict",
+            "--model",
+            DEMO.toString(),
+            scene.toString(),
+            "--out",
+            out.toString(),
+            "--device",
+            "auto");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("No usable GPU, running on the CPU: "), r.out());
+    assertTrue(r.out().contains("on cpu()"), r.out());
+  }
+}
