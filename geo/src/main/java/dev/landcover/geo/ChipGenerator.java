@@ -49,8 +49,8 @@ public final class ChipGenerator {
     BACKGROUND
   }
 
-  private final GeoTiffRaster image;
-  private final GeoTiffRaster labels;
+  private final SceneRaster image;
+  private final SceneRaster labels;
   private final ChipPlan plan;
   private final int[] bands;
   private final double maxNoDataFraction;
@@ -73,7 +73,7 @@ public final class ChipGenerator {
   }
 
   /** Starts a generator over {@code image}. */
-  public static Builder builder(GeoTiffRaster image) {
+  public static Builder builder(SceneRaster image) {
     return new Builder(image);
   }
 
@@ -206,8 +206,8 @@ public final class ChipGenerator {
 
   /** Options of a {@link ChipGenerator}; {@link #chipSize} is required. */
   public static final class Builder {
-    private final GeoTiffRaster image;
-    private GeoTiffRaster labels;
+    private final SceneRaster image;
+    private SceneRaster labels;
     private int chipSize;
     private Integer stride;
     private Integer overlap;
@@ -219,12 +219,12 @@ public final class ChipGenerator {
     private long seed;
     private ChipPlan plan;
 
-    private Builder(GeoTiffRaster image) {
+    private Builder(SceneRaster image) {
       this.image = image;
     }
 
     /** A label raster on the same grid as the image; its band 1 is used. */
-    public Builder labels(GeoTiffRaster labels) {
+    public Builder labels(SceneRaster labels) {
       this.labels = labels;
       return this;
     }

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * FLOAT32, 64-bit integers to FLOAT64. Anything else is refused at {@link #open} with a {@link
  * GeoTiffException} that says how to convert the file.
  */
-public final class GeoTiffRaster implements AutoCloseable {
+public final class GeoTiffRaster implements SceneRaster {
   private static final Logger LOG = LoggerFactory.getLogger(GeoTiffRaster.class);
 
   private static final String CONVERT =

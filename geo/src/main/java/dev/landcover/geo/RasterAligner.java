@@ -1,5 +1,6 @@
 package dev.landcover.geo;
 
+import dev.landcover.geo.internal.Rasters;
 import dev.landcover.pixels.PixelWindow;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
@@ -46,7 +47,7 @@ public final class RasterAligner {
   /** Relative tolerance under which a pixel-size ratio counts as 1 (no downsampling). */
   private static final double SCALE_TOLERANCE = 0.01;
 
-  private final GeoTiffRaster source;
+  private final SceneRaster source;
   private final RasterGrid target;
   private final Resampling method;
   private final MathTransform toSource;
@@ -54,13 +55,46 @@ public final class RasterAligner {
   private final int[] bands;
 
   private RasterAligner(
-      GeoTiffRaster source, RasterGrid target, Resampling method, MathTransform toSource) {
+      SceneRaster source,
+      int[] bands,
+      RasterGrid target,
+      Resampling method,
+      MathTransform toSource) {
     this.source = source;
     this.target = target;
     this.method = method;
     this.toSource = toSource;
-    this.fill = source.noData(1).orElse(0);
-    this.bands = source.allBands();
+    this.fill = source.noData(bands[0]).orElse(0);
+    this.bands = bands;
+  }
+
+  /**
+   * Band {@code band} of {@code source} resampled onto a target grid of {@code target}'s size, for
+   * {@link #read}: the band stacks' on-the-fly resampling.
+   *
+   * @param toSource target pixel coordinates to source pixel coordinates (pixel-corner based)
+   * @throws IllegalArgumentException when bilinear or cubic would downsample by more than 1%
+   */
+  static RasterAligner ofBand(
+      SceneRaster source, int band, RasterGrid target, Resampling method, MathTransform toSource) {
+    RasterAligner aligner = new RasterAligner(source, new int[] {band}, target, method, toSource);
+    aligner.checkScale();
+    return aligner;
+  }
+
+  /**
+   * The resampled pixels of {@code window} (of the target grid, inside it), in the source's sample
+   * type and nodata; a pixel is valid where a source value was found for it.
+   */
+  RasterWindow read(PixelWindow window) throws IOException {
+    WritableRaster out =
+        Rasters.createBanded(source.sampleType(), window.width(), window.height(), bands.length);
+    boolean[] valid = compute(window, out);
+    double[] nd = new double[bands.length];
+    for (int b = 0; b < bands.length; b++) {
+      nd[b] = source.noData(bands[b]).orElse(Double.NaN);
+    }
+    return new RasterWindow(window, bands.clone(), source.sampleType(), nd, out, valid);
   }
 
   /**
@@ -73,10 +107,11 @@ public final class RasterAligner {
    * @throws IOException when the source cannot be read
    */
   public static void align(
-      GeoTiffRaster source, RasterGrid target, Resampling method, Path out, boolean overwrite)
+      SceneRaster source, RasterGrid target, Resampling method, Path out, boolean overwrite)
       throws IOException {
     RasterAligner aligner =
-        new RasterAligner(source, target, method, pixelToPixel(source, target, out));
+        new RasterAligner(
+            source, source.allBands(), target, method, pixelToPixel(source, target, out));
     aligner.checkScale();
     GeoTiffWriter writer =
         GeoTiffWriter.forGrid(target, source.sampleType(), source.bandCount())
@@ -87,7 +122,7 @@ public final class RasterAligner {
   }
 
   /** Target pixel coordinates to source pixel coordinates (both pixel-corner based). */
-  private static MathTransform pixelToPixel(GeoTiffRaster source, RasterGrid target, Path out)
+  static MathTransform pixelToPixel(SceneRaster source, RasterGrid target, Path out)
       throws GeoTiffException {
     RasterGrid from = source.grid();
     MathTransform crsChange;
@@ -190,6 +225,16 @@ public final class RasterAligner {
 
   /** Computes one output tile. */
   private void fill(PixelWindow tile, WritableRaster out) throws IOException {
+    compute(tile, out);
+  }
+
+  /**
+   * Computes the pixels of {@code tile} into {@code out}; those without a source value hold the
+   * fill value.
+   *
+   * @return the validity mask: whether each pixel (row-major) got a source value
+   */
+  private boolean[] compute(PixelWindow tile, WritableRaster out) throws IOException {
     int w = tile.width();
     int h = tile.height();
     boolean footprint = method == Resampling.AVERAGE || method == Resampling.MODE;
@@ -229,8 +274,9 @@ public final class RasterAligner {
     int y0 = (int) Math.max(0, Math.floor(minY) - 2);
     int x1 = (int) Math.min(source.width(), Math.ceil(maxX) + 3);
     int y1 = (int) Math.min(source.height(), Math.ceil(maxY) + 3);
+    boolean[] valid = new boolean[w * h];
     if (!(minX <= maxX) || x0 >= x1 || y0 >= y1) {
-      return;
+      return valid;
     }
     Source src = new Source(source.read(new PixelWindow(x0, y0, x1 - x0, y1 - y0), bands));
     double[] values = new double[bands.length];
@@ -246,12 +292,14 @@ public final class RasterAligner {
           ok = point(src, pts[i], pts[i + 1], values);
         }
         if (ok) {
+          valid[r * w + c] = true;
           for (int b = 0; b < bands.length; b++) {
             set(out, c, r, b, values[b]);
           }
         }
       }
     }
+    return valid;
   }
 
   /**

@@ -216,6 +216,21 @@ public final class RasterGrid {
   }
 
   /**
+   * This grid's CRS and GeoTIFF keys with another size and transform (the grid of a VRT whose
+   * sources are on this one's CRS).
+   */
+  RasterGrid withTransform(int width, int height, GeoTransform transform) {
+    return new RasterGrid(width, height, transform, crs, geoKeys, epsg, epsgSearched);
+  }
+
+  /** Whether {@code other} has an equal CRS (ignoring names and metadata), or the same keys. */
+  boolean sameCrs(RasterGrid other) {
+    return crs != null || other.crs != null
+        ? sameCrs(crs, other.crs)
+        : java.util.Objects.equals(pixelIsArea(geoKeys), pixelIsArea(other.geoKeys));
+  }
+
+  /**
    * Whether {@code other} has the same size, the same transform (within 1e-9 of a pixel) and an
    * equal CRS (ignoring names and metadata).
    */
@@ -232,7 +247,7 @@ public final class RasterGrid {
     return keys == null ? null : keys.asPixelIsArea();
   }
 
-  private static boolean sameCrs(CoordinateReferenceSystem a, CoordinateReferenceSystem b) {
+  static boolean sameCrs(CoordinateReferenceSystem a, CoordinateReferenceSystem b) {
     if (a == null || b == null) {
       return a == b;
     }

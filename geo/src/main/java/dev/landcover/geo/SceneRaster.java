@@ -1,0 +1,87 @@
+package dev.landcover.geo;
+
+import dev.landcover.pixels.PixelWindow;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/**
+ * The bands of a scene opened for reading windows of pixels, whatever files hold them: one GeoTIFF
+ * ({@link GeoTiffRaster}), a GDAL VRT of bands ({@code gdalbuildvrt -separate}), or a {@link
+ * BandStack} of files. Windows are read lazily, so scenes of any size can be opened.
+ *
+ * <p>Band numbers are 1-based, as in GDAL. Windows are in pixel coordinates of {@link #grid()},
+ * half-open (see {@link PixelWindow}), and may reach past the raster's edges: parts outside hold
+ * each band's nodata value (0 without one) and are invalid. All bands share one {@link
+ * #sampleType()}. Instances are safe for use by several threads.
+ */
+public interface SceneRaster extends AutoCloseable {
+
+  /**
+   * Opens a GeoTIFF, or a GDAL VRT when the name ends with {@code .vrt} (see {@link BandStack} for
+   * what a VRT may hold).
+   *
+   * @throws GeoTiffException when the file (or a file a VRT names) is missing, unreadable or uses
+   *     something Landcover does not read; the message names the file and what to do
+   */
+  static SceneRaster open(Path file) throws GeoTiffException {
+    if (file.getFileName() != null
+        && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vrt")) {
+      return StackedRaster.openVrt(file);
+    }
+    return GeoTiffRaster.open(file);
+  }
+
+  /** The file that names this raster in messages: the GeoTIFF, the VRT, or a stack's first file. */
+  Path file();
+
+  /** Size, transform and CRS of the pixels windows address. */
+  RasterGrid grid();
+
+  default int width() {
+    return grid().width();
+  }
+
+  default int height() {
+    return grid().height();
+  }
+
+  int bandCount();
+
+  /** The type of every band's samples. */
+  SampleType sampleType();
+
+  /** The nodata value of band {@code band} (1-based), when it has one. */
+  OptionalDouble noData(int band);
+
+  /**
+   * Band descriptions (GDAL's), one per band in band order, "" where a band has none; empty when no
+   * band has one.
+   */
+  List<String> bandDescriptions();
+
+  /** All band numbers, 1 to {@link #bandCount()}. */
+  default int[] allBands() {
+    int[] all = new int[bandCount()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i + 1;
+    }
+    return all;
+  }
+
+  /**
+   * Reads the pixels of some bands inside a window.
+   *
+   * @param window the window in pixel coordinates; may reach past the edges
+   * @param bands 1-based band numbers, in the order wanted (repeats allowed)
+   * @return the pixels, in {@link #sampleType()}; a pixel is valid when it lies inside the raster,
+   *     every band read holds data there and none holds its nodata value or NaN
+   * @throws GeoTiffException when a file's data cannot be decoded
+   * @throws IllegalArgumentException for a band number out of range
+   */
+  RasterWindow read(PixelWindow window, int... bands) throws GeoTiffException;
+
+  @Override
+  void close() throws GeoTiffException;
+}
