@@ -1,5 +1,6 @@
 package dev.landcover.app;
 
+import dev.landcover.geo.BandStack;
 import dev.landcover.geo.ChipGenerator;
 import dev.landcover.workflows.ChipExport;
 import dev.landcover.workflows.ChipExportRequest;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -31,8 +33,12 @@ final class ChipsCommand implements Callable<Integer> {
       names = "--image",
       required = true,
       paramLabel = "IMG",
-      description = "The image GeoTIFF.")
+      description =
+          "The image: a GeoTIFF, a GDAL VRT (gdalbuildvrt -separate), or a band stack of files"
+              + " FILE,FILE,... (see --band-resampling, --grid-band).")
   Path image;
+
+  @Mixin StackOptions stackOptions;
 
   @Option(
       names = "--labels",
@@ -153,6 +159,11 @@ final class ChipsCommand implements Callable<Integer> {
     if (vectorLabels == null) {
       return export(labels);
     }
+    if (stackOptions.stackOf(image.toString()) != null) {
+      throw new IllegalArgumentException(
+          "--vector-labels needs a single image file; for a band stack, burn them first with"
+              + " landcover labels rasterize --like FIRST_BAND.tif and give --labels");
+    }
     if (labels != null || field == null) {
       throw new IllegalArgumentException("--vector-labels needs --field and excludes --labels");
     }
@@ -164,8 +175,11 @@ final class ChipsCommand implements Callable<Integer> {
 
   private int export(Path labels) throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
+    BandStack stack = stackOptions.stackOf(image.toString());
     ChipExportRequest.Builder request =
-        ChipExportRequest.builder(image, size, out)
+        (stack == null
+                ? ChipExportRequest.builder(image, size, out)
+                : ChipExportRequest.builder(stack, size, out))
             .labels(labels)
             .stride(spacing == null ? null : spacing.stride)
             .overlap(spacing == null ? null : spacing.overlap)

@@ -1,8 +1,10 @@
 package dev.landcover.app;
 
+import dev.landcover.geo.BandStack;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
+import dev.landcover.geo.SceneRaster;
 import dev.landcover.networks.ModelBundle;
 import dev.landcover.pixels.support.AtomicFiles;
 import dev.landcover.pixels.support.Numbers;
@@ -13,6 +15,7 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -22,10 +25,15 @@ import picocli.CommandLine.Spec;
     name = "info",
     mixinStandardHelpOptions = true,
     description =
-        "Describe a GeoTIFF (size, bands, sample type, nodata, CRS, geotransform) or a model bundle.")
+        "Describe a GeoTIFF, a GDAL VRT or a band stack FILE,FILE,... (size, bands and their"
+            + " descriptions, sample type, nodata, CRS, geotransform) or a model bundle.")
 final class InfoCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "FILE", description = "A GeoTIFF file.")
+  @Parameters(
+      paramLabel = "FILE",
+      description = "A GeoTIFF, a GDAL VRT, a band stack FILE,FILE,... or a model bundle.")
   Path file;
+
+  @Mixin StackOptions stackOptions;
 
   @Option(names = "--wkt", description = "Print the CRS as WKT 2.")
   boolean wkt;
@@ -46,20 +54,49 @@ final class InfoCommand implements Callable<Integer> {
       }
       return ExitCodes.OK;
     }
-    try (GeoTiffRaster r = GeoTiffRaster.open(file)) {
+    BandStack stack = stackOptions.stackOf(file.toString());
+    try (SceneRaster r = stack != null ? stack.open() : SceneRaster.open(file)) {
       RasterGrid g = r.grid();
       GeoTransform t = g.transform();
       out.printf("File:         %s%n", file);
-      out.printf("Format:       GeoTIFF%s%n", r.isBigTiff() ? " (BigTIFF)" : "");
+      if (r instanceof GeoTiffRaster tiff) {
+        out.printf("Format:       GeoTIFF%s%n", tiff.isBigTiff() ? " (BigTIFF)" : "");
+      } else {
+        out.printf(
+            "Format:       %s%n",
+            stack != null ? "band stack of " + stack.files().size() + " files" : "GDAL VRT");
+      }
       out.printf(
           "Size:         %d x %d pixels, %d band%s%n",
           r.width(), r.height(), r.bandCount(), r.bandCount() == 1 ? "" : "s");
       out.printf("Sample type:  %s%n", r.sampleType().gdalName());
-      out.printf("Compression:  %s%n", r.compression());
+      if (r instanceof GeoTiffRaster tiff) {
+        out.printf("Compression:  %s%n", tiff.compression());
+      }
+      boolean sameNoData = true;
+      for (int b = 2; b <= r.bandCount(); b++) {
+        sameNoData &= r.noData(b).equals(r.noData(1));
+      }
       OptionalDouble nd = r.noData(1);
       out.printf(
           "NoData:       %s%n",
-          nd.isPresent() ? Numbers.compact(nd.getAsDouble()) + " (all bands)" : "none");
+          !sameNoData
+              ? "per band (below)"
+              : nd.isPresent() ? Numbers.compact(nd.getAsDouble()) + " (all bands)" : "none");
+      if (!r.bandDescriptions().isEmpty() || !sameNoData) {
+        out.println("Bands:");
+        for (int b = 1; b <= r.bandCount(); b++) {
+          String d = r.bandDescriptions().isEmpty() ? "" : r.bandDescriptions().get(b - 1);
+          OptionalDouble bandNoData = r.noData(b);
+          out.printf(
+              "  Band %d: %s%s%n",
+              b,
+              d.isEmpty() ? "(no description)" : d,
+              sameNoData || bandNoData.isEmpty()
+                  ? ""
+                  : ", nodata " + Numbers.compact(bandNoData.getAsDouble()));
+        }
+      }
       String name = g.crsName().orElse("");
       out.printf(
           "CRS:          %s%s%n",

@@ -1,6 +1,7 @@
 package dev.landcover.app;
 
 import ai.djl.Device;
+import dev.landcover.geo.BandStack;
 import dev.landcover.pixels.BlendWindow;
 import dev.landcover.workflows.MappingRequest;
 import dev.landcover.workflows.SceneInputs;
@@ -8,10 +9,12 @@ import dev.landcover.workflows.SceneMapper;
 import dev.landcover.workflows.Shard;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -170,15 +173,28 @@ final class PredictCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "INPUT",
       arity = "1..*",
-      description = "Scene files, folders (their .tif files) or glob patterns.")
+      description =
+          "Scene files (GeoTIFF or GDAL VRT), folders (their .tif files), glob patterns, or band"
+              + " stacks FILE,FILE,... (one scene of the files' bands, named after their common"
+              + " prefix; see --band-resampling, --grid-band).")
   List<String> inputs;
+
+  @Mixin StackOptions stackOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
-    List<Path> scenes = SceneInputs.expand(inputs);
+    List<Path> scenes = new ArrayList<>();
+    List<BandStack> stacks = new ArrayList<>();
+    for (Path scene : SceneInputs.expand(inputs)) {
+      BandStack stack = stackOptions.stackOf(scene.toString());
+      scenes.add(stack == null ? scene : stack.name());
+      if (stack != null) {
+        stacks.add(stack);
+      }
+    }
     if (scenes.isEmpty()) {
       throw new IllegalArgumentException("No scene found in " + inputs);
     }
@@ -199,8 +215,10 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--float applies to --probabilities, which is not given");
     }
     Device checkedDevice = DoctorCommand.checkDevice(device, spec.commandLine().getOut());
+    MappingRequest.Builder withStacks = MappingRequest.builder(modelPath, scenes);
+    stacks.forEach(withStacks::stack);
     MappingRequest request =
-        MappingRequest.builder(modelPath, scenes)
+        withStacks
             .torchScript(torchScript)
             .bands(SceneMapper.isTorchScript(modelPath) ? null : bands)
             .outDir(out)

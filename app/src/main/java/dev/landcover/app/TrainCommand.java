@@ -1,6 +1,7 @@
 package dev.landcover.app;
 
 import ai.djl.Device;
+import dev.landcover.geo.BandStack;
 import dev.landcover.networks.UNetTrainer;
 import dev.landcover.pixels.LandcoverClass;
 import dev.landcover.workflows.ClassListFile;
@@ -44,8 +45,12 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--image",
       paramLabel = "IMG",
-      description = "An image to cut training chips from (with --labels, in the same order).")
+      description =
+          "An image to cut training chips from (with --labels, in the same order): a GeoTIFF, a"
+              + " GDAL VRT or a band stack FILE,FILE,... (see --band-resampling, --grid-band).")
   List<Path> images = new ArrayList<>();
+
+  @Mixin StackOptions stackOptions;
 
   @Option(names = "--labels", paramLabel = "LBL", description = "The label raster of each image.")
   List<Path> labels = new ArrayList<>();
@@ -201,9 +206,32 @@ final class TrainCommand implements Callable<Integer> {
     if (!labels.isEmpty() || field == null) {
       throw new IllegalArgumentException("--vector-labels needs --field and excludes --labels");
     }
+    for (Path image : images) {
+      if (stackOptions.stackOf(image.toString()) != null) {
+        throw new IllegalArgumentException(
+            "--vector-labels needs single image files; for a band stack, burn them first with"
+                + " landcover labels rasterize --like FIRST_BAND.tif and give --labels");
+      }
+    }
     try (VectorLabels burnt = VectorLabels.rasterize(images, vectorLabels, layer, field)) {
       return train(burnt.labels());
     }
+  }
+
+  /** Adds the images (band stacks among them) and their labels to {@code request}. */
+  private TrainingRequest.Builder withImages(TrainingRequest.Builder request, List<Path> labels) {
+    if (images.size() != labels.size()) {
+      return request.images(images, labels); // build() names the mismatch
+    }
+    for (int i = 0; i < images.size(); i++) {
+      BandStack stack = stackOptions.stackOf(images.get(i).toString());
+      if (stack == null) {
+        request.image(images.get(i), labels.get(i));
+      } else {
+        request.image(stack, labels.get(i));
+      }
+    }
+    return request;
   }
 
   private int train(List<Path> labels) throws Exception {
@@ -221,8 +249,7 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     TrainingRequest.Builder request =
-        TrainingRequest.builder(out)
-            .images(images, labels)
+        withImages(TrainingRequest.builder(out), labels)
             .imageBands(bands)
             .chip(chip)
             .stride(stride)

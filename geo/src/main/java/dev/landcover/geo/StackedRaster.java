@@ -563,7 +563,6 @@ final class StackedRaster implements SceneRaster {
     int w = window.width();
     WritableRaster out = Rasters.createBanded(sampleType, w, window.height(), bands.length);
     boolean[] valid = new boolean[(int) window.area()];
-    boolean[] first = new boolean[bands.length];
     double[] nd = new double[bands.length];
     PixelWindow inside = window.intersection(new PixelWindow(0, 0, width(), height()));
     for (int i = 0; i < bands.length; i++) {
@@ -572,9 +571,8 @@ final class StackedRaster implements SceneRaster {
       double fill =
           !Double.isNaN(m.noData())
               ? m.noData()
-              : sampleType.isFloatingPoint() && inside == null ? Double.NaN : 0;
+              : sampleType.isFloatingPoint() ? Double.NaN : 0;
       fillBand(out, i, fill);
-      first[i] = i == 0;
     }
     if (inside != null) {
       for (int r = inside.y(); r < inside.endY(); r++) {

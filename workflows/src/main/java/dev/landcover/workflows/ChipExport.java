@@ -6,6 +6,7 @@ import dev.landcover.geo.ChipGenerator;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.RasterWindow;
+import dev.landcover.geo.SceneRaster;
 import dev.landcover.pixels.support.StagingFolder;
 import dev.landcover.pixels.support.Threads;
 import java.io.IOException;
@@ -68,7 +69,7 @@ public final class ChipExport {
       throws IOException {
     long start = System.nanoTime();
     checkOutputFolder(request);
-    try (GeoTiffRaster img = GeoTiffRaster.open(request.image());
+    try (SceneRaster img = request.openImage();
         GeoTiffRaster lbl =
             request.labels() == null ? null : GeoTiffRaster.open(request.labels())) {
       ChipGenerator.Builder builder = ChipGenerator.builder(img).chipSize(request.size());
@@ -200,7 +201,7 @@ public final class ChipExport {
       ChipExportRequest request,
       Path folder,
       ChipGenerator generator,
-      GeoTiffRaster img,
+      SceneRaster img,
       GeoTiffRaster lbl,
       ProgressListener listener)
       throws IOException {

@@ -1,11 +1,14 @@
 package dev.landcover.workflows;
 
+import dev.landcover.geo.BandStack;
+import dev.landcover.geo.GeoTiffException;
+import dev.landcover.geo.SceneRaster;
 import java.nio.file.Path;
 
 /**
  * What {@link ChipExport#run} cuts and where the chips go. Made with {@link #builder}.
  *
- * @param image the image GeoTIFF
+ * @param image the image GeoTIFF or VRT (for a band stack, the stack's {@link BandStack#name()})
  * @param labels a label GeoTIFF on the image's grid, or null
  * @param size chip width and height in pixels
  * @param stride distance between chip origins, or null (then {@code overlap}, or the size)
@@ -21,6 +24,7 @@ import java.nio.file.Path;
  * @param threads threads writing chips
  * @param out the chip folder (see {@link dev.landcover.geo.ChipFolder})
  * @param overwrite whether a non-empty folder may be written into (earlier chips are removed)
+ * @param imageStack the image as a band stack ({@code --image B02.tif,B03.tif,...}), or null
  */
 public record ChipExportRequest(
     Path image,
@@ -38,7 +42,8 @@ public record ChipExportRequest(
     int deflateLevel,
     int threads,
     Path out,
-    boolean overwrite) {
+    boolean overwrite,
+    BandStack imageStack) {
 
   /** How chips are compressed. */
   public enum Compression {
@@ -101,6 +106,18 @@ public record ChipExportRequest(
     return new Builder(image, size, out);
   }
 
+  /** A request cutting a band stack, with the defaults of {@link #builder(Path, int, Path)}. */
+  public static Builder builder(BandStack image, int size, Path out) {
+    Builder b = new Builder(image.name(), size, out);
+    b.imageStack = image;
+    return b;
+  }
+
+  /** Opens the image: the band stack, else the GeoTIFF or VRT file; close it after use. */
+  public SceneRaster openImage() throws GeoTiffException {
+    return imageStack != null ? imageStack.open() : SceneRaster.open(image);
+  }
+
   /** Builds a {@link ChipExportRequest}. */
   public static final class Builder {
     private final Path image;
@@ -119,6 +136,7 @@ public record ChipExportRequest(
     private int deflateLevel = 6;
     private int threads = Runtime.getRuntime().availableProcessors();
     private boolean overwrite;
+    private BandStack imageStack;
 
     private Builder(Path image, int size, Path out) {
       this.image = image;
@@ -198,7 +216,8 @@ public record ChipExportRequest(
           deflateLevel,
           threads,
           out,
-          overwrite);
+          overwrite,
+          imageStack);
     }
   }
 }

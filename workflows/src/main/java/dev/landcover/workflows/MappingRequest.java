@@ -1,10 +1,16 @@
 package dev.landcover.workflows;
 
 import ai.djl.Device;
+import dev.landcover.geo.BandStack;
+import dev.landcover.geo.GeoTiffException;
+import dev.landcover.geo.SceneRaster;
 import dev.landcover.pixels.BlendWindow;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -42,6 +48,9 @@ import java.util.stream.Collectors;
  * @param polygons whether {@code <scene>_landcover.gpkg} is written: the map's polygons, one per
  *     4-connected patch of a class ({@link dev.landcover.vectors.Vectorizer})
  * @param shard the share of {@code scenes} this run maps ({@link Shard}), or null for all of them
+ * @param stacks the scenes given as band stacks (or null for none), keyed by the path that stands
+ *     for each in {@code scenes}, its {@link BandStack#name()}; other scenes are GeoTIFF or VRT
+ *     files
  */
 public record MappingRequest(
     Path model,
@@ -64,7 +73,8 @@ public record MappingRequest(
     boolean overwrite,
     int[] bands,
     boolean polygons,
-    Shard shard) {
+    Shard shard,
+    Map<Path, BandStack> stacks) {
 
   /** Which pixels of the input are nodata. */
   public enum NoDataRule {
@@ -183,6 +193,7 @@ public record MappingRequest(
   /** Checks the request. */
   public MappingRequest {
     scenes = List.copyOf(scenes);
+    stacks = stacks == null ? Map.of() : Map.copyOf(stacks);
     if (scenes.isEmpty()) {
       throw new IllegalArgumentException("No scene to map");
     }
@@ -223,6 +234,14 @@ public record MappingRequest(
     }
   }
 
+  /**
+   * Opens one of {@link #scenes}: its band stack, else the GeoTIFF or VRT file; close it after use.
+   */
+  public SceneRaster openScene(Path scene) throws GeoTiffException {
+    BandStack stack = stacks.get(scene);
+    return stack != null ? stack.open() : SceneRaster.open(scene);
+  }
+
   /** The scenes this run maps: those of its shard, or all of them. */
   public List<Path> scenesToMap() {
     return shard == null ? scenes : shard.select(scenes);
@@ -261,10 +280,24 @@ public record MappingRequest(
     private int[] bands;
     private boolean polygons;
     private Shard shard;
+    private final Map<Path, BandStack> stacks = new LinkedHashMap<>();
 
     private Builder(Path model, List<Path> scenes) {
       this.model = model;
-      this.scenes = scenes;
+      this.scenes = new ArrayList<>(scenes);
+    }
+
+    /**
+     * Adds a scene given as a band stack ({@code --image B02.tif,B03.tif,...}): it stands in the
+     * scene list as {@link BandStack#name()} (added at the end if not there yet) and its outputs
+     * are named after that path.
+     */
+    public Builder stack(BandStack stack) {
+      stacks.put(stack.name(), stack);
+      if (!scenes.contains(stack.name())) {
+        scenes.add(stack.name());
+      }
+      return this;
     }
 
     public Builder torchScript(TorchScriptInputs inputs) {
@@ -389,7 +422,8 @@ public record MappingRequest(
           overwrite,
           bands,
           polygons,
-          shard);
+          shard,
+          stacks);
     }
   }
 }

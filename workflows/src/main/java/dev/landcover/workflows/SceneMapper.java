@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.OverviewResampling;
 import dev.landcover.geo.QgisStyle;
 import dev.landcover.geo.SampleType;
+import dev.landcover.geo.SceneRaster;
 import dev.landcover.networks.ClassScores;
 import dev.landcover.networks.InputNormalization;
 import dev.landcover.networks.ModelBundle;
@@ -303,11 +303,12 @@ public final class SceneMapper {
 
   /**
    * The class map's path for {@code scene}: {@code <outDir or scene's
-   * folder>/<name>_landcover.tif}.
+   * folder>/<name>_landcover.tif}, the name without {@code .tif}, {@code .tiff} or {@code .vrt} (a
+   * band stack's scene path is its {@link dev.landcover.geo.BandStack#name()}).
    */
   public static Path mapPath(Path scene, Path outDir) {
     Path dir = outDir != null ? outDir : scene.toAbsolutePath().getParent();
-    String base = scene.getFileName().toString().replaceAll("(?i)\\.tiff?$", "");
+    String base = scene.getFileName().toString().replaceAll("(?i)\\.(tiff?|vrt)$", "");
     return dir.resolve(base + "_landcover.tif");
   }
 
@@ -334,7 +335,7 @@ public final class SceneMapper {
     int most = -1;
     Path example = null;
     for (Path scene : request.scenes()) {
-      try (GeoTiffRaster r = GeoTiffRaster.open(scene)) {
+      try (SceneRaster r = request.openScene(scene)) {
         if (r.bandCount() > most) {
           most = r.bandCount();
           example = scene;
@@ -444,7 +445,7 @@ public final class SceneMapper {
     long batchPixels = 0;
     if (scenes.size() > 1) {
       for (int i = 0; i < scenes.size(); i++) {
-        try (GeoTiffRaster r = GeoTiffRaster.open(scenes.get(i))) {
+        try (SceneRaster r = request.openScene(scenes.get(i))) {
           areas[i] = (long) r.width() * r.height();
         } catch (IOException e) {
           areas[i] = 0; // reported when the scene's turn comes
@@ -555,7 +556,7 @@ public final class SceneMapper {
       throws IOException {
     long t0 = System.nanoTime();
     List<LandcoverClass> classList = bundle.classes();
-    try (GeoTiffRaster raster = GeoTiffRaster.open(scene)) {
+    try (SceneRaster raster = request.openScene(scene)) {
       int[] sceneBands =
           BandSelection.choose(
               bundle, request.bands(), scene, raster.bandCount(), raster.bandDescriptions());
@@ -808,7 +809,7 @@ public final class SceneMapper {
   private void writeSummary(
       Path map,
       Path finalMap,
-      GeoTiffRaster raster,
+      SceneRaster raster,
       List<LandcoverClass> classList,
       long[] counts,
       double seconds,

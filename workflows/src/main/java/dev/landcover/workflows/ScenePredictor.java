@@ -1,7 +1,7 @@
 package dev.landcover.workflows;
 
-import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.RasterWindow;
+import dev.landcover.geo.SceneRaster;
 import dev.landcover.networks.InputNormalization;
 import dev.landcover.networks.SegmentationModel;
 import dev.landcover.pixels.BlendWindow;
@@ -120,7 +120,7 @@ final class ScenePredictor {
    * @param progress called with (chips done, chips in all) after each batch, or null
    */
   void predict(
-      GeoTiffRaster scene, RowSink sink, java.util.function.BiConsumer<Integer, Integer> progress)
+      SceneRaster scene, RowSink sink, java.util.function.BiConsumer<Integer, Integer> progress)
       throws IOException {
     int width = scene.width();
     int height = scene.height();
@@ -294,7 +294,7 @@ final class ScenePredictor {
   }
 
   /** Normalized input values of a strip, mirrored outside the scene, and validity inside. */
-  private Strip readStrip(GeoTiffRaster scene, int x0, int y0, int w, int h) throws IOException {
+  private Strip readStrip(SceneRaster scene, int x0, int y0, int w, int h) throws IOException {
     int width = scene.width();
     int height = scene.height();
     int ya = Math.max(0, y0);

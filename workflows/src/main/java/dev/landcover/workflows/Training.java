@@ -100,7 +100,8 @@ public final class Training {
             request.chip(),
             request.stride(),
             request.imageBands(),
-            request.ignore())) {
+            request.ignore(),
+            request.stacks())) {
       List<TrainingChips.Ref> all = chips.refs();
       if (all.size() < 2) {
         throw new IllegalArgumentException(

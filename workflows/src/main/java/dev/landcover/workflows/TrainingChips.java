@@ -1,11 +1,13 @@
 package dev.landcover.workflows;
 
+import dev.landcover.geo.BandStack;
 import dev.landcover.geo.Chip;
 import dev.landcover.geo.ChipFolder;
 import dev.landcover.geo.ChipGenerator;
 import dev.landcover.geo.GeoTiffException;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.RasterWindow;
+import dev.landcover.geo.SceneRaster;
 import dev.landcover.pixels.InvalidInputException;
 import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -37,13 +40,14 @@ final class TrainingChips implements AutoCloseable {
 
   private final List<Ref> refs = new ArrayList<>();
   private final List<String> sourceNames = new ArrayList<>();
-  private final List<GeoTiffRaster[]> rasters = new ArrayList<>();
+  private final List<SceneRaster[]> rasters = new ArrayList<>();
   private final List<Long> sourceAreas = new ArrayList<>();
   private final int[] bands;
   private final Integer ignore;
   private int size;
   private int bandCount = -1;
   private Integer labelNoData;
+  private Map<Path, BandStack> stacks = Map.of();
 
   private TrainingChips(int[] bands, Integer ignore) {
     this.bands = bands;
@@ -55,6 +59,7 @@ final class TrainingChips implements AutoCloseable {
    *
    * @param bands image bands, 1-based, or null for all
    * @param ignore a label value to treat as unlabelled, or null
+   * @param stacks the images given as band stacks, keyed by their path in {@code images}
    */
   static TrainingChips open(
       List<Path> images,
@@ -63,9 +68,11 @@ final class TrainingChips implements AutoCloseable {
       int size,
       int stride,
       int[] bands,
-      Integer ignore)
+      Integer ignore,
+      Map<Path, BandStack> stacks)
       throws IOException {
     TrainingChips chips = new TrainingChips(bands, ignore);
+    chips.stacks = stacks;
     boolean ok = false;
     try {
       for (int i = 0; i < images.size(); i++) {
@@ -85,7 +92,8 @@ final class TrainingChips implements AutoCloseable {
 
   private void addPair(Path image, Path labels, int chipSize, int stride) throws IOException {
     setSize(chipSize, image);
-    GeoTiffRaster img = GeoTiffRaster.open(image);
+    BandStack stack = stacks.get(image);
+    SceneRaster img = stack != null ? stack.open() : SceneRaster.open(image);
     GeoTiffRaster lbl;
     try {
       lbl = GeoTiffRaster.open(labels);
@@ -95,7 +103,7 @@ final class TrainingChips implements AutoCloseable {
     }
     int source = sourceNames.size();
     sourceNames.add(image.toString());
-    rasters.add(new GeoTiffRaster[] {img, lbl});
+    rasters.add(new SceneRaster[] {img, lbl});
     sourceAreas.add((long) img.width() * img.height());
     checkBands(image, img.bandCount());
     rememberNoData(lbl.noData(1));
@@ -233,7 +241,7 @@ final class TrainingChips implements AutoCloseable {
     RasterWindow image;
     RasterWindow labels;
     if (ref.imageFile() == null) {
-      GeoTiffRaster[] pair = rasters.get(ref.source());
+      SceneRaster[] pair = rasters.get(ref.source());
       image = pair[0].read(ref.window(), bandIndices());
       labels = pair[1].read(ref.window(), 1);
     } else {
@@ -265,11 +273,11 @@ final class TrainingChips implements AutoCloseable {
   @Override
   public void close() throws IOException {
     IOException first = null;
-    for (GeoTiffRaster[] pair : rasters) {
+    for (SceneRaster[] pair : rasters) {
       if (pair == null) {
         continue;
       }
-      for (GeoTiffRaster r : pair) {
+      for (SceneRaster r : pair) {
         try {
           r.close();
         } catch (IOException e) {

@@ -1,12 +1,15 @@
 package dev.landcover.workflows;
 
 import ai.djl.Device;
+import dev.landcover.geo.BandStack;
 import dev.landcover.networks.UNetConfig;
 import dev.landcover.networks.UNetTrainer;
 import dev.landcover.pixels.LandcoverClass;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@link Training#run} does: the training data, the network, how it learns and where the
@@ -38,6 +41,8 @@ import java.util.List;
  * @param resume a checkpoint to continue from, or null
  * @param out the bundle folder (or {@code .zip})
  * @param overwrite whether an existing bundle and checkpoint may be replaced
+ * @param stacks the images given as band stacks (or null for none), keyed by the path that stands
+ *     for each in {@code images}, its {@link BandStack#name()}
  */
 public record TrainingRequest(
     List<Path> images,
@@ -65,7 +70,8 @@ public record TrainingRequest(
     Path checkpoint,
     Path resume,
     Path out,
-    boolean overwrite) {
+    boolean overwrite,
+    Map<Path, BandStack> stacks) {
 
   /** How validation chips are drawn (see {@link ValidationSplit}). */
   public enum Split {
@@ -79,6 +85,7 @@ public record TrainingRequest(
   public TrainingRequest {
     images = List.copyOf(images);
     labels = List.copyOf(labels);
+    stacks = stacks == null ? Map.of() : Map.copyOf(stacks);
     chipFolders = List.copyOf(chipFolders);
     if (images.isEmpty() && chipFolders.isEmpty()) {
       throw new IllegalArgumentException(
@@ -160,6 +167,7 @@ public record TrainingRequest(
     private Path checkpoint;
     private Path resume;
     private boolean overwrite;
+    private final Map<Path, BandStack> stacks = new LinkedHashMap<>();
 
     private Builder(Path out) {
       this.out = out;
@@ -170,6 +178,15 @@ public record TrainingRequest(
       this.images.add(image);
       this.labels.add(labels);
       return this;
+    }
+
+    /**
+     * Adds an image given as a band stack ({@code --image B02.tif,B03.tif,...}) and its label
+     * raster; the image stands in {@link TrainingRequest#images()} as {@link BandStack#name()}.
+     */
+    public Builder image(BandStack image, Path labels) {
+      this.stacks.put(image.name(), image);
+      return image(image.name(), labels);
     }
 
     /** Adds images and their label rasters (same order; the counts are checked by build). */
@@ -328,7 +345,8 @@ public record TrainingRequest(
           checkpoint != null ? checkpoint : Path.of(out + ".ckpt"),
           resume,
           out,
-          overwrite);
+          overwrite,
+          stacks);
     }
   }
 }
