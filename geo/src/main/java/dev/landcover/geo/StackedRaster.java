@@ -569,9 +569,7 @@ final class StackedRaster implements SceneRaster {
       Member m = members.get(bands[i] - 1);
       nd[i] = m.noData();
       double fill =
-          !Double.isNaN(m.noData())
-              ? m.noData()
-              : sampleType.isFloatingPoint() ? Double.NaN : 0;
+          !Double.isNaN(m.noData()) ? m.noData() : sampleType.isFloatingPoint() ? Double.NaN : 0;
       fillBand(out, i, fill);
     }
     if (inside != null) {
