@@ -4,9 +4,11 @@ import dev.landcover.geo.BandStack;
 import dev.landcover.geo.ChipGenerator;
 import dev.landcover.workflows.ChipExport;
 import dev.landcover.workflows.ChipExportRequest;
+import dev.landcover.workflows.Shard;
 import dev.landcover.workflows.VectorLabels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +17,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code landcover chips}: cuts a scene (and its labels) into georeferenced GeoTIFF chips. */
@@ -31,7 +34,6 @@ import picocli.CommandLine.Spec;
 final class ChipsCommand implements Callable<Integer> {
   @Option(
       names = "--image",
-      required = true,
       paramLabel = "IMG",
       description =
           "The image: a GeoTIFF, a GDAL VRT (gdalbuildvrt -separate), or a band stack of files"
@@ -39,6 +41,22 @@ final class ChipsCommand implements Callable<Integer> {
   Path image;
 
   @Mixin StackOptions stackOptions;
+
+  @Parameters(
+      paramLabel = "INPUT",
+      arity = "0..*",
+      description =
+          "Instead of --image: a batch of IMAGE or IMAGE,LABELS, each cut into its own chip folder"
+              + " DIR/<image name>/ (scenes whose folder has its chips.csv are skipped).")
+  List<String> inputs = new ArrayList<>();
+
+  @Option(
+      names = "--shard",
+      paramLabel = "i/N",
+      description =
+          "With INPUTs: cut only shard i (0 to N-1) of N, the scenes whose file name hashes to i"
+              + " (SHA-256 mod N); N processes share DIR.")
+  String shard;
 
   @Option(
       names = "--labels",
@@ -156,6 +174,13 @@ final class ChipsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!inputs.isEmpty()) {
+      return batch();
+    }
+    if (image == null || shard != null) {
+      throw new IllegalArgumentException(
+          "Give --image, or a batch of INPUTs (IMAGE or IMAGE,LABELS; --shard splits a batch)");
+    }
     if (vectorLabels == null) {
       return export(labels);
     }
@@ -177,21 +202,11 @@ final class ChipsCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     BandStack stack = stackOptions.stackOf(image.toString());
     ChipExportRequest.Builder request =
-        (stack == null
+        options(
+            stack == null
                 ? ChipExportRequest.builder(image, size, out)
-                : ChipExportRequest.builder(stack, size, out))
-            .labels(labels)
-            .stride(spacing == null ? null : spacing.stride)
-            .overlap(spacing == null ? null : spacing.overlap)
-            .bands(bands)
-            .maxNoData(maxNoData)
-            .requiredClasses(classes, minClassPixels)
-            .backgroundKeep(backgroundKeep, seed)
-            .compression(compress, deflateLevel)
-            .overwrite(overwrite);
-    if (threads != null) {
-      request.threads(threads);
-    }
+                : ChipExportRequest.builder(stack, size, out),
+            labels);
     ChipExport.Result r =
         ChipExport.run(request.build(), new ConsoleProgress(stdout, spec.commandLine().getErr()));
     Map<ChipGenerator.DropReason, Long> dropped = r.dropped();
@@ -218,5 +233,67 @@ final class ChipsCommand implements Callable<Integer> {
                       Locale.ROOT, "  class %3d: %,14d  %5.1f%%%n", c, n, 100.0 * n / sum));
     }
     return ExitCodes.OK;
+  }
+
+  /** Every option but the image, labels and output folder, applied to {@code b}. */
+  private ChipExportRequest.Builder options(ChipExportRequest.Builder b, Path labels) {
+    b.labels(labels)
+        .stride(spacing == null ? null : spacing.stride)
+        .overlap(spacing == null ? null : spacing.overlap)
+        .bands(bands)
+        .maxNoData(maxNoData)
+        .requiredClasses(classes, minClassPixels)
+        .backgroundKeep(backgroundKeep, seed)
+        .compression(compress, deflateLevel)
+        .overwrite(overwrite);
+    if (threads != null) {
+      b.threads(threads);
+    }
+    return b;
+  }
+
+  /** A batch of INPUTs, a chip folder each in DIR; exit 1 when a scene failed. */
+  private int batch() {
+    if (image != null || labels != null || vectorLabels != null) {
+      throw new IllegalArgumentException(
+          "A batch of INPUTs takes its labels as IMAGE,LABELS: not with --image, --labels or"
+              + " --vector-labels");
+    }
+    List<ChipExportRequest> requests = new ArrayList<>();
+    for (String in : inputs) {
+      String[] parts = in.split(",", -1);
+      if (parts.length > 2 || parts[0].isEmpty() || (parts.length == 2 && parts[1].isEmpty())) {
+        throw new IllegalArgumentException("An INPUT is IMAGE or IMAGE,LABELS: got '" + in + "'");
+      }
+      Path img = Path.of(parts[0]);
+      requests.add(
+          options(
+                  ChipExportRequest.builder(img, size, ChipExport.sceneFolder(out, img)),
+                  parts.length == 2 ? Path.of(parts[1]) : null)
+              .build());
+    }
+    PrintWriter stdout = spec.commandLine().getOut();
+    List<ChipExport.SceneOutcome> outcomes =
+        ChipExport.runBatch(
+            requests,
+            shard == null ? null : Shard.parse(shard),
+            new ConsoleProgress(stdout, spec.commandLine().getErr()));
+    stdout.println("Scenes:");
+    for (ChipExport.SceneOutcome o : outcomes) {
+      String detail =
+          switch (o.status()) {
+            case DONE -> o.folder() + " (" + o.result().written() + " chips)";
+            case SKIPPED -> o.folder() + " (has its chips.csv)";
+            case FAILED -> o.error();
+          };
+      String status =
+          o.status() == ChipExport.Status.FAILED
+              ? "FAILED"
+              : o.status().name().toLowerCase(Locale.ROOT);
+      stdout.printf("  %-8s %s  %s%n", status, o.image(), detail);
+    }
+    return outcomes.stream().anyMatch(o -> o.status() == ChipExport.Status.FAILED)
+        ? ExitCodes.DATA_ERROR
+        : ExitCodes.OK;
   }
 }

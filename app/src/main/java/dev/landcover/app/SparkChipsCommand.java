@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Cut each INPUT (IMAGE or IMAGE,LABELS) into a chip folder DIR/<image name>/ in a Spark task,"
           + " as 'landcover chips' does (images/, labels/, chips.csv: ready for 'landcover train"
-          + " --chips'), through Hadoop's FileSystem API, and write a Parquet table of per-scene"
-          + " results (DIR/landcover_chips.parquet).",
+          + " --chips'), through Hadoop's FileSystem API, or with --format parquet into one"
+          + " Parquet chip table DIR/chips.parquet (ready for 'landcover train --chips"
+          + " DIR/chips.parquet'), and write a Parquet table of per-scene results"
+          + " (DIR/landcover_chips.parquet).",
       "Folders with their index are skipped unless --overwrite; a scene that fails is a FAILED"
           + " row and the job goes on; the exit code is 1 if any failed."
     })
@@ -41,6 +43,16 @@ final class SparkChipsCommand implements Callable<Integer> {
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
   String out;
+
+  @Option(
+      names = "--format",
+      defaultValue = "folders",
+      paramLabel = "F",
+      description =
+          "FOLDERS: a chip folder per scene; PARQUET: one Parquet chip table DIR/chips.parquet, a"
+              + " row per chip with its pixels, label and georeferencing (default:"
+              + " ${DEFAULT-VALUE}).")
+  SparkChipsRequest.Format format;
 
   @Option(
       names = "--table",
@@ -126,6 +138,7 @@ final class SparkChipsCommand implements Callable<Integer> {
             .backgroundKeep(backgroundKeep, seed)
             .compression(compress, deflateLevel)
             .overwrite(overwrite)
+            .format(format)
             .build();
     List<ChipSummary> rows =
         SparkJobs.chips(request, master, new ConsoleProgress(stdout, spec.commandLine().getErr()));

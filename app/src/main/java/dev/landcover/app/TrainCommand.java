@@ -78,7 +78,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--chips",
       paramLabel = "DIR",
-      description = "A folder written by landcover chips --labels (chips.csv, images/, labels/).")
+      description =
+          "A folder written by landcover chips --labels (chips.csv, images/, labels/), a folder of"
+              + " such folders (one per scene), or a Parquet chip table (spark chips --format"
+              + " parquet).")
   List<Path> chipFolders = new ArrayList<>();
 
   @Option(

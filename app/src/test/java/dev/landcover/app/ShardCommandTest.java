@@ -59,13 +59,10 @@ class ShardCommandTest {
             0,
             null)
         .save(bundle, weights);
-    scenes = Files.createDirectories(dir.resolve("scenes"));
     for (int i = 1; i <= 6; i++) {
-      String name = "scene_0" + i;
-      new SyntheticScene(70 + 9 * i, 50 + 5 * i, i).write(scenes.resolve(name), false);
-      Files.move(scenes.resolve(name + "/scene.tif"), scenes.resolve(name + ".tif"));
-      names.add(name);
+      names.add("scene_0" + i);
     }
+    scenes = SyntheticScene.writeBatch(dir.resolve("scenes"), names);
   }
 
   private static Cli predict(Path out, String... extra) {
@@ -160,6 +157,125 @@ class ShardCommandTest {
             file);
       }
     }
+  }
+
+  private static Cli chips(Path out, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("chips", "--size", "32", "--overlap", "8", "--out", out.toString()));
+    args.addAll(List.of(extra));
+    for (String name : names) {
+      args.add(scenes.resolve(name + ".tif") + "," + scenes.resolve(name + "/labels.tif"));
+    }
+    return Cli.run(args.toArray(String[]::new));
+  }
+
+  /** Every file under {@code folder}, relative to it, sorted. */
+  private static List<Path> tree(Path folder) throws Exception {
+    try (Stream<Path> s = Files.walk(folder)) {
+      return s.filter(Files::isRegularFile).map(folder::relativize).sorted().toList();
+    }
+  }
+
+  @Test
+  void twoChipShardsTogetherWriteTheChipFoldersOfOneRunAndTrainingReadsThemAll() throws Exception {
+    Path whole = dir.resolve("chips-whole");
+    Cli one = chips(whole);
+    assertEquals(0, one.code(), one.err());
+    assertEquals(6, done(one).size(), one.out());
+
+    Path shared = dir.resolve("chips-shared");
+    CompletableFuture<Cli> first =
+        CompletableFuture.supplyAsync(() -> chips(shared, "--shard", "0/2"));
+    CompletableFuture<Cli> second =
+        CompletableFuture.supplyAsync(() -> chips(shared, "--shard", "1/2"));
+    // A third process cutting every scene at the same time: shards overlapping in time.
+    CompletableFuture<Cli> overlapping =
+        CompletableFuture.supplyAsync(() -> chips(shared, "--shard", "0/1"));
+    Cli s0 = first.get();
+    Cli s1 = second.get();
+    Cli all = overlapping.get();
+    assertEquals(0, s0.code(), s0.err());
+    assertEquals(0, s1.code(), s1.err());
+    assertEquals(0, all.code(), all.err());
+    assertEquals(Set.of("scene_02.tif", "scene_05.tif", "scene_06.tif"), done(s0));
+    Set<String> union = new HashSet<>(done(s0));
+    union.addAll(done(s1));
+    assertEquals(names.stream().map(n -> n + ".tif").collect(Collectors.toSet()), union);
+
+    List<Path> files = tree(whole);
+    assertEquals(files, tree(shared), "the same files, no staging folder left");
+    for (Path f : files) {
+      assertArrayEquals(
+          Files.readAllBytes(whole.resolve(f)),
+          Files.readAllBytes(shared.resolve(f)),
+          f.toString());
+    }
+
+    Cli rerun = chips(shared, "--shard", "1/2");
+    assertEquals(0, rerun.code(), rerun.err());
+    assertEquals(
+        done(s1).size(), rerun.out().lines().filter(l -> l.trim().startsWith("skipped")).count());
+
+    int chipCount = 0;
+    for (String name : names) {
+      chipCount += Files.readAllLines(shared.resolve(name + "/chips.csv")).size() - 1;
+    }
+    Cli train =
+        Cli.run(
+            "train",
+            "--chips",
+            shared.toString(),
+            "--depth",
+            "2",
+            "--filters",
+            "4",
+            "--epochs",
+            "1",
+            "--val-split",
+            "random",
+            "--out",
+            dir.resolve("chips-model").toString());
+    assertEquals(0, train.code(), train.err());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(": (\\d+) chips \\((\\d+) for validation")
+            .matcher(train.out() + train.err());
+    assertTrue(m.find(), train.out() + train.err());
+    assertEquals(
+        chipCount,
+        Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2)),
+        "every scene's chips, for training or validation: " + train.out());
+  }
+
+  @Test
+  void aParquetChipTableWithoutSparkIsAOneLineError() throws Exception {
+    Path table = Files.createDirectories(dir.resolve("no-spark/chips.parquet"));
+    Files.writeString(table.resolve("part-00000.snappy.parquet"), "PAR1");
+    Cli cli = Cli.run("train", "--chips", table.toString(), "--out", dir.resolve("m").toString());
+    assertEquals(2, cli.code(), cli.out() + cli.err());
+    assertEquals(1, cli.err().lines().count(), cli.err());
+    assertTrue(cli.err().contains(table.toString()) && cli.err().contains("Spark"), cli.err());
+  }
+
+  @Test
+  void twoScenesOfTheSameNameAreRefusedUpFront() throws Exception {
+    Path other = Files.createDirectories(dir.resolve("other"));
+    Files.copy(scenes.resolve("scene_01.tif"), other.resolve("scene_01.tif"));
+    Path out = dir.resolve("same-name");
+    Cli cli =
+        Cli.run(
+            "predict",
+            "--model",
+            bundle.toString(),
+            "--out",
+            out.toString(),
+            scenes.resolve("scene_01.tif").toString(),
+            other.resolve("scene_01.tif").toString());
+    assertEquals(2, cli.code(), cli.out() + cli.err());
+    assertEquals(1, cli.err().lines().count(), cli.err());
+    assertTrue(
+        cli.err().contains("same outputs") && cli.err().contains(other.toString()), cli.err());
+    assertFalse(Files.exists(out), "nothing written");
   }
 
   @Test

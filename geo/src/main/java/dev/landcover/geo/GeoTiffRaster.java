@@ -462,7 +462,12 @@ public final class GeoTiffRaster implements SceneRaster {
   }
 
   private double toStored(double value) {
-    return switch (sampleType) {
+    return toStored(sampleType, value);
+  }
+
+  /** A nodata value as a raster of {@code type} stores it (unsigned 32-bit with Java's sign). */
+  static double toStored(SampleType type, double value) {
+    return switch (type) {
       case UINT32 -> (int) (long) value;
       default -> value;
     };
@@ -498,7 +503,7 @@ public final class GeoTiffRaster implements SceneRaster {
   }
 
   /** Marks invalid the samples of {@code bank[from, to)} equal to {@code stored} or NaN. */
-  private static void markInvalid(Object bank, int from, int to, double stored, boolean[] valid) {
+  static void markInvalid(Object bank, int from, int to, double stored, boolean[] valid) {
     if (bank instanceof float[] a) {
       float v = (float) stored;
       for (int i = from; i < to; i++) {

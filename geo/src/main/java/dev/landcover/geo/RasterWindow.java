@@ -11,6 +11,8 @@ import java.awt.image.DataBufferShort;
 import java.awt.image.DataBufferUShort;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -198,6 +200,107 @@ public final class RasterWindow {
       }
     }
     return out;
+  }
+
+  /**
+   * The samples as bytes: band after band, each band row after row (row-major, upper-left pixel
+   * first), each sample in this window's sample type, little-endian; {@code bandCount * width *
+   * height * bits / 8} bytes. The layout of GDAL's {@code ReadRaster} (band-sequential) on a
+   * little-endian machine; read back with {@link #fromLittleEndianBytes}.
+   */
+  public byte[] toLittleEndianBytes() {
+    int plane = window.width() * window.height();
+    ByteBuffer out =
+        ByteBuffer.allocate(bands.length * plane * (sampleType.bits() / 8))
+            .order(ByteOrder.LITTLE_ENDIAN);
+    DataBuffer buffer = raster.getDataBuffer();
+    int step = plane * (sampleType.bits() / 8);
+    for (int b = 0; b < bands.length; b++) {
+      ByteBuffer band = out.slice(b * step, step).order(ByteOrder.LITTLE_ENDIAN);
+      Object bank = Rasters.bankData(buffer, b);
+      if (bank instanceof byte[] d) {
+        band.put(d, 0, plane);
+      } else if (bank instanceof short[] d) {
+        band.asShortBuffer().put(d, 0, plane);
+      } else if (bank instanceof int[] d) {
+        band.asIntBuffer().put(d, 0, plane);
+      } else if (bank instanceof float[] d) {
+        band.asFloatBuffer().put(d, 0, plane);
+      } else if (bank instanceof double[] d) {
+        band.asDoubleBuffer().put(d, 0, plane);
+      } else {
+        throw new AssertionError(sampleType);
+      }
+    }
+    return out.array();
+  }
+
+  /**
+   * Pixels from samples laid out as {@link #toLittleEndianBytes} writes them, as a GeoTIFF of that
+   * sample type and nodata would read: window (0, 0, width, height), bands numbered 1 to {@code
+   * bandCount}, each with nodata {@code noData}, and a pixel valid when no band holds {@code
+   * noData} and no floating-point band holds NaN.
+   *
+   * @param noData the bands' nodata value, NaN for none
+   * @throws IllegalArgumentException when {@code samples} does not hold {@code bandCount * width *
+   *     height} samples of {@code type}
+   */
+  public static RasterWindow fromLittleEndianBytes(
+      SampleType type, int width, int height, int bandCount, double noData, byte[] samples) {
+    int plane = width * height;
+    long expected = (long) bandCount * plane * (type.bits() / 8);
+    if (samples.length != expected) {
+      throw new IllegalArgumentException(
+          "Expected "
+              + expected
+              + " bytes of "
+              + type.gdalName()
+              + " for "
+              + bandCount
+              + " bands of "
+              + width
+              + " x "
+              + height
+              + ": got "
+              + samples.length);
+    }
+    WritableRaster raster = Rasters.createBanded(type, width, height, bandCount);
+    DataBuffer buffer = raster.getDataBuffer();
+    ByteBuffer in = ByteBuffer.wrap(samples).order(ByteOrder.LITTLE_ENDIAN);
+    int step = plane * (type.bits() / 8);
+    for (int b = 0; b < bandCount; b++) {
+      ByteBuffer band = in.slice(b * step, step).order(ByteOrder.LITTLE_ENDIAN);
+      Object bank = Rasters.bankData(buffer, b);
+      if (bank instanceof byte[] d) {
+        band.get(d, 0, plane);
+      } else if (bank instanceof short[] d) {
+        band.asShortBuffer().get(d, 0, plane);
+      } else if (bank instanceof int[] d) {
+        band.asIntBuffer().get(d, 0, plane);
+      } else if (bank instanceof float[] d) {
+        band.asFloatBuffer().get(d, 0, plane);
+      } else if (bank instanceof double[] d) {
+        band.asDoubleBuffer().get(d, 0, plane);
+      } else {
+        throw new AssertionError(type);
+      }
+    }
+    boolean[] valid = new boolean[plane];
+    Arrays.fill(valid, true);
+    if (!Double.isNaN(noData) || type.isFloatingPoint()) {
+      double stored = GeoTiffRaster.toStored(type, noData);
+      for (int b = 0; b < bandCount; b++) {
+        GeoTiffRaster.markInvalid(Rasters.bankData(buffer, b), 0, plane, stored, valid);
+      }
+    }
+    int[] bands = new int[bandCount];
+    double[] noDatas = new double[bandCount];
+    for (int b = 0; b < bandCount; b++) {
+      bands[b] = b + 1;
+      noDatas[b] = noData;
+    }
+    return new RasterWindow(
+        new PixelWindow(0, 0, width, height), bands, type, noDatas, raster, valid);
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.landcover.spark;
 import dev.landcover.geo.ChipFolder;
 import dev.landcover.pixels.support.AtomicFiles;
 import dev.landcover.workflows.ChipExport;
-import dev.landcover.workflows.ChipExportRequest;
 import dev.landcover.workflows.ProgressListener;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -76,17 +75,9 @@ final class ChipTask implements MapPartitionsFunction<String, ChipSummary> {
         java.nio.file.Path localImage = SceneTask.localFile(new Path(image), conf, scratch);
         java.nio.file.Path localLabels =
             labels == null ? null : SceneTask.localFile(new Path(labels), conf, scratch);
-        ChipExportRequest.Builder b =
-            ChipExportRequest.builder(localImage, request.size(), local)
-                .labels(localLabels)
-                .stride(request.stride())
-                .overlap(request.overlap())
-                .bands(request.bands())
-                .maxNoData(request.maxNoData())
-                .requiredClasses(request.requiredClasses(), request.minClassPixels())
-                .backgroundKeep(request.backgroundKeep(), request.seed())
-                .compression(request.compression(), request.deflateLevel());
-        result = ChipExport.run(b.build(), ProgressListener.NONE);
+        result =
+            ChipExport.run(
+                request.exportRequest(localImage, localLabels, local), ProgressListener.NONE);
       } catch (IOException | RuntimeException e) {
         return new ChipSummary(
             image,

@@ -5,9 +5,10 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * What {@link SparkMapping#chips} cuts and where the chip folders go: {@code landcover chips} for
- * many scenes, one chip folder per scene ({@code <out>/<image name>/}, ready for {@code landcover
- * train --chips}). Paths are Hadoop paths or URIs. Made with {@link #builder}.
+ * What {@link SparkMapping#chips} cuts and where the chips go: {@code landcover chips} for many
+ * scenes, as one chip folder per scene ({@code <out>/<image name>/}) or as one Parquet chip table
+ * ({@code <out>/chips.parquet}, {@link ParquetChipTable}), both ready for {@code landcover train
+ * --chips}. Paths are Hadoop paths or URIs. Made with {@link #builder}.
  *
  * @param inputs {@code IMAGE} or {@code IMAGE,LABELS} (a label raster on the image's grid), one per
  *     scene
@@ -25,7 +26,9 @@ import java.util.List;
  * @param seed the seed of that sampling
  * @param compression how chips are compressed
  * @param deflateLevel Deflate level, 1 to 9
- * @param overwrite whether scenes whose chip folder has its index are cut again (else skipped)
+ * @param overwrite whether scenes whose chip folder has its index are cut again (else skipped);
+ *     with {@link Format#PARQUET}, whether an existing chip table is replaced (else refused)
+ * @param format chip folders or a Parquet chip table
  */
 public record SparkChipsRequest(
     List<String> inputs,
@@ -42,9 +45,18 @@ public record SparkChipsRequest(
     long seed,
     ChipExportRequest.Compression compression,
     int deflateLevel,
-    boolean overwrite)
+    boolean overwrite,
+    Format format)
     implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  /** How the chips are written. */
+  public enum Format {
+    /** A chip folder per scene, as {@code landcover chips} writes it. */
+    FOLDERS,
+    /** One Parquet table, a row per chip with its pixels ({@link ParquetChipTable}). */
+    PARQUET
+  }
 
   /** Checks the request. */
   public SparkChipsRequest {
@@ -60,6 +72,29 @@ public record SparkChipsRequest(
     if (out == null) {
       throw new IllegalArgumentException("--out is required: the folder of the chip folders");
     }
+    if (format == null) {
+      format = Format.FOLDERS;
+    }
+  }
+
+  /** The Parquet chip table's path ({@link Format#PARQUET}): {@code <out>/chips.parquet}. */
+  public String chipTablePath() {
+    return out.replaceAll("/+$", "") + "/chips.parquet";
+  }
+
+  /** The {@code landcover chips} request of one scene, on local files. */
+  ChipExportRequest exportRequest(
+      java.nio.file.Path image, java.nio.file.Path labels, java.nio.file.Path folder) {
+    return ChipExportRequest.builder(image, size, folder)
+        .labels(labels)
+        .stride(stride)
+        .overlap(overlap)
+        .bands(bands)
+        .maxNoData(maxNoData)
+        .requiredClasses(requiredClasses, minClassPixels)
+        .backgroundKeep(backgroundKeep, seed)
+        .compression(compression, deflateLevel)
+        .build();
   }
 
   /** The result table's path. */
@@ -89,6 +124,7 @@ public record SparkChipsRequest(
     private ChipExportRequest.Compression compression = ChipExportRequest.Compression.AUTO;
     private int deflateLevel = 6;
     private boolean overwrite;
+    private Format format = Format.FOLDERS;
 
     private Builder(List<String> inputs, int size, String out) {
       this.inputs = inputs;
@@ -144,6 +180,12 @@ public record SparkChipsRequest(
       return this;
     }
 
+    /** Chip folders (the default) or a Parquet chip table. */
+    public Builder format(Format format) {
+      this.format = format;
+      return this;
+    }
+
     public SparkChipsRequest build() {
       return new SparkChipsRequest(
           inputs,
@@ -160,7 +202,8 @@ public record SparkChipsRequest(
           seed,
           compression,
           deflateLevel,
-          overwrite);
+          overwrite,
+          format);
     }
   }
 }

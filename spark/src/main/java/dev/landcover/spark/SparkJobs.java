@@ -1,5 +1,6 @@
 package dev.landcover.spark;
 
+import dev.landcover.workflows.ChipTable;
 import dev.landcover.workflows.ProgressListener;
 import java.io.IOException;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class SparkJobs {
    * @return one result per input, in order (also in the Parquet table)
    */
   public static List<ChipSummary> chips(
-      SparkChipsRequest request, String master, ProgressListener listener) {
+      SparkChipsRequest request, String master, ProgressListener listener) throws IOException {
     SparkSession spark = session("landcover chips", master);
     try {
       listener.message(
@@ -70,8 +71,32 @@ public final class SparkJobs {
               + ": "
               + request.out());
       List<ChipSummary> results = SparkMapping.chipSummaries(SparkMapping.chips(spark, request));
+      if (request.format() == SparkChipsRequest.Format.PARQUET) {
+        listener.message("Chip table: " + request.chipTablePath());
+      }
       listener.message("Result table: " + request.tablePath());
       return results;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /**
+   * Reads a Parquet chip table ({@link ParquetChipTable}) for training, with the running Spark
+   * session or, when there is none, a local one started for the reading and stopped after it.
+   */
+  static ChipTable readChipTable(String path) throws IOException {
+    scala.Option<SparkSession> running = SparkSession.getActiveSession();
+    if (running.isEmpty()) {
+      running = SparkSession.getDefaultSession();
+    }
+    if (running.isDefined()) {
+      return ParquetChipTable.read(running.get(), path);
+    }
+    SparkSession spark = session("landcover train", "local[1]");
+    try {
+      spark.sparkContext().setLogLevel("WARN");
+      return ParquetChipTable.read(spark, path);
     } finally {
       spark.stop();
     }

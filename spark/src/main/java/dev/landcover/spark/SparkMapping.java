@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
 
 /**
  * Maps scenes with a Spark job: a Dataset of scene paths, one partition (one task) per scene; each
@@ -148,13 +149,17 @@ public final class SparkMapping {
           });
 
   /**
-   * Cuts the scenes of {@code request} into one chip folder each ({@code <out>/<image name>/}, as
-   * {@code landcover chips --out} writes it), a task per scene, and writes the result table to
-   * {@link SparkChipsRequest#tablePath()} (replacing it).
+   * Cuts the scenes of {@code request}, a task per scene, into one chip folder each ({@code
+   * <out>/<image name>/}, as {@code landcover chips --out} writes it) or into one Parquet chip
+   * table ({@link SparkChipsRequest#chipTablePath()}, {@link ParquetChipTable}), and writes the
+   * result table to {@link SparkChipsRequest#tablePath()} (replacing it).
    *
    * @return the result table, one row per input in order
+   * @throws IllegalArgumentException when the chip table exists and the request does not overwrite
+   * @throws IOException when the chip table cannot be moved into place
    */
-  public static Dataset<Row> chips(SparkSession spark, SparkChipsRequest request) {
+  public static Dataset<Row> chips(SparkSession spark, SparkChipsRequest request)
+      throws IOException {
     List<ChipSummary> summaries = cutScenes(spark, request);
     List<Row> rows = new ArrayList<>();
     for (ChipSummary c : summaries) {
@@ -175,7 +180,8 @@ public final class SparkMapping {
   }
 
   /** Runs the chip job: one result per input, in order. */
-  static List<ChipSummary> cutScenes(SparkSession spark, SparkChipsRequest request) {
+  static List<ChipSummary> cutScenes(SparkSession spark, SparkChipsRequest request)
+      throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<String> inputs = new ArrayList<>();
     Map<String, String> byName = new HashMap<>();
@@ -199,11 +205,76 @@ public final class SparkMapping {
     Map<String, String> hadoopConf = new HashMap<>();
     conf.forEach(e -> hadoopConf.put(e.getKey(), e.getValue()));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    if (request.format() == SparkChipsRequest.Format.PARQUET) {
+      return writeChipTable(spark, request, inputs, hadoopConf);
+    }
     return spark
         .createDataset(jsc.parallelize(inputs, inputs.size()).rdd(), Encoders.STRING())
         .mapPartitions(
             new ChipTask(request, hadoopConf), Encoders.javaSerialization(ChipSummary.class))
         .collectAsList();
+  }
+
+  /**
+   * Writes the Parquet chip table with Spark's Parquet writer into a hidden folder beside it
+   * ({@code _chips.parquet.RANDOM.tmp}; the commit protocol keeps the rows of the task attempts
+   * that succeeded, once), then renames that folder into place (after deleting the old table when
+   * overwriting); a failed job leaves the old table, or none, as it was.
+   */
+  private static List<ChipSummary> writeChipTable(
+      SparkSession spark,
+      SparkChipsRequest request,
+      List<String> inputs,
+      Map<String, String> hadoopConf)
+      throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Path table = new Path(request.chipTablePath());
+    FileSystem fs = table.getFileSystem(conf);
+    table = fs.makeQualified(table);
+    if (fs.exists(table) && !request.overwrite()) {
+      throw new IllegalArgumentException(
+          "The chip table " + table + " exists: pass --overwrite to replace it");
+    }
+    Path tmp =
+        new Path(
+            table.getParent(), "_" + table.getName() + "." + java.util.UUID.randomUUID() + ".tmp");
+    CollectionAccumulator<ChipSummary> results =
+        spark.sparkContext().collectionAccumulator("landcover chips");
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    try {
+      spark
+          .createDataFrame(
+              jsc.parallelize(inputs, inputs.size())
+                  .mapPartitions(new ChipRowsTask(request, hadoopConf, results)),
+              ParquetChipTable.SCHEMA)
+          .write()
+          .mode(SaveMode.ErrorIfExists)
+          .parquet(tmp.toString());
+      if (fs.exists(table)) {
+        fs.delete(table, true);
+      }
+      if (!fs.rename(tmp, table)) {
+        throw new IOException("Cannot move " + tmp + " to " + table);
+      }
+    } finally {
+      if (fs.exists(tmp)) {
+        fs.delete(tmp, true);
+      }
+    }
+    Map<String, ChipSummary> byImage = new HashMap<>();
+    for (ChipSummary r : results.value()) {
+      byImage.put(r.image(), r);
+    }
+    List<ChipSummary> out = new ArrayList<>();
+    for (String in : inputs) {
+      String image = in.split(",", -1)[0];
+      ChipSummary r = byImage.get(image);
+      out.add(
+          r != null
+              ? r
+              : new ChipSummary(image, null, null, "FAILED", 0, -1, 0, "no result from its task"));
+    }
+    return out;
   }
 
   private static String qualify(Configuration conf, String path) {

@@ -80,12 +80,7 @@ class SparkMappingTest {
             0,
             null)
         .save(bundle, weights);
-    scenes = Files.createDirectories(dir.resolve("scenes"));
-    for (int i = 0; i < NAMES.size(); i++) {
-      String name = NAMES.get(i);
-      new SyntheticScene(90 + 13 * i, 70 + 7 * i, i + 1).write(scenes.resolve(name), false);
-      Files.move(scenes.resolve(name + "/scene.tif"), scenes.resolve(name + ".tif"));
-    }
+    scenes = SyntheticScene.writeBatch(dir.resolve("scenes"), NAMES);
     Files.writeString(scenes.resolve("broken.tif"), "not a tiff");
 
     cliOut = dir.resolve("cli");

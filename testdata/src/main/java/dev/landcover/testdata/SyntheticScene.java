@@ -8,6 +8,7 @@ import dev.landcover.pixels.LandcoverClass;
 import dev.landcover.pixels.PixelWindow;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -111,6 +112,24 @@ public final class SyntheticScene {
         .noData(NODATA)
         .overwrite(overwrite)
         .write(dir.resolve("labels.tif"), this::fillLabels);
+  }
+
+  /**
+   * A batch of scenes, as the batch tests (sharded and Spark runs) use it: scene {@code i}
+   * (0-based) of {@code names} is a scene of {@code 90 + 13 i} x {@code 70 + 7 i} pixels with seed
+   * {@code i + 1}, written as {@code folder/NAME.tif} with its labels at {@code
+   * folder/NAME/labels.tif}.
+   *
+   * @return {@code folder}
+   */
+  public static Path writeBatch(Path folder, List<String> names) throws IOException {
+    Files.createDirectories(folder);
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      new SyntheticScene(90 + 13 * i, 70 + 7 * i, i + 1).write(folder.resolve(name), false);
+      Files.move(folder.resolve(name + "/scene.tif"), folder.resolve(name + ".tif"));
+    }
+    return folder;
   }
 
   /** Fills band 0 of {@code target} with the labels of {@code window}. */

@@ -3,6 +3,7 @@ package dev.landcover.workflows;
 import dev.landcover.geo.Chip;
 import dev.landcover.geo.ChipFolder;
 import dev.landcover.geo.ChipGenerator;
+import dev.landcover.geo.GeoTiffException;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.RasterWindow;
@@ -67,33 +68,110 @@ public final class ChipExport {
    */
   public static Result run(ChipExportRequest request, ProgressListener listener)
       throws IOException {
+    return run(request, listener, false);
+  }
+
+  /** What a batch run ({@link #runBatch}) did with one scene. */
+  public enum Status {
+    /** Cut. */
+    DONE,
+    /** Its chip folder had its index (written by an earlier run or by another process). */
+    SKIPPED,
+    /** It could not be cut: see the outcome's error. */
+    FAILED
+  }
+
+  /**
+   * What a batch run did with one scene.
+   *
+   * @param image the scene
+   * @param folder its chip folder
+   * @param status what happened
+   * @param result what was written (DONE only, else null)
+   * @param error why it failed (FAILED only, else null)
+   */
+  public record SceneOutcome(Path image, Path folder, Status status, Result result, String error) {}
+
+  /**
+   * The chip folder of {@code image} in a batch's output folder: {@code out/<image name>/}, the
+   * image's file name without {@code .tif}/{@code .tiff}.
+   */
+  public static Path sceneFolder(Path out, Path image) {
+    return out.resolve(image.getFileName().toString().replaceAll("(?i)\\.tiff?$", ""));
+  }
+
+  /**
+   * Cuts a batch of scenes, each into its own chip folder ({@link #sceneFolder}: the requests'
+   * output folders must be those), so that several processes can share one output folder: with
+   * {@code shard}, only the scenes of that shard ({@link Shard}, by the image's file name). A scene
+   * whose folder has its index is skipped unless its request overwrites; each folder is written as
+   * {@link #run} writes one (staged, then moved into place, the index last); processes cutting the
+   * same scene at once take turns, and the later one skips it (or, when overwriting, replaces it
+   * with the same chips). A scene that fails is a FAILED outcome and the batch goes on.
+   *
+   * @param scenes one request per scene
+   * @param shard the share of the scenes to cut, or null for all
+   * @throws IllegalArgumentException when two scenes would write the same folder
+   */
+  public static List<SceneOutcome> runBatch(
+      List<ChipExportRequest> scenes, Shard shard, ProgressListener listener) {
+    Map<Path, Path> byFolder = new java.util.HashMap<>();
+    for (ChipExportRequest r : scenes) {
+      Path other = byFolder.put(r.out().toAbsolutePath().normalize(), r.image());
+      if (other != null) {
+        throw new IllegalArgumentException(
+            "Two images would write the same chip folder "
+                + r.out()
+                + ": "
+                + other
+                + " and "
+                + r.image()
+                + " (folders are named after the image's file name)");
+      }
+    }
+    List<SceneOutcome> outcomes = new ArrayList<>();
+    for (ChipExportRequest r : scenes) {
+      if (shard != null && !shard.contains(r.image())) {
+        continue;
+      }
+      Path index = r.out().resolve(ChipFolder.INDEX);
+      if (!r.overwrite() && Files.exists(index)) {
+        outcomes.add(new SceneOutcome(r.image(), r.out(), Status.SKIPPED, null, null));
+        continue;
+      }
+      try {
+        Result result = run(r, listener, true);
+        outcomes.add(
+            result == null
+                ? new SceneOutcome(r.image(), r.out(), Status.SKIPPED, null, null)
+                : new SceneOutcome(r.image(), r.out(), Status.DONE, result, null));
+      } catch (IOException | RuntimeException e) {
+        outcomes.add(
+            new SceneOutcome(
+                r.image(),
+                r.out(),
+                Status.FAILED,
+                null,
+                e.getMessage() == null ? e.toString() : e.getMessage()));
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * Cuts one scene; in a batch, waits for another process writing the same folder and returns null
+   * when that process left it complete (and the request does not overwrite).
+   */
+  private static Result run(ChipExportRequest request, ProgressListener listener, boolean batch)
+      throws IOException {
     long start = System.nanoTime();
-    checkOutputFolder(request);
+    if (!batch) {
+      checkOutputFolder(request);
+    }
     try (SceneRaster img = request.openImage();
         GeoTiffRaster lbl =
             request.labels() == null ? null : GeoTiffRaster.open(request.labels())) {
-      ChipGenerator.Builder builder = ChipGenerator.builder(img).chipSize(request.size());
-      if (request.stride() != null) {
-        builder.stride(request.stride());
-      }
-      if (request.overlap() != null) {
-        builder.overlap(request.overlap());
-      }
-      if (lbl != null) {
-        builder.labels(lbl);
-      }
-      if (request.bands() != null) {
-        builder.bands(request.bands());
-      }
-      if (request.maxNoData() != null) {
-        builder.maxNoDataFraction(request.maxNoData());
-      }
-      if (request.requiredClasses() != null) {
-        builder
-            .requiredClasses(request.requiredClasses(), request.minClassPixels())
-            .backgroundKeep(request.backgroundKeep(), request.seed());
-      }
-      ChipGenerator generator = builder.build();
+      ChipGenerator generator = generator(request, img, lbl);
       int total = generator.plan().size();
       listener.message(
           String.format(
@@ -106,7 +184,15 @@ public final class ChipExport {
               request.size(),
               generator.plan().stride()));
       List<ChipFolder.Entry> rows;
-      try (StagingFolder staging = StagingFolder.create(request.out())) {
+      try (StagingFolder staging =
+          batch
+              ? StagingFolder.createWhenFree(request.out())
+              : StagingFolder.create(request.out())) {
+        if (batch
+            && !request.overwrite()
+            && Files.exists(request.out().resolve(ChipFolder.INDEX))) {
+          return null;
+        }
         Path work = staging.dir();
         ChipFolder.prepare(work, lbl != null, false);
         rows = writeChips(request, work, generator, img, lbl, listener);
@@ -123,6 +209,39 @@ public final class ChipExport {
           histogram,
           (System.nanoTime() - start) / 1e9);
     }
+  }
+
+  /**
+   * The chip generator of {@code request} over {@code image} and {@code labels} (null without): its
+   * plan and filters decide which chips a run writes, in any output format.
+   *
+   * @throws GeoTiffException when the rasters do not fit the request or each other
+   */
+  public static ChipGenerator generator(
+      ChipExportRequest request, SceneRaster image, SceneRaster labels)
+      throws GeoTiffException {
+    ChipGenerator.Builder builder = ChipGenerator.builder(image).chipSize(request.size());
+    if (request.stride() != null) {
+      builder.stride(request.stride());
+    }
+    if (request.overlap() != null) {
+      builder.overlap(request.overlap());
+    }
+    if (labels != null) {
+      builder.labels(labels);
+    }
+    if (request.bands() != null) {
+      builder.bands(request.bands());
+    }
+    if (request.maxNoData() != null) {
+      builder.maxNoDataFraction(request.maxNoData());
+    }
+    if (request.requiredClasses() != null) {
+      builder
+          .requiredClasses(request.requiredClasses(), request.minClassPixels())
+          .backgroundKeep(request.backgroundKeep(), request.seed());
+    }
+    return builder.build();
   }
 
   private static void checkOutputFolder(ChipExportRequest request) throws IOException {

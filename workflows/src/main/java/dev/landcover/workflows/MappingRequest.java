@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -231,6 +232,28 @@ public record MappingRequest(
     if (shard != null && output != null) {
       throw new IllegalArgumentException(
           "--shard splits a batch written to --out (or beside the scenes), not a single --output");
+    }
+    if (outDir != null) {
+      checkDistinctOutputs(scenes, outDir);
+    }
+  }
+
+  /** Refuses two different scenes whose outputs in {@code outDir} would have the same name. */
+  private static void checkDistinctOutputs(List<Path> scenes, Path outDir) {
+    Map<Path, Path> byMap = new HashMap<>();
+    for (Path scene : scenes) {
+      Path other = byMap.putIfAbsent(SceneMapper.mapPath(scene, outDir), scene);
+      if (other != null
+          && !other.toAbsolutePath().normalize().equals(scene.toAbsolutePath().normalize())) {
+        throw new IllegalArgumentException(
+            "Two scenes would write the same outputs in "
+                + outDir
+                + ": "
+                + other
+                + " and "
+                + scene
+                + " (outputs are named after the file name)");
+      }
     }
   }
 

@@ -27,10 +27,16 @@ import java.util.OptionalDouble;
 final class TrainingChips implements AutoCloseable {
   /**
    * One chip: its source (index into the sources), its window in that source's pixel grid
-   * (half-open, upper-left origin) and, for chip folders, its files.
+   * (half-open, upper-left origin) and, for chip folders, its files, or for chip tables, its table
+   * and row.
    */
-  record Ref(int source, PixelWindow window, Path imageFile, Path labelFile)
-      implements ValidationSplit.Located {}
+  record Ref(
+      int source, PixelWindow window, Path imageFile, Path labelFile, ChipTable table, int row)
+      implements ValidationSplit.Located {
+    Ref(int source, PixelWindow window, Path imageFile, Path labelFile) {
+      this(source, window, imageFile, labelFile, null, -1);
+    }
+  }
 
   /**
    * A chip's pixels: image {@code bands x size x size} (band-major, raw sample values) and label
@@ -41,6 +47,7 @@ final class TrainingChips implements AutoCloseable {
   private final List<Ref> refs = new ArrayList<>();
   private final List<String> sourceNames = new ArrayList<>();
   private final List<SceneRaster[]> rasters = new ArrayList<>();
+  private final List<ChipTable> tables = new ArrayList<>();
   private final List<Long> sourceAreas = new ArrayList<>();
   private final int[] bands;
   private final Integer ignore;
@@ -79,7 +86,13 @@ final class TrainingChips implements AutoCloseable {
         chips.addPair(images.get(i), labels.get(i), size, stride);
       }
       for (Path folder : chipFolders) {
-        chips.addFolder(folder);
+        if (ChipTable.isTable(folder)) {
+          chips.addTable(folder);
+        } else {
+          for (Path f : chipFolders(folder)) {
+            chips.addFolder(f);
+          }
+        }
       }
       ok = true;
       return chips;
@@ -118,6 +131,26 @@ final class TrainingChips implements AutoCloseable {
     for (Chip c : (Iterable<Chip>) generator.stream()::iterator) {
       refs.add(new Ref(source, c.window(), null, null));
     }
+  }
+
+  /**
+   * The chip folders of a {@code --chips} folder: itself when it has an index, else its sub-folders
+   * that have one (a folder per scene, as {@code landcover chips --out DIR IMAGE...} and {@code
+   * landcover spark chips} write them), sorted by name, hidden ones left out.
+   */
+  private static List<Path> chipFolders(Path folder) throws IOException {
+    if (Files.exists(folder.resolve(ChipFolder.INDEX)) || !Files.isDirectory(folder)) {
+      return List.of(folder);
+    }
+    List<Path> scenes;
+    try (java.util.stream.Stream<Path> s = Files.list(folder)) {
+      scenes =
+          s.filter(p -> !p.getFileName().toString().startsWith("."))
+              .filter(p -> Files.isRegularFile(p.resolve(ChipFolder.INDEX)))
+              .sorted()
+              .toList();
+    }
+    return scenes.isEmpty() ? List.of(folder) : scenes;
   }
 
   /** A folder of {@code landcover chips --labels}: chips.csv, images/, labels/. */
@@ -159,7 +192,52 @@ final class TrainingChips implements AutoCloseable {
     }
   }
 
-  private void setSize(int chipSize, Path where) throws InvalidInputException {
+  /**
+   * A chip table ({@link ChipTable}): each of its scenes a source, as a chip folder of that scene
+   * would be, its chips in the table's order.
+   */
+  private void addTable(Path path) throws IOException {
+    ChipTable table = ChipTable.open(path);
+    tables.add(table);
+    List<ChipTable.Chip> chips = table.chips();
+    String scene = null;
+    int source = -1;
+    long right = 0;
+    long bottom = 0;
+    for (int row = 0; row < chips.size(); row++) {
+      ChipTable.Chip c = chips.get(row);
+      if (!c.scene().equals(scene)) {
+        if (scene != null) {
+          sourceAreas.add(right * bottom);
+        }
+        scene = c.scene();
+        source = sourceNames.size();
+        sourceNames.add(table.name() + ":" + scene);
+        rasters.add(null);
+        right = 0;
+        bottom = 0;
+      }
+      int w = c.window().width();
+      int h = c.window().height();
+      String where = path + ": " + scene + " chip " + c.index();
+      if (w != h) {
+        throw new InvalidInputException(
+            where + ": chip " + w + " x " + h + ", training needs square chips");
+      }
+      setSize(w, where);
+      right = Math.max(right, (long) c.window().endX());
+      bottom = Math.max(bottom, (long) c.window().endY());
+      refs.add(new Ref(source, c.window(), null, null, table, row));
+    }
+    if (scene != null) {
+      sourceAreas.add(right * bottom);
+      checkBands(path, table.bandCount());
+      double noData = table.labels(0).noData(0);
+      rememberNoData(Double.isNaN(noData) ? OptionalDouble.empty() : OptionalDouble.of(noData));
+    }
+  }
+
+  private void setSize(int chipSize, Object where) throws InvalidInputException {
     if (size == 0) {
       size = chipSize;
     } else if (size != chipSize) {
@@ -240,7 +318,10 @@ final class TrainingChips implements AutoCloseable {
   Pixels read(Ref ref) throws IOException {
     RasterWindow image;
     RasterWindow labels;
-    if (ref.imageFile() == null) {
+    if (ref.table() != null) {
+      image = ref.table().image(ref.row(), bandIndices());
+      labels = ref.table().labels(ref.row());
+    } else if (ref.imageFile() == null) {
       SceneRaster[] pair = rasters.get(ref.source());
       image = pair[0].read(ref.window(), bandIndices());
       labels = pair[1].read(ref.window(), 1);
@@ -273,6 +354,13 @@ final class TrainingChips implements AutoCloseable {
   @Override
   public void close() throws IOException {
     IOException first = null;
+    for (ChipTable table : tables) {
+      try {
+        table.close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
     for (SceneRaster[] pair : rasters) {
       if (pair == null) {
         continue;
