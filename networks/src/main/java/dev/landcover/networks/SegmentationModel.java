@@ -62,6 +62,15 @@ public final class SegmentationModel implements AutoCloseable {
    */
   public static SegmentationModel unet(UNetConfig config, Path weights, Device device)
       throws IOException {
+    return unet(config, weights, device, InferenceOptions.DEFAULT);
+  }
+
+  /**
+   * As {@link #unet(UNetConfig, Path, Device)}, prepared as {@code options} say (batch
+   * normalization folded by {@link UNetBlock#foldBatchNorm}, or not).
+   */
+  public static SegmentationModel unet(
+      UNetConfig config, Path weights, Device device, InferenceOptions options) throws IOException {
     Model model = Model.newInstance("unet", device, "PyTorch");
     try {
       UNetBlock block = UNetBlock.of(config);
@@ -69,10 +78,17 @@ public final class SegmentationModel implements AutoCloseable {
       while (!config.fits(size)) {
         size++;
       }
-      block.initialize(
-          model.getNDManager(), DataType.FLOAT32, new Shape(1, config.bands(), size, size));
+      Shape probe = new Shape(1, config.bands(), size, size);
+      block.initialize(model.getNDManager(), DataType.FLOAT32, probe);
       if (weights != null) {
         UNetWeights.load(block, weights);
+      }
+      if (options.foldBatchNorm()) {
+        UNetBlock folded = block.foldBatchNorm(model.getNDManager(), probe);
+        if (folded != block) {
+          block.getParameters().values().forEach(Parameter::close);
+          block = folded;
+        }
       }
       model.setBlock(block);
       return new SegmentationModel(model, config.toString());
