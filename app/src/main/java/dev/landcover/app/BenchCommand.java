@@ -272,7 +272,7 @@ final class BenchCommand implements Runnable {
         out.printf(
             Locale.ROOT,
             "model=%s variant=%s iterations=%d seconds=%.3f cpu_seconds=%.3f chips_per_s=%.2f"
-                + " gflops=%.2f%s wall_ratio=%.3f cpu_ratio=%.3f max_abs_diff=%.3g"
+                + " gflops=%.2f%s gflops_per_cpu_second=%.2f%s wall_ratio=%.3f cpu_ratio=%.3f max_abs_diff=%.3g"
                 + " argmax_agreement=%.6f rss_before_kb=%d rss_after_kb=%d checksum=%.4f%n",
             name,
             torchscript != null ? "as-is" : variants.get(v),
@@ -282,6 +282,13 @@ final class BenchCommand implements Runnable {
             iterations * batch / wall[v],
             gflops,
             peak == null ? "" : String.format(Locale.ROOT, " of_peak=%.3f", gflops / peak.gflops()),
+            iterations * flops / cpu[v] / 1e9,
+            peak == null
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    " of_core_peak=%.3f",
+                    iterations * flops / cpu[v] / 1e9 / (peak.gflops() / peak.cores())),
             wall[0] / wall[v],
             cpu[0] / cpu[v],
             maxAbsDiff(first[0], first[v]),
