@@ -2,6 +2,8 @@ package dev.landcover.app;
 
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.RasterWindow;
+import dev.landcover.networks.InferenceOptions;
+import dev.landcover.networks.ModelBundle;
 import dev.landcover.networks.ModelSummary;
 import dev.landcover.networks.SegmentationModel;
 import dev.landcover.networks.UNetConfig;
@@ -102,11 +104,18 @@ final class BenchCommand implements Runnable {
     }
   }
 
-  /** Times forward passes of a UNet or a TorchScript model on random chips. */
+  /**
+   * Times forward passes of a UNet, a model bundle or a TorchScript model on random chips: one or
+   * more variants of the same model (batch normalization folded or not, ...) timed interleaved, a
+   * pass of each in turn, so that load from other processes falls on all alike; wall and process
+   * CPU time, GFLOP/s against the CPU's peak, and each variant's logits against the first's.
+   */
   @Command(
       name = "forward",
       mixinStandardHelpOptions = true,
-      description = "Time forward passes (inference mode) and print chips/s, GFLOP/s, native RSS.")
+      description =
+          "Time forward passes (inference mode) of model variants, interleaved; print chips/s,"
+              + " GFLOP/s against the CPU's peak, native RSS.")
   static final class Forward implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "geo-course")
     String preset;
@@ -114,8 +123,21 @@ final class BenchCommand implements Runnable {
     @Option(names = "--weights", description = "Canonical .npz weights (default: random).")
     Path weights;
 
+    @Option(
+        names = "--model",
+        description = "A model bundle (folder, .zip or built-in name) instead of --preset.")
+    Path model;
+
     @Option(names = "--torchscript", description = "Time this TorchScript file instead.")
     Path torchscript;
+
+    @Option(
+        names = "--variant",
+        split = ",",
+        description =
+            "Variants to time, interleaved, the first the reference: folded (the default:"
+                + " batch normalization folded), as-trained.")
+    List<String> variants = List.of("folded");
 
     @Option(names = "--bands", defaultValue = "4")
     int bands;
@@ -138,6 +160,12 @@ final class BenchCommand implements Runnable {
     @Option(names = "--rss-every", defaultValue = "0", description = "Print RSS every N passes.")
     int rssEvery;
 
+    @Option(
+        names = "--fma-units",
+        defaultValue = "2",
+        description = "FMA units per core for the peak (2: Xeon Gold/Platinum; 1: Silver).")
+    int fmaUnits;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -148,47 +176,164 @@ final class BenchCommand implements Runnable {
       Checks.atLeast("--warmup", warmup, 0);
       Checks.atLeast("--bands", bands, 1);
       Checks.atLeast("--classes", classes, 1);
-      UNetConfig config = UNetConfig.preset(preset).withBandsAndClasses(bands, classes);
-      Checks.fits("--input", input, config);
-      double flops = 2.0 * ModelSummary.of(config, batch, input).multAdds();
+      Checks.atLeast("--fma-units", fmaUnits, 1);
+      List<InferenceOptions> options = new ArrayList<>();
+      for (String v : variants) {
+        options.add(
+            switch (v) {
+              case "folded" -> InferenceOptions.DEFAULT;
+              case "as-trained" -> InferenceOptions.AS_TRAINED;
+              default ->
+                  throw new IllegalArgumentException(
+                      "--variant " + v + ": expected folded or as-trained");
+            });
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      Path scratch = Files.createTempDirectory("landcover-bench");
+      List<SegmentationModel> models = new ArrayList<>();
+      try {
+        double flops;
+        String name;
+        if (model != null) {
+          ModelBundle.Loaded loaded = ModelBundle.load(model, scratch);
+          ModelBundle b = loaded.bundle();
+          bands = b.bands().size();
+          name = model.toString();
+          flops =
+              b.config() != null
+                  ? 2.0 * ModelSummary.of(b.config(), batch, input).multAdds()
+                  : b.graph() != null ? 2.0 * batch * b.graph().multAdds(input, input) : Double.NaN;
+          for (InferenceOptions o : options) {
+            models.add(loaded.open(null, o));
+          }
+        } else if (torchscript != null) {
+          UNetConfig config = UNetConfig.preset(preset).withBandsAndClasses(bands, classes);
+          flops = 2.0 * ModelSummary.of(config, batch, input).multAdds();
+          name = "torchscript";
+          models.add(SegmentationModel.torchScript(torchscript));
+        } else {
+          UNetConfig config = UNetConfig.preset(preset).withBandsAndClasses(bands, classes);
+          Checks.fits("--input", input, config);
+          flops = 2.0 * ModelSummary.of(config, batch, input).multAdds();
+          name = "djl-unet";
+          for (InferenceOptions o : options) {
+            // the same random weights for every variant when --weights is not given
+            ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed(1);
+            models.add(SegmentationModel.unet(config, weights, null, o));
+          }
+        }
+        time(out, name, models, flops);
+      } finally {
+        models.forEach(SegmentationModel::close);
+        dev.landcover.pixels.support.AtomicFiles.deleteTree(scratch);
+      }
+      return ExitCodes.OK;
+    }
+
+    private void time(PrintWriter out, String name, List<SegmentationModel> models, double flops)
+        throws java.io.IOException {
       float[] x = new float[batch * bands * input * input];
       java.util.Random r = new java.util.Random(1);
       for (int i = 0; i < x.length; i++) {
         x[i] = (float) r.nextGaussian();
       }
-      PrintWriter out = spec.commandLine().getOut();
-      try (SegmentationModel model =
-          torchscript != null
-              ? SegmentationModel.torchScript(torchscript)
-              : SegmentationModel.unet(config, weights)) {
-        for (int i = 0; i < warmup; i++) {
-          model.predict(x, batch, bands, input, input);
+      CpuPeak peak = CpuPeak.read(fmaUnits);
+      if (peak != null) {
+        out.println("peak: " + peak.describe());
+      }
+      out.printf(Locale.ROOT, "model=%s GFLOP per chip=%.3f%n", name, flops / batch / 1e9);
+      int n = models.size();
+      float[][] first = new float[n][];
+      for (int v = 0; v < n; v++) {
+        first[v] = models.get(v).predict(x, batch, bands, input, input).values();
+        for (int i = 1; i < warmup; i++) {
+          models.get(v).predict(x, batch, bands, input, input);
         }
-        long rss0 = ProcessMemory.residentKb();
-        long t0 = System.nanoTime();
-        double checksum = 0;
-        for (int i = 0; i < iterations; i++) {
-          checksum += model.predict(x, batch, bands, input, input).values()[0];
-          if (rssEvery > 0 && (i + 1) % rssEvery == 0) {
-            out.printf(Locale.ROOT, "passes=%d rss_kb=%d%n", i + 1, ProcessMemory.residentKb());
-            out.flush();
-          }
+      }
+      long rss0 = ProcessMemory.residentKb();
+      double[] wall = new double[n];
+      double[] cpu = new double[n];
+      double[] checksum = new double[n];
+      for (int i = 0; i < iterations; i++) {
+        for (int v = 0; v < n; v++) {
+          long c0 = processCpuNanos();
+          long t0 = System.nanoTime();
+          checksum[v] += models.get(v).predict(x, batch, bands, input, input).values()[0];
+          wall[v] += (System.nanoTime() - t0) / 1e9;
+          cpu[v] += (processCpuNanos() - c0) / 1e9;
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (rssEvery > 0 && (i + 1) % rssEvery == 0) {
+          out.printf(Locale.ROOT, "passes=%d rss_kb=%d%n", i + 1, ProcessMemory.residentKb());
+          out.flush();
+        }
+      }
+      for (int v = 0; v < n; v++) {
+        double gflops = iterations * flops / wall[v] / 1e9;
         out.printf(
             Locale.ROOT,
-            "model=%s iterations=%d seconds=%.3f chips_per_s=%.2f gflops=%.2f rss_before_kb=%d"
-                + " rss_after_kb=%d checksum=%.4f%n",
-            torchscript != null ? "torchscript" : "djl-unet",
+            "model=%s variant=%s iterations=%d seconds=%.3f cpu_seconds=%.3f chips_per_s=%.2f"
+                + " gflops=%.2f%s gflops_per_cpu_second=%.2f%s wall_ratio=%.3f cpu_ratio=%.3f max_abs_diff=%.3g"
+                + " argmax_agreement=%.6f rss_before_kb=%d rss_after_kb=%d checksum=%.4f%n",
+            name,
+            torchscript != null ? "as-is" : variants.get(v),
             iterations,
-            seconds,
-            iterations * batch / seconds,
-            iterations * flops / seconds / 1e9,
+            wall[v],
+            cpu[v],
+            iterations * batch / wall[v],
+            gflops,
+            peak == null ? "" : String.format(Locale.ROOT, " of_peak=%.3f", gflops / peak.gflops()),
+            iterations * flops / cpu[v] / 1e9,
+            peak == null
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    " of_core_peak=%.3f",
+                    iterations * flops / cpu[v] / 1e9 / (peak.gflops() / peak.cores())),
+            wall[0] / wall[v],
+            cpu[0] / cpu[v],
+            maxAbsDiff(first[0], first[v]),
+            argmaxAgreement(first[0], first[v]),
             rss0,
             ProcessMemory.residentKb(),
-            checksum);
+            checksum[v]);
       }
-      return ExitCodes.OK;
+    }
+
+    private double argmaxAgreement(float[] a, float[] b) {
+      int pixels = batch * input * input;
+      int classesOut = a.length / pixels;
+      long same = 0;
+      for (int i = 0; i < batch; i++) {
+        for (int p = 0; p < input * input; p++) {
+          int ka = 0;
+          int kb = 0;
+          for (int k = 1; k < classesOut; k++) {
+            int at = (i * classesOut + k) * input * input + p;
+            if (a[at] > a[(i * classesOut + ka) * input * input + p]) {
+              ka = k;
+            }
+            if (b[at] > b[(i * classesOut + kb) * input * input + p]) {
+              kb = k;
+            }
+          }
+          same += ka == kb ? 1 : 0;
+        }
+      }
+      return (double) same / pixels;
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+      double max = 0;
+      for (int i = 0; i < a.length; i++) {
+        max = Math.max(max, Math.abs(a[i] - b[i]));
+      }
+      return max;
+    }
+
+    private static long processCpuNanos() {
+      return ((com.sun.management.OperatingSystemMXBean)
+              java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
     }
   }
 }

@@ -167,6 +167,104 @@ public record LayerGraph(List<Node> nodes, String output, int bands, int classes
         nodes, n.get("output").asText(), n.path("bands").asInt(), n.path("classes").asInt());
   }
 
+  /**
+   * Multiply-adds of the graph's convolutions for one {@code height x width} input (the cost a
+   * GFLOP/s figure counts as 2 FLOPs each; normalizations, activations and resizes are not
+   * counted). Sizes are followed through the graph as it runs: a convolution's output is {@code
+   * (size + 2 padding - dilation (kernel - 1) - 1) / stride + 1}, a resize takes the size its
+   * second input computes.
+   */
+  public long multAdds(int height, int width) {
+    java.util.Map<String, long[]> tensors = new java.util.HashMap<>(); // channels, height, width
+    java.util.Map<String, double[]> numbers = new java.util.HashMap<>();
+    long total = 0;
+    for (Node n : nodes) {
+      JsonNode a = n.attributes();
+      long[] in = n.inputs().isEmpty() ? null : tensors.get(n.inputs().get(0));
+      switch (n.op()) {
+        case "input" -> tensors.put(n.name(), new long[] {bands, height, width});
+        case "conv2d" -> {
+          long[] out = new long[3];
+          out[0] = a.path("out").asLong();
+          for (int d = 0; d < 2; d++) {
+            long k = a.path("kernel").path(d).asLong(1);
+            out[d + 1] =
+                (in[d + 1]
+                            + 2 * a.path("padding").path(d).asLong(0)
+                            - a.path("dilation").path(d).asLong(1) * (k - 1)
+                            - 1)
+                        / a.path("stride").path(d).asLong(1)
+                    + 1;
+          }
+          long perPixel =
+              in[0]
+                  / a.path("groups").asLong(1)
+                  * a.path("kernel").path(0).asLong(1)
+                  * a.path("kernel").path(1).asLong(1);
+          total += out[0] * out[1] * out[2] * perPixel;
+          tensors.put(n.name(), out);
+        }
+        case "concat" -> {
+          long channels = 0;
+          for (String i : n.inputs()) {
+            channels += tensors.get(i)[0];
+          }
+          tensors.put(n.name(), new long[] {channels, in[1], in[2]});
+        }
+        case "shape" -> numbers.put(n.name(), new double[] {1, in[1], in[2], in[0]});
+        case "slice", "cast", "add", "subtract", "multiply", "divide" -> {
+          double[] v = numbers.get(n.inputs().get(0));
+          if (v == null) {
+            tensors.put(n.name(), in);
+          } else {
+            numbers.put(n.name(), numberOp(n, v));
+          }
+        }
+        case "resize" -> {
+          double[] size = numbers.get(n.inputs().get(1));
+          tensors.put(n.name(), new long[] {in[0], (long) size[0], (long) size[1]});
+        }
+        default -> tensors.put(n.name(), in);
+      }
+    }
+    return total;
+  }
+
+  private static double[] numberOp(Node n, double[] v) {
+    JsonNode a = n.attributes();
+    double c = a.path("constant").asDouble(1);
+    double[] out;
+    switch (n.op()) {
+      case "slice" -> {
+        int start = a.path("start").asInt(0);
+        int stop = a.has("stop") ? a.get("stop").asInt() : v.length;
+        return java.util.Arrays.copyOfRange(v, start, stop);
+      }
+      case "cast" -> {
+        out = v.clone();
+        if (a.path("to").asText().equals("int")) {
+          for (int i = 0; i < out.length; i++) {
+            out[i] = out[i] < 0 ? Math.ceil(out[i]) : Math.floor(out[i]);
+          }
+        }
+        return out;
+      }
+      default -> {
+        out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+          out[i] =
+              switch (n.op()) {
+                case "add" -> v[i] + c;
+                case "subtract" -> v[i] - c;
+                case "multiply" -> v[i] * c;
+                default -> v[i] / c;
+              };
+        }
+        return out;
+      }
+    }
+  }
+
   /** {@code N operations: count per op}, for {@code landcover info}. */
   @Override
   public String toString() {

@@ -346,11 +346,19 @@ public record ModelBundle(
      * @param device where it runs, or null for the engine's default (a GPU when there is one)
      */
     public SegmentationModel open(Device device) throws IOException {
+      return open(device, InferenceOptions.DEFAULT);
+    }
+
+    /**
+     * As {@link #open(Device)}, prepared as {@code options} say (they apply to UNets and imported
+     * graphs; TorchScript and ONNX files run as they are).
+     */
+    public SegmentationModel open(Device device, InferenceOptions options) throws IOException {
       if (bundle.config() != null) {
-        return SegmentationModel.unet(bundle.config(), weightsFile(), device);
+        return SegmentationModel.unet(bundle.config(), weightsFile(), device, options);
       }
       if (bundle.graph() != null) {
-        return SegmentationModel.graph(bundle.graph(), weightsFile(), device);
+        return SegmentationModel.graph(bundle.graph(), weightsFile(), device, options);
       }
       if (bundle.architectureType().equals("onnx")) {
         return SegmentationModel.onnx(weightsFile());

@@ -16,12 +16,14 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import dev.landcover.networks.internal.GraphBlock;
+import dev.landcover.networks.internal.GraphFolding;
 import dev.landcover.pixels.InvalidInputException;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -62,6 +64,15 @@ public final class SegmentationModel implements AutoCloseable {
    */
   public static SegmentationModel unet(UNetConfig config, Path weights, Device device)
       throws IOException {
+    return unet(config, weights, device, InferenceOptions.DEFAULT);
+  }
+
+  /**
+   * As {@link #unet(UNetConfig, Path, Device)}, prepared as {@code options} say (batch
+   * normalization folded by {@link UNetBlock#foldBatchNorm}, or not).
+   */
+  public static SegmentationModel unet(
+      UNetConfig config, Path weights, Device device, InferenceOptions options) throws IOException {
     Model model = Model.newInstance("unet", device, "PyTorch");
     try {
       UNetBlock block = UNetBlock.of(config);
@@ -69,10 +80,17 @@ public final class SegmentationModel implements AutoCloseable {
       while (!config.fits(size)) {
         size++;
       }
-      block.initialize(
-          model.getNDManager(), DataType.FLOAT32, new Shape(1, config.bands(), size, size));
+      Shape probe = new Shape(1, config.bands(), size, size);
+      block.initialize(model.getNDManager(), DataType.FLOAT32, probe);
       if (weights != null) {
         UNetWeights.load(block, weights);
+      }
+      if (options.foldBatchNorm()) {
+        UNetBlock folded = block.foldBatchNorm(model.getNDManager(), probe);
+        if (folded != block) {
+          block.getParameters().values().forEach(Parameter::close);
+          block = folded;
+        }
       }
       model.setBlock(block);
       return new SegmentationModel(model, config.toString());
@@ -91,13 +109,36 @@ public final class SegmentationModel implements AutoCloseable {
    */
   public static SegmentationModel graph(LayerGraph graph, Path weights, Device device)
       throws IOException {
+    return graph(graph, weights, device, InferenceOptions.DEFAULT);
+  }
+
+  /**
+   * As {@link #graph(LayerGraph, Path, Device)}, prepared as {@code options} say (batch
+   * normalizations folded into the convolutions before them, or not).
+   */
+  public static SegmentationModel graph(
+      LayerGraph graph, Path weights, Device device, InferenceOptions options) throws IOException {
     Model model = Model.newInstance("graph", device, "PyTorch");
     try {
+      Shape probe = new Shape(1, graph.bands(), 2, 2);
       GraphBlock block = new GraphBlock(graph);
-      block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, graph.bands(), 2, 2));
+      block.initialize(model.getNDManager(), DataType.FLOAT32, probe);
       loadTensors(block.tensors(), weights);
+      if (options.foldBatchNorm()) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        block.tensors().forEach((name, p) -> values.put(name, p.getArray().toFloatArray()));
+        GraphFolding.Weighted folded = GraphFolding.fold(new GraphFolding.Weighted(graph, values));
+        if (folded.graph() != graph) {
+          block.getParameters().values().forEach(Parameter::close);
+          block = new GraphBlock(folded.graph());
+          block.initialize(model.getNDManager(), DataType.FLOAT32, probe);
+          for (Map.Entry<String, Parameter> e : block.tensors().entrySet()) {
+            e.getValue().getArray().set(FloatBuffer.wrap(folded.tensors().get(e.getKey())));
+          }
+        }
+      }
       model.setBlock(block);
-      return new SegmentationModel(model, graph.toString());
+      return new SegmentationModel(model, block.graph().toString());
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;

@@ -18,9 +18,11 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
+import dev.landcover.networks.internal.BatchNormFolding;
 import dev.landcover.networks.internal.GroupNorm;
 import dev.landcover.networks.internal.KaimingUniform;
 import dev.landcover.networks.internal.UpStep;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -38,6 +40,9 @@ import java.util.Map;
  * {@code head.*}. {@link #canonicalTensors()} maps them to DJL parameters.
  */
 public final class UNetBlock extends AbstractBlock {
+  /** The epsilon of batch normalization's {@code sqrt(variance + epsilon)} (PyTorch's default). */
+  static final double BATCH_NORM_EPSILON = 1e-5;
+
   private final UNetConfig config;
   private final List<Block> encoders = new ArrayList<>();
   private final Block bottleneck;
@@ -123,7 +128,8 @@ public final class UNetBlock extends AbstractBlock {
   private Block norm(String name) {
     Block norm =
         switch (config.normalization()) {
-          case BATCH -> BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+          case BATCH ->
+              BatchNorm.builder().optEpsilon((float) BATCH_NORM_EPSILON).optMomentum(0.9f).build();
           case INSTANCE -> new GroupNorm(0);
           case GROUP -> new GroupNorm(config.groups());
           case NONE -> null;
@@ -258,6 +264,52 @@ public final class UNetBlock extends AbstractBlock {
       }
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * For inference: a block without batch normalization that computes what this one computes in
+   * inference mode (running statistics), each normalization folded into the convolution or up step
+   * before it (see {@link BatchNormFolding}; equal up to float rounding), initialized for {@code
+   * inputShape} in {@code manager}. This block itself when its normalization is not batch
+   * normalization (group and instance normalization use each sample's statistics: nothing to fold).
+   */
+  public UNetBlock foldBatchNorm(NDManager manager, Shape inputShape) {
+    if (config.normalization() != UNetConfig.Normalization.BATCH) {
+      return this;
+    }
+    UNetBlock folded =
+        of(config.toBuilder().normalization(UNetConfig.Normalization.NONE).bias(true).build());
+    folded.initialize(manager, DataType.FLOAT32, inputShape);
+    Map<String, Parameter> source = canonicalTensors();
+    for (Map.Entry<String, Parameter> e : folded.canonicalTensors().entrySet()) {
+      String name = e.getKey();
+      String layer = name.substring(0, name.lastIndexOf('.'));
+      String norm =
+          layer.matches("up\\d+") ? "upnorm" + layer.substring(2) : layer.replace(".conv", ".norm");
+      Parameter target = e.getValue();
+      float[] value;
+      if (norm.equals(layer) || !source.containsKey(norm + ".running_mean")) {
+        value = values(source.get(name));
+      } else {
+        Parameter bias = source.get(layer + ".bias");
+        BatchNormFolding.Folded f =
+            BatchNormFolding.fold(
+                values(source.get(layer + ".weight")),
+                bias == null ? null : values(bias),
+                values(source.get(norm + ".weight")),
+                values(source.get(norm + ".bias")),
+                values(source.get(norm + ".running_mean")),
+                values(source.get(norm + ".running_var")),
+                BATCH_NORM_EPSILON);
+        value = name.endsWith(".weight") ? f.weight() : f.bias();
+      }
+      target.getArray().set(FloatBuffer.wrap(value));
+    }
+    return folded;
+  }
+
+  private static float[] values(Parameter p) {
+    return p.getArray().toType(DataType.FLOAT32, false).toFloatArray();
   }
 
   /** Number of trainable parameters (what PyTorch's {@code parameters()} counts). */

@@ -2,6 +2,7 @@ package dev.landcover.workflows;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import dev.landcover.geo.Gdal;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.RasterWindow;
 import dev.landcover.networks.DynamicWorld;
+import dev.landcover.networks.InferenceOptions;
 import dev.landcover.networks.InputNormalization;
 import dev.landcover.networks.ModelBundle;
 import dev.landcover.networks.SegmentationModel;
@@ -164,6 +166,32 @@ class DynamicWorldTest {
   @Test
   void wholeSceneMatchesTensorFlow() {
     assertTrue(maxDifference(height, width, new int[][] {{0, 0}}) <= TOLERANCE);
+  }
+
+  /**
+   * {@code open} folds the graph's batch normalizations into its convolutions (all of them here):
+   * on the whole scene the logits equal the graph run as imported within 1e-4.
+   */
+  @Test
+  void foldedBatchNormEqualsTheGraphAsImported() throws IOException {
+    assertTrue(bundle.graph().toString().contains("batchnorm"), bundle.graph().toString());
+    assertFalse(djl.toString().contains("batchnorm"), djl.toString());
+    float[] x = chips(height, width, new int[][] {{0, 0}});
+    try (SegmentationModel asImported =
+        SegmentationModel.graph(
+            bundle.graph(),
+            dir.resolve("dw").resolve(bundle.weights()),
+            ai.djl.Device.cpu(),
+            InferenceOptions.AS_TRAINED)) {
+      float[] reference = asImported.predict(x, 1, 9, height, width).values();
+      float[] folded = djl.predict(x, 1, 9, height, width).values();
+      double max = 0;
+      for (int i = 0; i < reference.length; i++) {
+        max = Math.max(max, Math.abs(reference[i] - folded[i]));
+      }
+      System.out.printf(Locale.ROOT, "Dynamic World: max |folded - as imported| = %.3g%n", max);
+      assertTrue(max <= TOLERANCE, "max |folded - as imported| = " + max);
+    }
   }
 
   @ParameterizedTest(name = "{0} x {1} at ({2}, {3})")
