@@ -43,7 +43,8 @@ def png(array, name, palette):
                    height=3 * array.shape[0], resampleAlg="nearest")
 
 
-palette = gdal.Open(sys.argv[2]).GetRasterBand(1).GetRasterColorTable().Clone()
+labels = gdal.Open(sys.argv[2])  # kept open: the colour table belongs to the dataset
+palette = labels.GetRasterBand(1).GetRasterColorTable().Clone()
 palette.SetColorEntry(9, (128, 128, 128, 255))
 png(ref, "slovenia-reference.png", palette)
 png(np.where(mapped < 0, 9, mapped), "slovenia-dynamic-world.png", palette)
