@@ -74,6 +74,11 @@ final class ArchitectureOptions {
 
   /** The configuration: preset, depth or file (default geo-course), with the options applied. */
   UNetConfig config() {
+    return config(UNetConfig.preset("geo-course"));
+  }
+
+  /** The configuration: preset, depth or file (default {@code base}), with the options applied. */
+  UNetConfig config(UNetConfig base) {
     int given = (preset != null ? 1 : 0) + (depth != null ? 1 : 0) + (configFile != null ? 1 : 0);
     if (given > 1) {
       throw new IllegalArgumentException("Give one of --preset, --depth and --config");
@@ -89,7 +94,7 @@ final class ArchitectureOptions {
       c =
           depth != null
               ? UNetConfig.ofDepth(depth, filters, 3, 1)
-              : UNetConfig.preset(preset == null ? "geo-course" : preset);
+              : preset == null ? base : UNetConfig.preset(preset);
     }
     var n = c.toJson();
     if (encoder != null) {
@@ -137,6 +142,11 @@ final class ArchitectureOptions {
 
   /** The preset's name when the configuration is a preset (geo-course when nothing is given). */
   String presetName() {
-    return preset != null ? preset : depth == null && configFile == null ? "geo-course" : null;
+    return presetName("geo-course");
+  }
+
+  /** The preset's name when the configuration is a preset ({@code base} when nothing is given). */
+  String presetName(String base) {
+    return preset != null ? preset : depth == null && configFile == null ? base : null;
   }
 }

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landcover.networks.TrainingCheckpoint;
 import dev.landcover.testdata.SyntheticScene;
+import dev.landcover.workflows.TrainingRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,6 +129,62 @@ class TrainCommandTest {
     for (String k : x.keySet()) {
       assertArrayEquals(x.get(k), y.get(k), 0f, k);
     }
+  }
+
+  /**
+   * With only the data, the epochs and --out, train runs the defaults the docs state (chosen on a
+   * real scene, docs/benchmarks.md): everything that decides the weights equals a run that spells
+   * them out, and the network is {@link TrainingRequest#DEFAULT_ARCHITECTURE}.
+   */
+  @Test
+  void withoutOptionsTrainRunsTheDocumentedDefaults(@TempDir Path dir) throws Exception {
+    new SyntheticScene(256, 256, 34).write(dir.resolve("s"), false);
+    List<String> data =
+        List.of(
+            "--image",
+            dir.resolve("s/scene.tif").toString(),
+            "--labels",
+            dir.resolve("s/labels.tif").toString(),
+            "--epochs",
+            "1");
+    Cli plain = train(data, List.of("--out", dir.resolve("plain").toString()));
+    assertEquals(0, plain.code(), plain.err());
+    Cli spelled =
+        train(
+            data,
+            List.of(
+                "--depth",
+                "5",
+                "--filters",
+                "8",
+                "--chip",
+                "64",
+                "--stride",
+                "64",
+                "--lr",
+                "2e-3",
+                "--class-weights",
+                "sqrt",
+                "--batch",
+                "8",
+                "--val-split",
+                "blocks",
+                "--val-fraction",
+                "0.2",
+                "--seed",
+                "7",
+                "--out",
+                dir.resolve("spelled").toString()));
+    assertEquals(0, spelled.code(), spelled.err());
+    JsonNode settings = TrainingCheckpoint.read(dir.resolve("plain.ckpt")).settings();
+    assertEquals(TrainingCheckpoint.read(dir.resolve("spelled.ckpt")).settings(), settings);
+    assertEquals(64, settings.get("stride").asInt());
+    assertEquals(
+        TrainingRequest.DEFAULT_ARCHITECTURE
+            .withBandsAndClasses(4, settings.get("classes").size())
+            .toJson(),
+        settings.get("config"));
+    assertSameWeights(dir.resolve("plain"), dir.resolve("spelled"));
   }
 
   @Test

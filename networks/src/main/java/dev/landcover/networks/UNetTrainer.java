@@ -34,7 +34,8 @@ import java.util.concurrent.Future;
 /**
  * Trains a same-padding UNet on square chips with Adam and a cross-entropy (or Dice) that ignores
  * nodata pixels; after each epoch it measures the validation chips (loss, overall accuracy, mean
- * IoU) and keeps the best epoch's weights (by validation mean IoU).
+ * IoU) and keeps the best epoch's weights (by validation mean IoU, {@link #validationScore}: not by
+ * loss or overall accuracy, which favour a model that maps everything as the majority class).
  *
  * <p>Chips are shuffled, and flipped and/or rotated by multiples of 90 degrees (image and labels
  * together), from one seeded random generator: with the same seed, two runs on the CPU give the
@@ -52,7 +53,10 @@ public final class UNetTrainer {
    */
   public record Sample(float[] image, int[] labels) {}
 
-  /** What one epoch gave; validation figures are over labelled validation pixels. */
+  /**
+   * What one epoch gave; validation figures are over labelled validation pixels, the mean IoU over
+   * the classes present in the validation labels ({@link #validationScore}).
+   */
   public record Epoch(
       int epoch,
       double trainLoss,
@@ -484,8 +488,19 @@ public final class UNetTrainer {
       }
     }
     return new double[] {
-      lossSum / Math.max(1, validation.size()), cm.overallAccuracy(), cm.meanIou()
+      lossSum / Math.max(1, validation.size()), cm.overallAccuracy(), validationScore(cm)
     };
+  }
+
+  /**
+   * The figure the best epoch is chosen by: the mean IoU over the classes present in the validation
+   * labels ({@link ConfusionMatrix#meanIouOfReferenceClasses}). Loss and overall accuracy reward a
+   * model that collapses onto the majority class on imbalanced data; the mean IoU over the classes
+   * found in the reference or the prediction does too when rare classes are missing from the
+   * validation chips (every class a good model predicts there adds a zero to its mean).
+   */
+  public static double validationScore(ConfusionMatrix validation) {
+    return validation.meanIouOfReferenceClasses();
   }
 
   /** The source pixel of output (row, column) under a left-right flip and quarter turns. */

@@ -179,4 +179,16 @@ public final class ConfusionMatrix {
   public double meanIou() {
     return macro(this::iou);
   }
+
+  /**
+   * Mean IoU over the classes present in the reference only. A class that is predicted but absent
+   * from the reference adds no zero to the mean (its false positives still lower the IoU of the
+   * reference classes they were taken from), so a map that collapses onto the majority class scores
+   * its share of the pixels divided by the number of reference classes, never more than a map that
+   * finds the other classes too. Used to pick the best epoch on validation chips, where rare
+   * classes are often absent.
+   */
+  public double meanIouOfReferenceClasses() {
+    return macro(i -> rowSum(i) > 0 ? iou(i) : Double.NaN);
+  }
 }

@@ -34,6 +34,7 @@ class ConfusionMatrixTest {
     assertEquals(0.0, m.iou(2), 0);
     assertTrue(Double.isNaN(m.recall(2)), "no reference pixel of class 3");
     assertEquals((50.0 / 65 + 30.0 / 50 + 0) / 3, m.meanIou(), 1e-12);
+    assertEquals((50.0 / 65 + 30.0 / 50) / 2, m.meanIouOfReferenceClasses(), 1e-12);
     assertEquals((50.0 / 55 + 30.0 / 45) / 2, m.macroRecall(), 1e-12);
   }
 

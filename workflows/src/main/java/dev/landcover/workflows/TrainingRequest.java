@@ -134,6 +134,14 @@ public record TrainingRequest(
     return flips && rotations ? "flips,rot90" : flips ? "flips" : rotations ? "rot90" : "none";
   }
 
+  /**
+   * The UNet trained when none is given: 5 levels of 8, 16, 32, 64 and 128 channels (batch
+   * normalization, ReLU, transposed-convolution up steps; about 0.49 M weights), small enough that
+   * a default run on a scene of a million pixels takes minutes on two CPU cores. Chosen on the
+   * validation blocks of the Zion north half (docs/benchmarks.md).
+   */
+  public static final UNetConfig DEFAULT_ARCHITECTURE = UNetConfig.ofDepth(5, 8, 3, 1);
+
   /** A builder with the defaults, writing the bundle to {@code out}. */
   public static Builder builder(Path out) {
     return new Builder(out);
@@ -148,15 +156,15 @@ public record TrainingRequest(
     private int[] imageBands;
     private int chip = 64;
     private Integer stride;
-    private UNetConfig architecture = UNetConfig.preset("geo-course");
-    private String preset = "geo-course";
+    private UNetConfig architecture = DEFAULT_ARCHITECTURE;
+    private String preset;
     private List<LandcoverClass> classes;
     private Integer ignore;
-    private int epochs = 10;
+    private int epochs = 20;
     private int batch = 8;
-    private float learningRate = 1e-3f;
+    private float learningRate = 2e-3f;
     private UNetTrainer.Loss loss = UNetTrainer.Loss.CE;
-    private ClassWeights classWeights = ClassWeights.AUTO;
+    private ClassWeights classWeights = ClassWeights.SQRT;
     private boolean flips = true;
     private boolean rotations = true;
     private Split split = Split.BLOCKS;
@@ -214,13 +222,16 @@ public record TrainingRequest(
       return this;
     }
 
-    /** Chip stride for images (default: half the chip). */
+    /**
+     * Chip stride for images (default: the chip size, chips side by side; random flips and turns
+     * vary them from epoch to epoch, and overlapping chips cost time in proportion).
+     */
     public Builder stride(Integer stride) {
       this.stride = stride;
       return this;
     }
 
-    /** The UNet (default: the geo-course preset); {@code preset} names it, or null. */
+    /** The UNet (default {@link #DEFAULT_ARCHITECTURE}); {@code preset} names it, or null. */
     public Builder architecture(UNetConfig config, String preset) {
       this.architecture = config;
       this.preset = preset;
@@ -238,7 +249,7 @@ public record TrainingRequest(
       return this;
     }
 
-    /** Epochs (default 10). */
+    /** Epochs (default 20). */
     public Builder epochs(int epochs) {
       this.epochs = epochs;
       return this;
@@ -250,7 +261,7 @@ public record TrainingRequest(
       return this;
     }
 
-    /** Adam's learning rate (default 1e-3). */
+    /** Adam's learning rate (default 2e-3). */
     public Builder learningRate(float rate) {
       this.learningRate = rate;
       return this;
@@ -262,7 +273,11 @@ public record TrainingRequest(
       return this;
     }
 
-    /** The class weights (default {@link ClassWeights#AUTO}). */
+    /**
+     * The class weights (default {@link ClassWeights#SQRT}: inverse frequency would give a class of
+     * 0.04% of the pixels 1,800 times the weight of one of 72%, and the model would trade the
+     * common classes away for it).
+     */
     public Builder classWeights(ClassWeights weights) {
       this.classWeights = weights;
       return this;
@@ -325,7 +340,7 @@ public record TrainingRequest(
           chipFolders,
           imageBands,
           chip,
-          stride != null ? stride : Math.max(1, chip / 2),
+          stride != null ? stride : chip,
           architecture,
           preset,
           classes,
