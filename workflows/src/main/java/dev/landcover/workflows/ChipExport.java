@@ -218,8 +218,7 @@ public final class ChipExport {
    * @throws GeoTiffException when the rasters do not fit the request or each other
    */
   public static ChipGenerator generator(
-      ChipExportRequest request, SceneRaster image, SceneRaster labels)
-      throws GeoTiffException {
+      ChipExportRequest request, SceneRaster image, SceneRaster labels) throws GeoTiffException {
     ChipGenerator.Builder builder = ChipGenerator.builder(image).chipSize(request.size());
     if (request.stride() != null) {
       builder.stride(request.stride());
