@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Cut an image (and a label raster on the same grid) into square georeferenced GeoTIFF chips:",
+      "Cut an image (and a label raster) into square georeferenced GeoTIFF chips:",
       "DIR/images/chip_NNNNN.tif, DIR/labels/chip_NNNNN.tif and the index DIR/chips.csv.",
       "Chips cover the whole image; the last row and column are shifted back inside.",
       "NNNNN is the chip's number in the row-major plan of windows."
@@ -37,7 +37,9 @@ final class ChipsCommand implements Callable<Integer> {
   @Option(
       names = "--labels",
       paramLabel = "LBL",
-      description = "A label GeoTIFF on the image's grid.")
+      description =
+          "A label GeoTIFF; on another grid, it is resampled onto the image's with nearest (as"
+              + " gdalwarp -r near), with a note on stderr.")
   Path labels;
 
   @Option(

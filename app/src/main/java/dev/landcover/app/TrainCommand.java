@@ -47,7 +47,12 @@ final class TrainCommand implements Callable<Integer> {
       description = "An image to cut training chips from (with --labels, in the same order).")
   List<Path> images = new ArrayList<>();
 
-  @Option(names = "--labels", paramLabel = "LBL", description = "The label raster of each image.")
+  @Option(
+      names = "--labels",
+      paramLabel = "LBL",
+      description =
+          "The label raster of each image; one on another grid is resampled onto the image's"
+              + " with nearest (as gdalwarp -r near), with a note on stderr.")
   List<Path> labels = new ArrayList<>();
 
   @Option(

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
- * Cuts an image (and a label raster on the same grid) into georeferenced GeoTIFF chips, written as
+ * Cuts an image (and a label raster, resampled onto the image's grid with nearest when it is on
+ * another, with a warning: see {@link AlignedLabels}) into georeferenced GeoTIFF chips, written as
  * a chip folder ({@link ChipFolder}): chips follow the {@link ChipGenerator}'s plan and filters,
  * are written on a thread pool while the next strip is read, each chip in the source's data type
  * and nodata, and the index comes last.
@@ -66,11 +67,24 @@ public final class ChipExport {
    */
   public static Result run(ChipExportRequest request, ProgressListener listener)
       throws IOException {
+    if (request.labels() == null) {
+      return cut(request, null, listener);
+    }
+    checkOutputFolder(request);
+    try (AlignedLabels aligned =
+        AlignedLabels.onImageGrids(
+            List.of(request.image()), List.of(request.labels()), "labels", listener)) {
+      return cut(request, aligned.labels().get(0), listener);
+    }
+  }
+
+  /** Cuts the chips, with {@code labels} (on the image's grid, or null) as the labels. */
+  private static Result cut(ChipExportRequest request, Path labels, ProgressListener listener)
+      throws IOException {
     long start = System.nanoTime();
     checkOutputFolder(request);
     try (GeoTiffRaster img = GeoTiffRaster.open(request.image());
-        GeoTiffRaster lbl =
-            request.labels() == null ? null : GeoTiffRaster.open(request.labels())) {
+        GeoTiffRaster lbl = labels == null ? null : GeoTiffRaster.open(labels)) {
       ChipGenerator.Builder builder = ChipGenerator.builder(img).chipSize(request.size());
       if (request.stride() != null) {
         builder.stride(request.stride());
