@@ -62,6 +62,13 @@ final class ChipsCommand implements Callable<Integer> {
       description = "With --vector-labels: the layer (default: the only one).")
   String layer;
 
+  @Option(
+      names = "--all-touched",
+      description =
+          "With --vector-labels: also burn every pixel a polygon's outline passes through"
+              + " (gdal_rasterize -at), not only pixels whose centre is inside.")
+  boolean allTouched;
+
   @Option(names = "--size", required = true, description = "Chip width and height in pixels.")
   int size;
 
@@ -153,13 +160,16 @@ final class ChipsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (vectorLabels == null) {
+      if (allTouched) {
+        throw new IllegalArgumentException("--all-touched needs --vector-labels");
+      }
       return export(labels);
     }
     if (labels != null || field == null) {
       throw new IllegalArgumentException("--vector-labels needs --field and excludes --labels");
     }
     try (VectorLabels burnt =
-        VectorLabels.rasterize(List.of(image), List.of(vectorLabels), layer, field)) {
+        VectorLabels.rasterize(List.of(image), List.of(vectorLabels), layer, field, allTouched)) {
       return export(burnt.labels().get(0));
     }
   }

@@ -60,6 +60,8 @@ final class InfoCommand implements Callable<Integer> {
       out.printf(
           "NoData:       %s%n",
           nd.isPresent() ? Numbers.compact(nd.getAsDouble()) + " (all bands)" : "none");
+      out.printf(
+          "Mask:         %s%n", r.mask().map(m -> m + "; masked pixels are nodata").orElse("none"));
       String name = g.crsName().orElse("");
       out.printf(
           "CRS:          %s%s%n",

@@ -76,6 +76,13 @@ final class TrainCommand implements Callable<Integer> {
   String layer;
 
   @Option(
+      names = "--all-touched",
+      description =
+          "With --vector-labels: also burn every pixel a polygon's outline passes through"
+              + " (gdal_rasterize -at), not only pixels whose centre is inside.")
+  boolean allTouched;
+
+  @Option(
       names = "--chips",
       paramLabel = "DIR",
       description = "A folder written by landcover chips --labels (chips.csv, images/, labels/).")
@@ -201,12 +208,16 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (vectorLabels.isEmpty()) {
+      if (allTouched) {
+        throw new IllegalArgumentException("--all-touched needs --vector-labels");
+      }
       return train(labels);
     }
     if (!labels.isEmpty() || field == null) {
       throw new IllegalArgumentException("--vector-labels needs --field and excludes --labels");
     }
-    try (VectorLabels burnt = VectorLabels.rasterize(images, vectorLabels, layer, field)) {
+    try (VectorLabels burnt =
+        VectorLabels.rasterize(images, vectorLabels, layer, field, allTouched)) {
       return train(burnt.labels());
     }
   }
