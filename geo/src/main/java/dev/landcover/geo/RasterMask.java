@@ -71,7 +71,14 @@ final class RasterMask {
     int bands = image.bandCount();
     TiffDirectory d = dir;
     for (int i = 0; i < MAX_DIRECTORIES; i++) {
-      Optional<TiffDirectory> next = d.next();
+      Optional<TiffDirectory> next;
+      try {
+        next = d.next();
+      } catch (GeoTiffException e) {
+        // A broken chain after the image: libtiff stops reading directories there, and GDAL
+        // finds no mask beyond it.
+        break;
+      }
       if (next.isEmpty()) {
         break;
       }
