@@ -53,9 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Masks:</b> a GDAL mask (an internal mask IFD, an external {@code .msk} file, or an alpha
  * band as GDAL uses one: the last of 2 or 4 bands; see {@link #mask()}) makes the pixels it masks
- * (mask value 0) invalid in {@link #read}, and their samples hold the nodata value (0 without one,
- * as outside the raster). An alpha band stays a band, numbered as in GDAL, but is left out of
- * {@link #dataBands()}.
+ * (mask value 0) invalid in {@link #read} (their samples keep the file's values, as GDAL reads
+ * them). An alpha band stays a band, numbered as in GDAL, but is left out of {@link #dataBands()}.
  */
 public final class GeoTiffRaster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GeoTiffRaster.class);
@@ -179,7 +178,8 @@ public final class GeoTiffRaster implements AutoCloseable {
               channel,
               decoder);
       try {
-        raster.mask = RasterMask.find(dir, channel, decoder, width, height).orElse(null);
+        raster.mask =
+            RasterMask.find(dir, channel, decoder, width, height, noData.isPresent()).orElse(null);
       } catch (IOException | RuntimeException e) {
         closeQuietly(store, channel);
         throw e;
@@ -482,15 +482,6 @@ public final class GeoTiffRaster implements AutoCloseable {
             "the mask of window " + inside + " cannot be decoded: " + describe(e),
             CONVERT,
             e);
-      }
-      double stored = toStored(fill);
-      DataBuffer buf = out.getDataBuffer();
-      for (int b = 0; b < bands.length; b++) {
-        for (int i = 0; i < masked.length; i++) {
-          if (masked[i]) {
-            buf.setElemDouble(b, i, stored);
-          }
-        }
       }
     }
     return new RasterWindow(window, bands.clone(), sampleType, nd, out, valid, masked);

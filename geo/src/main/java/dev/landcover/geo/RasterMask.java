@@ -19,9 +19,11 @@ import java.util.Optional;
  *       with one sample (per dataset) or one per band;
  *   <li>an external mask, the file {@code FILE.msk} beside it (8-bit, one band per dataset or one
  *       per band);
- *   <li>an alpha band (ExtraSamples 1, associated, or 2, unassociated): only as GDAL uses one, the
- *       last of 2 or 4 bands of 8 or 16 bits, masking the other bands (GDAL's {@code GMF_ALPHA |
- *       GMF_PER_DATASET}); the alpha band itself is unmasked.
+ *   <li>an alpha band (ExtraSamples 1, associated, or 2, unassociated, unless a COLORINTERP item of
+ *       GDAL_METADATA says otherwise; or a COLORINTERP item saying Alpha): only as GDAL uses one,
+ *       the last of 2 or 4 bands of 8 or 16 bits in a file without nodata (GDAL's nodata mask
+ *       wins), masking the other bands (GDAL's {@code GMF_ALPHA | GMF_PER_DATASET}); the alpha band
+ *       itself is unmasked.
  * </ol>
  *
  * A mask value of 0 masks the pixel; any other value (partial transparency included) leaves it. A
@@ -65,7 +67,12 @@ final class RasterMask {
    * @throws GeoTiffException when a mask exists but cannot be read exactly
    */
   static Optional<RasterMask> find(
-      TiffDirectory dir, FileChannel channel, BlockDecoder image, int width, int height)
+      TiffDirectory dir,
+      FileChannel channel,
+      BlockDecoder image,
+      int width,
+      int height,
+      boolean hasNoData)
       throws IOException {
     Path file = dir.file();
     int bands = image.bandCount();
@@ -164,16 +171,22 @@ final class RasterMask {
     }
     long[] extra = dir.unsignedIntegers(TAG_EXTRA_SAMPLES);
     SampleType type = image.sampleType();
+    boolean declared =
+        extra.length > 0 && (extra[extra.length - 1] == 1 || extra[extra.length - 1] == 2);
+    String override = colorInterpretation(dir.ascii(TiffDirectory.TAG_GDAL_METADATA), bands - 1);
+    boolean alpha = override == null ? declared : override.equalsIgnoreCase("Alpha");
     if ((bands == 2 || bands == 4)
-        && extra.length > 0
-        && (extra[extra.length - 1] == 1 || extra[extra.length - 1] == 2)
+        && alpha
+        && !hasNoData
         && (type == SampleType.UINT8 || type == SampleType.UINT16)) {
       return Optional.of(
           new RasterMask(
               "alpha band "
                   + bands
                   + " ("
-                  + (extra[extra.length - 1] == 1 ? "associated" : "unassociated")
+                  + (!declared
+                      ? "COLORINTERP"
+                      : extra[extra.length - 1] == 1 ? "associated" : "unassociated")
                   + "), per dataset",
               null,
               null,
@@ -182,6 +195,29 @@ final class RasterMask {
               image));
     }
     return Optional.empty();
+  }
+
+  private static final java.util.regex.Pattern COLORINTERP =
+      java.util.regex.Pattern.compile("<Item\\s([^>]*)>([^<]*)</Item>");
+
+  /**
+   * The COLORINTERP item of GDAL_METADATA for sample {@code sample} (0-based), which GDAL's GTiff
+   * driver lets override the color interpretation the TIFF tags imply; null when there is none.
+   */
+  private static String colorInterpretation(String metadata, int sample) {
+    if (metadata == null) {
+      return null;
+    }
+    var m = COLORINTERP.matcher(metadata);
+    while (m.find()) {
+      String a = m.group(1);
+      if (a.matches(".*\\bname\\s*=\\s*\"COLORINTERP\".*")
+          && a.matches(".*\\brole\\s*=\\s*\"colorinterp\".*")
+          && a.matches(".*\\bsample\\s*=\\s*\"" + sample + "\".*")) {
+        return m.group(2).strip();
+      }
+    }
+    return null;
   }
 
   private static void check(

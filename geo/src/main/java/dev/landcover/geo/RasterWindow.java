@@ -135,7 +135,7 @@ public final class RasterWindow {
 
   /**
    * Whether the source's mask (GDAL's mask band: an internal mask, a {@code .msk} file or an alpha
-   * band) masks the pixel; such pixels are also invalid, and hold the nodata value (0 without one).
+   * band) masks the pixel; such pixels are also invalid (their samples keep the file's values).
    */
   public boolean isMasked(int column, int row) {
     return masked != null && masked[row * window.width() + column];

@@ -67,6 +67,14 @@ files = [
            ["ALPHA=YES", "COMPRESS=LZW"], False, lambda ds: alpha(ds, 257)),
     create("five-bands-alpha.tif", gdal.GDT_Byte, np.uint8, 5,
            ["ALPHA=YES"], False, alpha),
+    create("rgba-nodata.tif", gdal.GDT_Byte, np.uint8, 4,
+           ["ALPHA=YES", "PHOTOMETRIC=RGB"], False,
+           lambda ds: (alpha(ds), [ds.GetRasterBand(b + 1).SetNoDataValue(7) for b in range(4)],
+                       ds.GetRasterBand(2).WriteArray(np.where(mask[:, ::-1] == 0, 7, 9)
+                                                      .astype(np.uint8)))),
+    create("rgba-undefined.tif", gdal.GDT_Byte, np.uint8, 4,
+           ["ALPHA=YES", "PHOTOMETRIC=RGB"], False,
+           lambda ds: (alpha(ds), ds.GetRasterBand(4).SetColorInterpretation(gdal.GCI_Undefined))),
     create("no-mask.tif", gdal.GDT_Byte, np.uint8, 3, ["COMPRESS=DEFLATE"], False, lambda ds: None),
 ]
 # gdal_translate -mask: RGBA to RGB with the alpha as an internal mask; and a COG with its mask.
