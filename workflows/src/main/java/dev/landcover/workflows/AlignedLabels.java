@@ -4,6 +4,8 @@ import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.RasterAligner;
 import dev.landcover.geo.RasterGrid;
 import dev.landcover.geo.Resampling;
+import dev.landcover.pixels.InvalidInputException;
+import dev.landcover.pixels.PixelWindow;
 import dev.landcover.pixels.support.AtomicFiles;
 import dev.landcover.pixels.support.Numbers;
 import java.io.IOException;
@@ -18,8 +20,8 @@ import java.util.Locale;
  * geotransform and CRS, {@link RasterGrid#sameGrid}) is used as it is; one on another grid (another
  * CRS, origin, pixel size or size) is resampled onto it by {@link RasterAligner} with {@link
  * Resampling#NEAREST} (gdalwarp {@code -r near}'s rules, as {@code landcover align}) into a
- * temporary GeoTIFF, with a one-line warning to the listener saying what was done. {@link #close}
- * deletes the temporary files.
+ * temporary GeoTIFF, with a one-line warning to the listener saying what was done; labels that
+ * cover no pixel of the image are refused. {@link #close} deletes the temporary files.
  */
 final class AlignedLabels implements AutoCloseable {
   private final Path dir;
@@ -64,6 +66,21 @@ final class AlignedLabels implements AutoCloseable {
           }
           Path target = dir.resolve("aligned-" + i + ".tif");
           RasterAligner.align(label, image.grid(), Resampling.NEAREST, target, false);
+          if (!anyValid(target)) {
+            throw new InvalidInputException(
+                labels.get(i)
+                    + ": no "
+                    + what
+                    + " pixel falls on "
+                    + images.get(i)
+                    + " (its grid: "
+                    + label.grid().describe()
+                    + "; the image's: "
+                    + image.grid().describe()
+                    + "): give the "
+                    + what
+                    + " of this image");
+          }
           listener.warning(note(what, labels.get(i), label.grid(), images.get(i), image.grid()));
           out.add(target);
         }
@@ -75,6 +92,19 @@ final class AlignedLabels implements AutoCloseable {
       throw e;
     }
     return new AlignedLabels(dir, out);
+  }
+
+  /** Whether {@code file} holds a valid (not nodata) pixel, read strip by strip. */
+  private static boolean anyValid(Path file) throws IOException {
+    try (GeoTiffRaster r = GeoTiffRaster.open(file)) {
+      for (int y = 0; y < r.height(); y += 256) {
+        PixelWindow w = new PixelWindow(0, y, r.width(), Math.min(256, r.height() - y));
+        if (r.read(w, 1).validCount() > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static String note(String what, Path labels, RasterGrid from, Path image, RasterGrid to) {
