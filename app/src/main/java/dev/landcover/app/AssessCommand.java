@@ -11,13 +11,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code landcover assess}: accuracy of a class map against a reference on the same grid. */
+/** {@code landcover assess}: accuracy of a class map against a reference map. */
 @Command(
     name = "assess",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Compare a predicted class map with a reference map on the same grid: confusion matrix,"
+      "Compare a predicted class map with a reference map: confusion matrix,"
           + " overall accuracy, Cohen's kappa, per-class precision (user's accuracy), recall"
           + " (producer's accuracy), F1 and IoU, macro averages and mean IoU.",
       "Pixels that are nodata in either map are left out. With --out REPORT: REPORT.json,"
@@ -35,7 +35,9 @@ final class AssessCommand implements Callable<Integer> {
       names = "--reference",
       required = true,
       paramLabel = "REF",
-      description = "The reference class map.")
+      description =
+          "The reference class map; on another grid, it is resampled onto the map's with nearest"
+              + " (as gdalwarp -r near), with a note on stderr.")
   Path reference;
 
   @Option(
@@ -56,7 +58,10 @@ final class AssessCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MapComparison.Assessment a =
         MapComparison.compare(
-            prediction, reference, classesFile == null ? null : ClassListFile.read(classesFile));
+            prediction,
+            reference,
+            classesFile == null ? null : ClassListFile.read(classesFile),
+            new ConsoleProgress(spec.commandLine().getOut(), spec.commandLine().getErr()));
     ConfusionMatrix m = a.matrix();
     long outside = a.leftOut();
     int[] classIds = m.classIds();

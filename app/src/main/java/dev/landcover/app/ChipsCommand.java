@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Cut an image (and a label raster on the same grid) into square georeferenced GeoTIFF chips:",
+      "Cut an image (and a label raster) into square georeferenced GeoTIFF chips:",
       "DIR/images/chip_NNNNN.tif, DIR/labels/chip_NNNNN.tif and the index DIR/chips.csv.",
       "Chips cover the whole image; the last row and column are shifted back inside.",
       "NNNNN is the chip's number in the row-major plan of windows."
@@ -61,7 +61,9 @@ final class ChipsCommand implements Callable<Integer> {
   @Option(
       names = "--labels",
       paramLabel = "LBL",
-      description = "A label GeoTIFF on the image's grid.")
+      description =
+          "A label GeoTIFF; on another grid, it is resampled onto the image's with nearest (as"
+              + " gdalwarp -r near), with a note on stderr.")
   Path labels;
 
   @Option(
@@ -83,6 +85,13 @@ final class ChipsCommand implements Callable<Integer> {
       paramLabel = "L",
       description = "With --vector-labels: the layer (default: the only one).")
   String layer;
+
+  @Option(
+      names = "--all-touched",
+      description =
+          "With --vector-labels: also burn every pixel a polygon's outline passes through"
+              + " (gdal_rasterize -at), not only pixels whose centre is inside.")
+  boolean allTouched;
 
   @Option(names = "--size", required = true, description = "Chip width and height in pixels.")
   int size;
@@ -182,6 +191,9 @@ final class ChipsCommand implements Callable<Integer> {
           "Give --image, or a batch of INPUTs (IMAGE or IMAGE,LABELS; --shard splits a batch)");
     }
     if (vectorLabels == null) {
+      if (allTouched) {
+        throw new IllegalArgumentException("--all-touched needs --vector-labels");
+      }
       return export(labels);
     }
     if (stackOptions.stackOf(image.toString()) != null) {
@@ -193,7 +205,7 @@ final class ChipsCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--vector-labels needs --field and excludes --labels");
     }
     try (VectorLabels burnt =
-        VectorLabels.rasterize(List.of(image), List.of(vectorLabels), layer, field)) {
+        VectorLabels.rasterize(List.of(image), List.of(vectorLabels), layer, field, allTouched)) {
       return export(burnt.labels().get(0));
     }
   }

@@ -97,6 +97,11 @@ final class InfoCommand implements Callable<Integer> {
                   : ", nodata " + Numbers.compact(bandNoData.getAsDouble()));
         }
       }
+      if (r instanceof GeoTiffRaster tiff) {
+        out.printf(
+            "Mask:         %s%n",
+            tiff.mask().map(m -> m + "; masked pixels are nodata").orElse("none"));
+      }
       String name = g.crsName().orElse("");
       out.printf(
           "CRS:          %s%s%n",

@@ -55,7 +55,12 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin StackOptions stackOptions;
 
-  @Option(names = "--labels", paramLabel = "LBL", description = "The label raster of each image.")
+  @Option(
+      names = "--labels",
+      paramLabel = "LBL",
+      description =
+          "The label raster of each image; one on another grid is resampled onto the image's"
+              + " with nearest (as gdalwarp -r near), with a note on stderr.")
   List<Path> labels = new ArrayList<>();
 
   @Option(
@@ -77,6 +82,13 @@ final class TrainCommand implements Callable<Integer> {
       paramLabel = "L",
       description = "With --vector-labels: the layer (default: each file's only one).")
   String layer;
+
+  @Option(
+      names = "--all-touched",
+      description =
+          "With --vector-labels: also burn every pixel a polygon's outline passes through"
+              + " (gdal_rasterize -at), not only pixels whose centre is inside.")
+  boolean allTouched;
 
   @Option(
       names = "--chips",
@@ -212,6 +224,9 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (vectorLabels.isEmpty()) {
+      if (allTouched) {
+        throw new IllegalArgumentException("--all-touched needs --vector-labels");
+      }
       return train(labels);
     }
     if (!labels.isEmpty() || field == null) {
@@ -224,7 +239,8 @@ final class TrainCommand implements Callable<Integer> {
                 + " landcover labels rasterize --like FIRST_BAND.tif and give --labels");
       }
     }
-    try (VectorLabels burnt = VectorLabels.rasterize(images, vectorLabels, layer, field)) {
+    try (VectorLabels burnt =
+        VectorLabels.rasterize(images, vectorLabels, layer, field, allTouched)) {
       return train(burnt.labels());
     }
   }

@@ -23,6 +23,10 @@ class ChipsCommandTest {
   private static final Path NAIP = Gdal.sharedData().resolve("scenes/naip-4band-2019.tif");
   private static final Path S2 = Gdal.sharedData().resolve("scenes/s2-slovenia-13band.tif");
   private static final Path LULC = Gdal.sharedData().resolve("labels/s2-slovenia-lulc.tif");
+  private static final Path LANDSAT = Gdal.sharedData().resolve("scenes/landsat8-zion-4band.tif");
+  private static final Path NLCD = Gdal.sharedData().resolve("zion-sources/nlcd.tif");
+  private static final Path NLCD_WARPED =
+      Gdal.sharedData().resolve("labels/nlcd2011-zion-8class.tif");
 
   @TempDir Path dir;
 
@@ -114,6 +118,37 @@ class ChipsCommandTest {
     verify(LULC, out.resolve("labels"), chips);
     String header = Files.readAllLines(out.resolve("chips.csv")).get(0);
     assertTrue(header.endsWith("class_1,class_2,class_3,class_4,class_8"), header);
+  }
+
+  /**
+   * Labels on another grid (the Zion NLCD: NAD83 / UTM 12N at about 31.5 m, the image WGS 84 / UTM
+   * 12N at 30 m) are aligned on the fly: the label chips equal, in GDAL's reading, the windows of
+   * the file {@code gdalwarp -r near} made onto the image's grid, and a note says what was done.
+   */
+  @Test
+  void labelsOnAnotherGridAreAlignedLikeGdalwarpNear() throws IOException {
+    Path out = dir.resolve("zion");
+    Cli cli =
+        Cli.run(
+            "chips",
+            "--image",
+            LANDSAT.toString(),
+            "--labels",
+            NLCD.toString(),
+            "--size",
+            "400",
+            "--out",
+            out.toString());
+    assertEquals(0, cli.code(), cli.err());
+    assertTrue(
+        cli.err()
+            .contains(
+                "resampled (nearest, as gdalwarp -r near) from EPSG:26912, 31.53 x"
+                    + " 31.525 to EPSG:32612, 30 x 30 (1128 x 1428 px)"),
+        cli.err());
+    List<Indexed> chips = readIndex(out.resolve("chips.csv"));
+    assertEquals(12, chips.size());
+    verify(NLCD_WARPED, out.resolve("labels"), chips);
   }
 
   @Test

@@ -455,6 +455,49 @@ class PredictCommandTest {
     assertTrue(some >= 1000, "only " + some + " pixels with some bands nodata");
   }
 
+  /**
+   * A scene with a GDAL internal mask (written by GDAL): the map holds its nodata wherever GDAL's
+   * {@code GetMaskBand()} is 0, with either nodata rule, and where the scene's nodata is.
+   */
+  @Test
+  void maskedPixelsAreNodataInTheMap() throws Exception {
+    Path source = scenes.resolve("a.tif");
+    Path masked = dir.resolve("masked.tif");
+    Process p =
+        new ProcessBuilder(
+                "/usr/bin/python3",
+                "-c",
+                "import sys; from osgeo import gdal; gdal.UseExceptions();"
+                    + " gdal.SetConfigOption('GDAL_TIFF_INTERNAL_MASK', 'YES');"
+                    + " d = gdal.Translate(sys.argv[2], sys.argv[1], creationOptions=['TILED=YES']);"
+                    + " d.CreateMaskBand(gdal.GMF_PER_DATASET); m = d.GetRasterBand(1).GetMaskBand();"
+                    + " a = m.ReadAsArray(); a[:] = 255; a[30:70, 40:110] = 0; a[::7, ::5] = 0;"
+                    + " m.WriteArray(a); d = None; d = gdal.Open(sys.argv[2]);"
+                    + " open(sys.argv[2] + '.valid', 'wb').write("
+                    + "(d.GetRasterBand(1).GetMaskBand().ReadAsArray() != 0).astype('uint8').tobytes())",
+                source.toString(),
+                masked.toString())
+            .redirectErrorStream(true)
+            .start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), log);
+    byte[] valid = Files.readAllBytes(Path.of(masked + ".valid"));
+    double[] plain = predictMap(source, "plain", "--chip", "64");
+    double[] any = predictMap(masked, "masked-any", "--chip", "64");
+    double[] all = predictMap(masked, "masked-all", "--chip", "64", "--nodata-rule", "all");
+    int maskedPixels = 0;
+    for (int i = 0; i < valid.length; i++) {
+      if (valid[i] == 0) {
+        maskedPixels++;
+        assertEquals(0, any[i], "masked pixel " + i);
+        assertEquals(0, all[i], "masked pixel " + i + " with --nodata-rule all");
+      } else if (plain[i] == 0) {
+        assertEquals(0, any[i], "nodata pixel " + i);
+      }
+    }
+    assertTrue(maskedPixels > 3000, "only " + maskedPixels + " masked pixels");
+  }
+
   /** GDAL's COG validator and gdaladdo comparison (the geo tests' script) for one output. */
   private static JsonNode cogReference(Path file, String resampling) throws Exception {
     Path work = Files.createDirectories(dir.resolve("gdal-" + file.getFileName()));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.landcover.geo.Gdal;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
@@ -158,6 +159,95 @@ class VectorCommandsTest {
             "--out",
             dir.resolve("c").toString());
     assertEquals(2, both.code(), both.err());
+  }
+
+  /**
+   * {@code chips --vector-labels --all-touched} burns labels as {@code gdal_rasterize -at} does,
+   * and without it as {@code gdal_rasterize} does: off-grid polygons give label chips equal to
+   * chips cut from GDAL's rasters, and the two rules give different chips.
+   */
+  @Test
+  void allTouchedChipsFollowGdalRasterizeAt() throws Exception {
+    Path map = noisyMap();
+    Path vector = dir.resolve("offgrid.gpkg");
+    Path centre = dir.resolve("gdal-centre.tif");
+    Path touched = dir.resolve("gdal-at.tif");
+    Gdal.runScript(
+        VectorCommandsTest.class,
+        "rasterize_off_grid.py",
+        dir,
+        map.toString(),
+        vector.toString(),
+        centre.toString(),
+        touched.toString());
+    List<int[]> byRule = new java.util.ArrayList<>();
+    for (boolean at : new boolean[] {false, true}) {
+      Path fromGdal = dir.resolve("chips-gdal-" + at);
+      Path fromVector = dir.resolve("chips-vector-" + at);
+      Cli a =
+          Cli.run(
+              "chips",
+              "--image",
+              map.toString(),
+              "--labels",
+              (at ? touched : centre).toString(),
+              "--size",
+              "32",
+              "--out",
+              fromGdal.toString());
+      assertEquals(0, a.code(), a.err());
+      List<String> args =
+          new java.util.ArrayList<>(
+              List.of(
+                  "chips",
+                  "--image",
+                  map.toString(),
+                  "--vector-labels",
+                  vector.toString(),
+                  "--field",
+                  "class",
+                  "--size",
+                  "32",
+                  "--out",
+                  fromVector.toString()));
+      if (at) {
+        args.add("--all-touched");
+      }
+      Cli b = Cli.run(args.toArray(String[]::new));
+      assertEquals(0, b.code(), b.err());
+      List<Path> chips;
+      try (var files = Files.list(fromGdal.resolve("labels"))) {
+        chips = files.sorted().toList();
+      }
+      assertEquals(9, chips.size());
+      int[] all = new int[0];
+      for (Path chip : chips) {
+        int[] ours = pixels(fromVector.resolve("labels").resolve(chip.getFileName()));
+        assertArrayEquals(pixels(chip), ours, chip + (at ? " -at" : ""));
+        int[] joined = java.util.Arrays.copyOf(all, all.length + ours.length);
+        System.arraycopy(ours, 0, joined, all.length, ours.length);
+        all = joined;
+      }
+      byRule.add(all);
+    }
+    long changed = 0;
+    for (int i = 0; i < byRule.get(0).length; i++) {
+      changed += byRule.get(0)[i] != byRule.get(1)[i] ? 1 : 0;
+    }
+    assertTrue(changed > 50, "all-touched changed only " + changed + " label pixels");
+    Cli without =
+        Cli.run(
+            "chips",
+            "--image",
+            map.toString(),
+            "--labels",
+            map.toString(),
+            "--all-touched",
+            "--size",
+            "32",
+            "--out",
+            dir.resolve("x").toString());
+    assertEquals(2, without.code(), without.err());
   }
 
   @Test

@@ -304,7 +304,7 @@ public final class ChipGenerator {
               : ChipPlan.withStride(
                   image.width(), image.height(), chipSize, stride == null ? chipSize : stride);
       if (bands == null) {
-        bands = image.allBands();
+        bands = image.dataBands();
       }
       if (bands.length == 0) {
         throw new IllegalArgumentException("At least one band is needed");

@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import org.apache.sis.coverage.grid.GridGeometry;
 import org.apache.sis.referencing.CRS;
@@ -49,6 +50,11 @@ import org.slf4j.LoggerFactory;
  * loss: 1 to 7 bits to UINT8, 9 to 15 bits to UINT16, signed 8-bit to INT16, 16-bit floats to
  * FLOAT32, 64-bit integers to FLOAT64. Anything else is refused at {@link #open} with a {@link
  * GeoTiffException} that says how to convert the file.
+ *
+ * <p><b>Masks:</b> a GDAL mask (an internal mask IFD, an external {@code .msk} file, or an alpha
+ * band as GDAL uses one: the last of 2 or 4 bands; see {@link #mask()}) makes the pixels it masks
+ * (mask value 0) invalid in {@link #read} (their samples keep the file's values, as GDAL reads
+ * them). An alpha band stays a band, numbered as in GDAL, but is left out of {@link #dataBands()}.
  */
 public final class GeoTiffRaster implements SceneRaster {
   private static final Logger LOG = LoggerFactory.getLogger(GeoTiffRaster.class);
@@ -67,6 +73,7 @@ public final class GeoTiffRaster implements SceneRaster {
   private final FileChannel channel;
   private final BlockDecoder decoder;
   private List<String> bandDescriptions = List.of();
+  private RasterMask mask;
 
   private GeoTiffRaster(
       Path file,
@@ -170,6 +177,13 @@ public final class GeoTiffRaster implements SceneRaster {
               dir.isBigTiff(),
               channel,
               decoder);
+      try {
+        raster.mask =
+            RasterMask.find(dir, channel, decoder, width, height, noData.isPresent()).orElse(null);
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(store, channel);
+        throw e;
+      }
       // Decode the first block now, so that undecodable data fails here rather than mid-run.
       raster.read(new PixelWindow(0, 0, 1, 1), 1);
       raster.bandDescriptions =
@@ -458,7 +472,19 @@ public final class GeoTiffRaster implements SceneRaster {
     double[] nd = new double[bands.length];
     Arrays.fill(nd, noData.orElse(Double.NaN));
     boolean[] valid = validity(window, inside, out, bands.length);
-    return new RasterWindow(window, bands.clone(), sampleType, nd, out, valid);
+    boolean[] masked = null;
+    if (mask != null) {
+      try {
+        masked = mask.apply(inside, window, bands, valid);
+      } catch (IOException | RuntimeException e) {
+        throw new GeoTiffException(
+            file,
+            "the mask of window " + inside + " cannot be decoded: " + describe(e),
+            CONVERT,
+            e);
+      }
+    }
+    return new RasterWindow(window, bands.clone(), sampleType, nd, out, valid, masked);
   }
 
   private double toStored(double value) {
@@ -541,8 +567,31 @@ public final class GeoTiffRaster implements SceneRaster {
     }
   }
 
+  /**
+   * What masks this raster's pixels besides its nodata value, as GDAL's {@code GetMaskBand()} finds
+   * it: an internal mask, an external {@code .msk} file or an alpha band (see the class comment);
+   * empty when nothing does.
+   */
+  public Optional<String> mask() {
+    return Optional.ofNullable(mask).map(RasterMask::description);
+  }
+
+  /**
+   * The bands that hold data: all bands but an alpha band that serves as the mask (see the class
+   * comment), 1-based. Chips and training use these by default, so that a 3-band model fits an RGBA
+   * orthophoto; band numbers stay GDAL's.
+   */
+  @Override
+  public int[] dataBands() {
+    int alpha = mask == null ? 0 : mask.alphaBand();
+    return java.util.Arrays.stream(allBands()).filter(b -> b != alpha).toArray();
+  }
+
   @Override
   public void close() throws GeoTiffException {
+    if (mask != null) {
+      mask.close();
+    }
     try {
       channel.close();
       store.close();

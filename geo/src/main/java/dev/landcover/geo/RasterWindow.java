@@ -22,7 +22,8 @@ import java.util.Arrays;
  * <p>Pixel (0, 0) of this object is pixel ({@code window().x()}, {@code window().y()}) of the
  * source raster. Where the window reaches past the source, samples hold the band's nodata value (0
  * when the band has none). A pixel is <em>valid</em> when it lies inside the source raster, no band
- * holds its nodata value there, and no floating-point band holds NaN.
+ * holds its nodata value there, no floating-point band holds NaN, and the source's mask (if any,
+ * see {@link #isMasked}) does not mask it.
  */
 public final class RasterWindow {
   private final PixelWindow window;
@@ -31,6 +32,7 @@ public final class RasterWindow {
   private final double[] noData;
   private final WritableRaster raster;
   private final boolean[] valid;
+  private final boolean[] masked;
   private int validCount = -1;
 
   RasterWindow(
@@ -40,6 +42,18 @@ public final class RasterWindow {
       double[] noData,
       WritableRaster raster,
       boolean[] valid) {
+    this(window, bands, sampleType, noData, raster, valid, null);
+  }
+
+  RasterWindow(
+      PixelWindow window,
+      int[] bands,
+      SampleType sampleType,
+      double[] noData,
+      WritableRaster raster,
+      boolean[] valid,
+      boolean[] masked) {
+    this.masked = masked;
     this.window = window;
     this.bands = bands;
     this.sampleType = sampleType;
@@ -119,6 +133,14 @@ public final class RasterWindow {
   /** Whether the pixel at ({@code column}, {@code row}) of the window holds real data. */
   public boolean isValid(int column, int row) {
     return valid[row * window.width() + column];
+  }
+
+  /**
+   * Whether the source's mask (GDAL's mask band: an internal mask, a {@code .msk} file or an alpha
+   * band) masks the pixel; such pixels are also invalid (their samples keep the file's values).
+   */
+  public boolean isMasked(int column, int row) {
+    return masked != null && masked[row * window.width() + column];
   }
 
   /** The validity mask, row-major, {@code width * height} entries (a copy). */
@@ -321,10 +343,15 @@ public final class RasterWindow {
       }
     }
     boolean[] mask = new boolean[(int) sub.area()];
+    boolean[] maskedCopy = masked == null ? null : new boolean[mask.length];
     for (int r = 0; r < sub.height(); r++) {
       System.arraycopy(valid, (r + dy) * window.width() + dx, mask, r * sub.width(), sub.width());
+      if (masked != null) {
+        System.arraycopy(
+            masked, (r + dy) * window.width() + dx, maskedCopy, r * sub.width(), sub.width());
+      }
     }
-    return new RasterWindow(sub, bands, sampleType, noData, copy, mask);
+    return new RasterWindow(sub, bands, sampleType, noData, copy, mask, maskedCopy);
   }
 
   @Override

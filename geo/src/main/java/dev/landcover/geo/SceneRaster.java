@@ -71,6 +71,14 @@ public interface SceneRaster extends AutoCloseable {
   }
 
   /**
+   * The bands that hold data, 1-based: all bands, except in a GeoTIFF whose alpha band serves as
+   * its mask ({@link GeoTiffRaster#dataBands()}). Chips and training use these by default.
+   */
+  default int[] dataBands() {
+    return allBands();
+  }
+
+  /**
    * Reads the pixels of some bands inside a window.
    *
    * @param window the window in pixel coordinates; may reach past the edges

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
- * Cuts an image (and a label raster on the same grid) into georeferenced GeoTIFF chips, written as
+ * Cuts an image (and a label raster, resampled onto the image's grid with nearest when it is on
+ * another, with a warning: see {@link AlignedLabels}) into georeferenced GeoTIFF chips, written as
  * a chip folder ({@link ChipFolder}): chips follow the {@link ChipGenerator}'s plan and filters,
  * are written on a thread pool while the next strip is read, each chip in the source's data type
  * and nodata, and the index comes last.
@@ -164,13 +165,34 @@ public final class ChipExport {
    */
   private static Result run(ChipExportRequest request, ProgressListener listener, boolean batch)
       throws IOException {
-    long start = System.nanoTime();
     if (!batch) {
       checkOutputFolder(request);
     }
+    if (request.labels() == null) {
+      return cut(request, null, listener, batch);
+    }
+    try (AlignedLabels aligned =
+        AlignedLabels.onImageGrids(
+            List.of(request.image()),
+            request.imageStack() == null ? Map.of() : Map.of(request.image(), request.imageStack()),
+            List.of(request.labels()),
+            "labels",
+            listener)) {
+      return cut(request, aligned.labels().get(0), listener, batch);
+    }
+  }
+
+  /**
+   * Cuts the chips, with {@code labels} (on the image's grid, or null) as the labels; in a batch,
+   * waits for another process writing the same folder and returns null when that process left it
+   * complete (and the request does not overwrite).
+   */
+  private static Result cut(
+      ChipExportRequest request, Path labels, ProgressListener listener, boolean batch)
+      throws IOException {
+    long start = System.nanoTime();
     try (SceneRaster img = request.openImage();
-        GeoTiffRaster lbl =
-            request.labels() == null ? null : GeoTiffRaster.open(request.labels())) {
+        GeoTiffRaster lbl = labels == null ? null : GeoTiffRaster.open(labels)) {
       ChipGenerator generator = generator(request, img, lbl);
       int total = generator.plan().size();
       listener.message(

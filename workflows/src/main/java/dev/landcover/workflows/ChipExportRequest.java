@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * What {@link ChipExport#run} cuts and where the chips go. Made with {@link #builder}.
  *
  * @param image the image GeoTIFF or VRT (for a band stack, the stack's {@link BandStack#name()})
- * @param labels a label GeoTIFF on the image's grid, or null
+ * @param labels a label GeoTIFF, or null; one on another grid (CRS, origin, pixel size or size) is
+ *     resampled onto the image's with nearest, as gdalwarp -r near, with a warning
  * @param size chip width and height in pixels
  * @param stride distance between chip origins, or null (then {@code overlap}, or the size)
  * @param overlap pixels shared by neighbouring chips, or null

@@ -29,9 +29,10 @@ import java.util.TreeSet;
 import javax.imageio.ImageIO;
 
 /**
- * Compares a predicted class map with a reference map on the same grid: the confusion matrix of the
- * pixels valid in both (rows: reference, columns: prediction), from which overall accuracy, kappa,
- * per-class precision (user's accuracy), recall (producer's accuracy), F1 and IoU follow.
+ * Compares a predicted class map with a reference map (resampled onto its grid when on another):
+ * the confusion matrix of the pixels valid in both (rows: reference, columns: prediction), from
+ * which overall accuracy, kappa, per-class precision (user's accuracy), recall (producer's
+ * accuracy), F1 and IoU follow.
  */
 public final class MapComparison {
   /**
@@ -59,13 +60,35 @@ public final class MapComparison {
   private MapComparison() {}
 
   /**
-   * Compares the two maps.
-   *
-   * @param classes the classes and their order, or null for every value found in either map
-   * @throws GeoTiffException when the grids differ, naming both and how to resample
-   * @throws InvalidInputException when no pixel is valid in both maps among the classes
+   * Compares the two maps, as {@link #compare(Path, Path, List, ProgressListener)} without
+   * warnings.
    */
   public static Assessment compare(Path prediction, Path reference, List<LandcoverClass> classes)
+      throws IOException {
+    return compare(prediction, reference, classes, ProgressListener.NONE);
+  }
+
+  /**
+   * Compares the two maps. A reference on another grid than the prediction's (CRS, origin, pixel
+   * size or size) is resampled onto it with nearest (as {@code gdalwarp -r near}, see {@link
+   * AlignedLabels}), with a warning to the listener.
+   *
+   * @param classes the classes and their order, or null for every value found in either map
+   * @throws GeoTiffException when the grids' CRSs cannot be related
+   * @throws InvalidInputException when no pixel is valid in both maps among the classes
+   */
+  public static Assessment compare(
+      Path prediction, Path reference, List<LandcoverClass> classes, ProgressListener listener)
+      throws IOException {
+    try (AlignedLabels aligned =
+        AlignedLabels.onImageGrids(
+            List.of(prediction), Map.of(), List.of(reference), "reference", listener)) {
+      return compareOnGrid(prediction, reference, aligned.labels().get(0), classes);
+    }
+  }
+
+  private static Assessment compareOnGrid(
+      Path prediction, Path reference, Path referenceOnGrid, List<LandcoverClass> classes)
       throws IOException {
     Map<Integer, String> names = new TreeMap<>();
     if (classes != null) {
@@ -73,19 +96,7 @@ public final class MapComparison {
     }
     Map<Long, Long> pairs = new HashMap<>();
     try (GeoTiffRaster p = GeoTiffRaster.open(prediction);
-        GeoTiffRaster r = GeoTiffRaster.open(reference)) {
-      if (!p.grid().sameGrid(r.grid())) {
-        throw new GeoTiffException(
-            prediction,
-            "its grid ("
-                + p.grid().describe()
-                + ") differs from the grid of "
-                + reference
-                + " ("
-                + r.grid().describe()
-                + ")",
-            "resample one onto the other, e.g. gdalwarp -r near with the other's -te, -ts and -t_srs");
-      }
+        GeoTiffRaster r = GeoTiffRaster.open(referenceOnGrid)) {
       int strip = 256;
       for (int y = 0; y < p.height(); y += strip) {
         PixelWindow w = new PixelWindow(0, y, p.width(), Math.min(strip, p.height() - y));

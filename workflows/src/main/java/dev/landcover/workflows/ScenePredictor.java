@@ -334,7 +334,7 @@ final class ScenePredictor {
 
     /**
      * Which pixels of a scene row hold data: no band nodata (or NaN), or with {@code allBands} at
-     * least one band not nodata.
+     * least one band not nodata; never a pixel the scene's mask masks.
      */
     boolean[] valid(int sceneRow, int sceneWidth, boolean allBands) {
       boolean[] v = new boolean[sceneWidth];
@@ -344,7 +344,7 @@ final class ScenePredictor {
           v[x] = data.isValid(x, r);
           continue;
         }
-        for (int b = 0; b < data.bandCount() && !v[x]; b++) {
+        for (int b = 0; b < data.bandCount() && !v[x] && !data.isMasked(x, r); b++) {
           double value = data.sample(b, x, r);
           v[x] = !Double.isNaN(value) && value != data.noData(b);
         }

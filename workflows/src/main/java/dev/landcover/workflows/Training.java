@@ -92,16 +92,19 @@ public final class Training {
 
   private Result run() throws IOException {
     checkOutputs();
-    try (TrainingChips chips =
-        TrainingChips.open(
-            request.images(),
-            request.labels(),
-            request.chipFolders(),
-            request.chip(),
-            request.stride(),
-            request.imageBands(),
-            request.ignore(),
-            request.stacks())) {
+    try (AlignedLabels aligned =
+            AlignedLabels.onImageGrids(
+                request.images(), request.stacks(), request.labels(), "labels", listener);
+        TrainingChips chips =
+            TrainingChips.open(
+                request.images(),
+                aligned.labels(),
+                request.chipFolders(),
+                request.chip(),
+                request.stride(),
+                request.imageBands(),
+                request.ignore(),
+                request.stacks())) {
       List<TrainingChips.Ref> all = chips.refs();
       if (all.size() < 2) {
         throw new IllegalArgumentException(

@@ -118,14 +118,16 @@ final class TrainingChips implements AutoCloseable {
     sourceNames.add(image.toString());
     rasters.add(new SceneRaster[] {img, lbl});
     sourceAreas.add((long) img.width() * img.height());
-    checkBands(image, img.bandCount());
+    // Without --image-bands, the data bands: an alpha band serving as the mask (always the last)
+    // is left out.
+    checkBands(image, bands == null ? img.dataBands().length : img.bandCount());
     rememberNoData(lbl.noData(1));
     ChipGenerator generator =
         ChipGenerator.builder(img)
             .labels(lbl)
             .chipSize(chipSize)
             .stride(stride)
-            .bands(bands == null ? img.allBands() : bands)
+            .bands(bands == null ? img.dataBands() : bands)
             .maxNoDataFraction(0.5)
             .build();
     for (Chip c : (Iterable<Chip>) generator.stream()::iterator) {

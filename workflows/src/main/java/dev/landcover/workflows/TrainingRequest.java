@@ -16,7 +16,8 @@ import java.util.Map;
  * bundle goes. Made with {@link #builder(Path)}; see the builder's methods for the defaults.
  *
  * @param images images to cut training chips from (with {@link #labels}, same order)
- * @param labels the label raster of each image, on its grid
+ * @param labels the label raster of each image; one on another grid is resampled onto the image's
+ *     with nearest, as gdalwarp -r near, with a warning
  * @param chipFolders folders written by {@link ChipExport} with labels
  * @param imageBands image bands fed to the network, 1-based, or null for all
  * @param chip chip size for images

@@ -126,65 +126,93 @@ public final class TiffDirectory {
             "not a TIFF file: version number " + magic + " where 42 or 43 was expected",
             null);
       }
-      int countSize = big ? 8 : 2;
-      int entrySize = big ? 20 : 12;
-      int inline = big ? 8 : 4;
-      if (ifd < 8 || ifd + countSize > size) {
-        throw truncated(file, "its first image directory is at byte " + ifd, size);
-      }
-      ByteBuffer cb = readAt(ch, ifd, countSize).order(order);
-      long n = big ? cb.getLong(0) : (cb.getShort(0) & 0xFFFF);
-      if (n <= 0 || n > 4096 || ifd + countSize + n * entrySize + inline > size) {
-        throw truncated(file, "its first image directory declares " + n + " entries", size);
-      }
-      ByteBuffer eb = readAt(ch, ifd + countSize, (int) (n * entrySize + inline)).order(order);
-      Map<Integer, Entry> entries = new LinkedHashMap<>();
-      java.util.Set<Integer> unknownTypes = new java.util.HashSet<>();
-      for (int i = 0; i < n; i++) {
-        int p = i * entrySize;
-        int tag = eb.getShort(p) & 0xFFFF;
-        int type = eb.getShort(p + 2) & 0xFFFF;
-        long count = big ? eb.getLong(p + 4) : (eb.getInt(p + 4) & 0xFFFFFFFFL);
-        if (entries.containsKey(tag) || unknownTypes.contains(tag)) {
-          throw new GeoTiffException(
-              file,
-              "broken TIFF: tag " + tag + " appears twice in the first image directory",
-              "re-create it from an intact source, e.g. with gdal_translate");
-        }
-        int unit = typeSize(type);
-        if (unit == 0) {
-          unknownTypes.add(tag);
-          continue; // unknown type: TIFF readers must skip such entries
-        }
-        if (count < 0 || count > size) {
-          throw truncated(file, "tag " + tag + " declares " + count + " values", size);
-        }
-        long bytes = count * unit;
-        long valueOffset;
-        byte[] value;
-        if (bytes <= inline) {
-          valueOffset = ifd + countSize + p + (big ? 12 : 8);
-          value = new byte[(int) bytes];
-          eb.get(p + (big ? 12 : 8), value, 0, value.length);
-        } else {
-          ByteBuffer ob = eb.duplicate().order(order);
-          valueOffset = big ? ob.getLong(p + 12) : (ob.getInt(p + 8) & 0xFFFFFFFFL);
-          if (valueOffset < 0 || valueOffset + bytes > size) {
-            throw truncated(
-                file,
-                "the values of tag " + tag + " are at bytes " + valueOffset + "+" + bytes,
-                size);
-          }
-          value = new byte[(int) bytes]; // at most the file's size, checked above
-          readAt(ch, valueOffset, value.length).get(value);
-        }
-        byte[] raw = new byte[entrySize];
-        eb.get(p, raw, 0, entrySize);
-        entries.put(tag, new Entry(tag, type, count, value, valueOffset, raw));
-      }
-      long next = ifd + countSize + n * entrySize;
-      return new TiffDirectory(file, size, order, big, ifd, next, entries, unknownTypes);
+      return readIfd(ch, file, size, order, big, ifd, "first image directory");
     }
+  }
+
+  /**
+   * Reads the IFD after this one, in the same file: empty at the end of the chain.
+   *
+   * @throws GeoTiffException when the next IFD points outside the file or is broken
+   * @throws IOException when the file cannot be read
+   */
+  public java.util.Optional<TiffDirectory> next() throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      int pointer = bigTiff ? 8 : 4;
+      ByteBuffer b = readAt(ch, nextIfd, pointer).order(order);
+      if (b.limit() < pointer) {
+        throw truncated(file, "the next image directory pointer is at byte " + nextIfd, fileSize);
+      }
+      long offset = bigTiff ? b.getLong(0) : b.getInt(0) & 0xFFFFFFFFL;
+      if (offset == 0) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(
+          readIfd(ch, file, fileSize, order, bigTiff, offset, "image directory at byte " + offset));
+    }
+  }
+
+  private static TiffDirectory readIfd(
+      FileChannel ch, Path file, long size, ByteOrder order, boolean big, long ifd, String which)
+      throws IOException {
+    int countSize = big ? 8 : 2;
+    int entrySize = big ? 20 : 12;
+    int inline = big ? 8 : 4;
+    if (ifd < 8 || ifd + countSize > size) {
+      throw truncated(file, "its " + which + " is at byte " + ifd, size);
+    }
+    ByteBuffer cb = readAt(ch, ifd, countSize).order(order);
+    long n = big ? cb.getLong(0) : (cb.getShort(0) & 0xFFFF);
+    if (n <= 0 || n > 4096 || ifd + countSize + n * entrySize + inline > size) {
+      throw truncated(file, "its " + which + " declares " + n + " entries", size);
+    }
+    ByteBuffer eb = readAt(ch, ifd + countSize, (int) (n * entrySize + inline)).order(order);
+    Map<Integer, Entry> entries = new LinkedHashMap<>();
+    java.util.Set<Integer> unknownTypes = new java.util.HashSet<>();
+    for (int i = 0; i < n; i++) {
+      int p = i * entrySize;
+      int tag = eb.getShort(p) & 0xFFFF;
+      int type = eb.getShort(p + 2) & 0xFFFF;
+      long count = big ? eb.getLong(p + 4) : (eb.getInt(p + 4) & 0xFFFFFFFFL);
+      if (entries.containsKey(tag) || unknownTypes.contains(tag)) {
+        throw new GeoTiffException(
+            file,
+            "broken TIFF: tag " + tag + " appears twice in the " + which,
+            "re-create it from an intact source, e.g. with gdal_translate");
+      }
+      int unit = typeSize(type);
+      if (unit == 0) {
+        unknownTypes.add(tag);
+        continue; // unknown type: TIFF readers must skip such entries
+      }
+      if (count < 0 || count > size) {
+        throw truncated(file, "tag " + tag + " declares " + count + " values", size);
+      }
+      long bytes = count * unit;
+      long valueOffset;
+      byte[] value;
+      if (bytes <= inline) {
+        valueOffset = ifd + countSize + p + (big ? 12 : 8);
+        value = new byte[(int) bytes];
+        eb.get(p + (big ? 12 : 8), value, 0, value.length);
+      } else {
+        ByteBuffer ob = eb.duplicate().order(order);
+        valueOffset = big ? ob.getLong(p + 12) : (ob.getInt(p + 8) & 0xFFFFFFFFL);
+        if (valueOffset < 0 || valueOffset + bytes > size) {
+          throw truncated(
+              file,
+              "the values of tag " + tag + " are at bytes " + valueOffset + "+" + bytes,
+              size);
+        }
+        value = new byte[(int) bytes]; // at most the file's size, checked above
+        readAt(ch, valueOffset, value.length).get(value);
+      }
+      byte[] raw = new byte[entrySize];
+      eb.get(p, raw, 0, entrySize);
+      entries.put(tag, new Entry(tag, type, count, value, valueOffset, raw));
+    }
+    long next = ifd + countSize + n * entrySize;
+    return new TiffDirectory(file, size, order, big, ifd, next, entries, unknownTypes);
   }
 
   private static GeoTiffException truncated(Path file, String what, long size) {
