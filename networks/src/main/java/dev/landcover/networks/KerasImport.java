@@ -330,7 +330,10 @@ public final class KerasImport {
             name,
             "batchnorm",
             List.of(in),
-            attrs().put("channels", c).put("epsilon", cfg.path("epsilon").asDouble(1e-3)),
+            attrs()
+                .put("channels", c)
+                .put("epsilon", cfg.path("epsilon").asDouble(1e-3))
+                .put("momentum", cfg.path("momentum").asDouble(0.99)),
             c);
       }
       case "Activation" -> activation(name, cfg.path("activation").asText(), in, channels(in));
