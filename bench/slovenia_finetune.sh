@@ -16,14 +16,14 @@ gdal_translate -q -srcwin 50 0 50 101 "$img" "$work/east.tif"
 gdal_translate -q -srcwin 0 0 50 101 "$lbl" "$work/west_labels.tif"
 gdal_translate -q -srcwin 50 0 50 101 "$lbl" "$work/east_labels.tif"
 classes="1:cultivated:#f0d25a,2:forest:#1e6e28,3:grassland:#8cc864,4:shrubland:#a08c46,8:artificial:#c82828"
-epochs="${EPOCHS:-15}"
-freeze="${FREEZE_EPOCHS:-5}"
+epochs="${EPOCHS:-10}"
+freeze="${FREEZE_EPOCHS:-3}"
 for fold in "west east" "east west"; do
   set -- $fold
   /usr/bin/time -f "%e s" -o "$work/time-$1.txt" \
   ./landcover train --init dynamic-world --image "$work/$1.tif" --labels "$work/$1_labels.tif" \
-    --class-list "$classes" --chip 32 --stride 6 --epochs "$epochs" --freeze-epochs "$freeze" \
-    --lr 3e-4 --batch 8 --class-weights auto --seed 7 --val-fraction 0.2 \
+    --class-list "$classes" --chip 32 --stride 12 --epochs "$epochs" --freeze-epochs "$freeze" \
+    --lr 1e-3 --batch 4 --class-weights auto --seed 7 --val-fraction 0.2 \
     --checkpoint "$work/dw-$1.ckpt" --out "$work/dw-$1" --overwrite > "$work/train-$1.log" 2>&1
   ./landcover predict --model "$work/dw-$1" --out "$work/maps-$2" --overwrite "$work/$2.tif" \
     > /dev/null 2>&1

@@ -504,6 +504,10 @@ public final class Training {
               e.seconds()));
     }
     int nodata = nodataClass(chips.labelNoData(), classes);
+    if (init != null && request.ignore() == null && isClass(nodata, classes)) {
+      // e.g. labels whose nodata is 0 and a model whose class 0 is water: the model's own value
+      nodata = isClass(init.nodataClass(), classes) ? 255 : init.nodataClass();
+    }
     ModelBundle bundle =
         graph != null
             ? ModelBundle.graph(
@@ -547,6 +551,10 @@ public final class Training {
       Files.deleteIfExists(csvFile);
       Files.deleteIfExists(pngFile);
     }
+  }
+
+  private static boolean isClass(int value, List<LandcoverClass> classes) {
+    return classes.stream().anyMatch(c -> c.id() == value);
   }
 
   /** The ignored value, else the label raster's nodata value, else 0, or 255 when 0 is a class. */
