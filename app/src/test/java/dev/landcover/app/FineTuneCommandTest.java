@@ -121,7 +121,7 @@ class FineTuneCommandTest {
         train(slovenia(), dir.resolve("x"), "--init", "dynamic-world", "--preset", "geo-course");
     assertEquals(2, conflict.code(), conflict.out());
     assertEquals(
-        "--init dynamic-world takes the architecture from the bundle: drop --preset",
+        "landcover: --init dynamic-world takes the architecture from the bundle: drop --preset",
         conflict.errorLines().strip());
   }
 
