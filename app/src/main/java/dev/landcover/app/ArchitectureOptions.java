@@ -69,7 +69,7 @@ final class ArchitectureOptions {
   @Option(names = "--bias", negatable = true, description = "Convolution biases.")
   Boolean bias;
 
-  @Option(names = "--init", description = "xavier or kaiming.")
+  @Option(names = "--weight-init", description = "xavier or kaiming.")
   String init;
 
   /** The configuration: preset, depth or file (default geo-course), with the options applied. */

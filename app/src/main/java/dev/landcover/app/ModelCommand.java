@@ -3,6 +3,7 @@ package dev.landcover.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.landcover.networks.DynamicWorld;
 import dev.landcover.networks.InputNormalization;
+import dev.landcover.networks.KerasImport;
 import dev.landcover.networks.ModelBundle;
 import dev.landcover.networks.ModelSummary;
 import dev.landcover.networks.SegmentationModel;
@@ -10,6 +11,7 @@ import dev.landcover.networks.UNetConfig;
 import dev.landcover.pixels.InvalidInputException;
 import dev.landcover.pixels.LandcoverClass;
 import dev.landcover.pixels.support.AtomicFiles;
+import dev.landcover.workflows.ClassListFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -340,9 +342,15 @@ final class ModelCommand implements Runnable {
         "Make a model bundle from a Keras functional model saved as a TensorFlow SavedModel: the"
             + " layer graph and weights are read from saved_model.pb and variables/ (no"
             + " TensorFlow needed) and run by DJL's PyTorch engine. Unsupported layers are"
-            + " refused by name.",
+            + " refused by name. The folder's NOTICE and LICENSE, when present, go into the"
+            + " bundle (the NOTICE as its attribution).",
+        "The model's metadata: --dynamic-world (Google's Dynamic World), or --bands,"
+            + " --class-list (or --classes) and --normalization with its parameters.",
         "Example: landcover model import-keras --saved-model dynamicworld/model/forward"
-            + " --dynamic-world --out dynamic-world"
+            + " --dynamic-world --out dynamic-world",
+        "Example: landcover model import-keras --saved-model my_model --bands B4,B3,B2,B8"
+            + " --class-list 1:water:#0000ff,2:land:#00ff00 --normalization meanstd"
+            + " --first 1200,1100,1000,2500 --second 400,380,360,900 --out my-model"
       })
   static final class ImportKeras implements Callable<Integer> {
     @Option(names = "--saved-model", required = true, description = "The SavedModel folder.")
@@ -350,11 +358,76 @@ final class ModelCommand implements Runnable {
 
     @Option(
         names = "--dynamic-world",
-        required = true,
         description =
             "The model is Google's Dynamic World: its Sentinel-2 bands, normalization, classes,"
-                + " colours and NOTICE go into the bundle (the only metadata preset so far).")
+                + " colours and NOTICE go into the bundle (excludes the options below).")
     boolean dynamicWorld;
+
+    @Option(
+        names = "--bands",
+        split = ",",
+        paramLabel = "NAME",
+        description =
+            "Names of the bands the model takes, in input order (Sentinel-2 names such as B2 or"
+                + " B8A are matched by name to scenes' band descriptions, as predict does).")
+    String[] bandNames;
+
+    @Option(
+        names = "--scene-bands",
+        split = ",",
+        description =
+            "Their 1-based positions in a scene without band descriptions (default: 1, 2, ...).")
+    int[] sceneBands;
+
+    @Option(
+        names = "--class-list",
+        split = ",",
+        description = "Classes in output-channel order: id:name:#rrggbb,...")
+    String[] classList;
+
+    @Option(
+        names = "--classes",
+        paramLabel = "FILE",
+        description = "Instead of --class-list: a JSON class list (or a model.json).")
+    Path classesFile;
+
+    @Option(
+        names = "--normalization",
+        paramLabel = "KIND",
+        description =
+            "meanstd ((v - first) / second), scale (v * first + second), minmax ((v - first) /"
+                + " (second - first)) or logsigmoid (Dynamic World's, first and second the log"
+                + " mean and std); none for raw values.")
+    String normalization;
+
+    @Option(names = "--first", split = ",", description = "Per-band first parameter.")
+    double[] first;
+
+    @Option(names = "--second", split = ",", description = "Per-band second parameter.")
+    double[] second;
+
+    @Option(names = "--name", description = "A name for the model, kept in its provenance.")
+    String name;
+
+    @Option(
+        names = "--chip",
+        defaultValue = "256",
+        description = "Chip size predict uses by default (default: ${DEFAULT-VALUE}).")
+    int chip;
+
+    @Option(
+        names = "--nodata-class",
+        defaultValue = "255",
+        description = "Class written where the input is nodata (default: ${DEFAULT-VALUE}).")
+    int nodataClass;
+
+    @Option(
+        names = "--alignment",
+        defaultValue = "0",
+        description =
+            "Chip origins must be multiples of this for stitched chips to equal a whole-scene"
+                + " pass (default: 32, safe for up to 5 halvings).")
+    int alignment;
 
     @Option(names = "--out", required = true, description = "Bundle folder, or a .zip.")
     Path out;
@@ -369,10 +442,96 @@ final class ModelCommand implements Runnable {
       if (Files.exists(out) && !overwrite) {
         throw new IllegalArgumentException(out + " already exists: pass --overwrite to replace it");
       }
-      ModelBundle bundle = DynamicWorld.importBundle(savedModel, out);
+      ModelBundle bundle;
+      if (dynamicWorld) {
+        if (bandNames != null
+            || classList != null
+            || classesFile != null
+            || normalization != null
+            || name != null
+            || sceneBands != null) {
+          throw new IllegalArgumentException(
+              "--dynamic-world sets the bands, classes and normalization: drop the other metadata"
+                  + " options");
+        }
+        bundle = DynamicWorld.importBundle(savedModel, out);
+      } else {
+        bundle = generic();
+      }
       spec.commandLine().getOut().println("Imported " + bundle.graph());
       spec.commandLine().getOut().println("Wrote bundle " + out);
       return ExitCodes.OK;
+    }
+
+    private ModelBundle generic() throws Exception {
+      if (bandNames == null || (classList == null) == (classesFile == null)) {
+        throw new IllegalArgumentException(
+            "Give --dynamic-world, or --bands with --class-list or --classes");
+      }
+      Checks.atLeast("--chip", chip, 2);
+      Checks.atLeast("--alignment", alignment, 0);
+      if (sceneBands != null && sceneBands.length != bandNames.length) {
+        throw new IllegalArgumentException(
+            "--scene-bands lists "
+                + sceneBands.length
+                + " bands but --bands names "
+                + bandNames.length);
+      }
+      List<ModelBundle.Band> bands = new ArrayList<>();
+      for (int i = 0; i < bandNames.length; i++) {
+        int index = sceneBands != null ? sceneBands[i] : i + 1;
+        Checks.atLeast("--scene-bands", index, 1);
+        bands.add(new ModelBundle.Band(index, bandNames[i]));
+      }
+      List<LandcoverClass> classes = new ArrayList<>();
+      if (classesFile != null) {
+        classes.addAll(ClassListFile.read(classesFile));
+      } else {
+        for (String entry : classList) {
+          classes.add(LandcoverClass.parse(entry));
+        }
+      }
+      InputNormalization norm;
+      if (normalization == null || normalization.equals("none")) {
+        if (first != null || second != null) {
+          throw new IllegalArgumentException("--first and --second need --normalization KIND");
+        }
+        norm = InputNormalization.identity(bands.size());
+      } else {
+        if (!InputNormalization.METHODS.contains(normalization)) {
+          throw new IllegalArgumentException(
+              "--normalization "
+                  + normalization
+                  + ": expected one of "
+                  + InputNormalization.METHODS
+                  + " or none");
+        }
+        checkCount("--first", first, bands.size());
+        checkCount("--second", second, bands.size());
+        norm = new InputNormalization(normalization, first, second);
+      }
+      var provenance =
+          new ObjectMapper()
+              .createObjectNode()
+              .put("importedFrom", savedModel.toString())
+              .put("importedAt", Instant.now().toString())
+              .put("tool", "landcover model import-keras");
+      if (name != null) {
+        provenance.put("name", name);
+      }
+      return KerasImport.importBundle(
+          savedModel, out, bands, norm, classes, chip, nodataClass, alignment, provenance);
+    }
+
+    private static void checkCount(String option, double[] values, int n) {
+      if (values == null || values.length != n) {
+        throw new IllegalArgumentException(
+            option
+                + " needs "
+                + n
+                + " values (one per band), got "
+                + (values == null ? 0 : values.length));
+      }
     }
   }
 }

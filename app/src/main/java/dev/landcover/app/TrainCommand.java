@@ -42,7 +42,10 @@ import picocli.CommandLine.Spec;
           + " from.",
       "Defaults (chosen on a real Landsat 8 scene, see docs/benchmarks.md): a UNet of 5 levels"
           + " of 8 to 128 channels, chips of 64 side by side, 20 epochs, Adam at 2e-3, class"
-          + " weights sqrt, validation on 20% of the spatial blocks."
+          + " weights sqrt, validation on 20% of the spatial blocks.",
+      "Fine-tuning: --init BUNDLE starts from a UNet or graph bundle (a folder, a .zip or"
+          + " dynamic-world) with its architecture, bands (by name, as predict) and normalization;"
+          + " when --classes differ from the bundle's, a new classifier head is trained."
     })
 final class TrainCommand implements Callable<Integer> {
   @Option(
@@ -117,6 +120,26 @@ final class TrainCommand implements Callable<Integer> {
   Integer stride;
 
   @Mixin ArchitectureOptions architecture;
+
+  @Option(
+      names = "--init",
+      paramLabel = "BUNDLE",
+      description =
+          "Fine-tune: start from this UNet or graph bundle's weights (folder, .zip or a built-in"
+              + " name such as dynamic-world), with its architecture, bands and normalization; the"
+              + " classes default to the bundle's, other classes get a new classifier head."
+              + " --epochs 0 writes the starting weights as they are.")
+  Path init;
+
+  @Option(
+      names = "--freeze-epochs",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "With --init: train only the classifier head (the last 1x1 convolution) for the first N"
+              + " epochs, the rest frozen with its batch normalization in inference mode; then"
+              + " everything (default: ${DEFAULT-VALUE}).")
+  int freezeEpochs;
 
   @Option(
       names = "--classes",
@@ -280,9 +303,6 @@ final class TrainCommand implements Callable<Integer> {
             .imageBands(bands)
             .chip(chip)
             .stride(stride)
-            .architecture(
-                architecture.config(TrainingRequest.DEFAULT_ARCHITECTURE),
-                architecture.presetName(null))
             .classes(classes)
             .ignore(ignore)
             .epochs(epochs)
@@ -299,6 +319,16 @@ final class TrainCommand implements Callable<Integer> {
             .resume(resume)
             .overwrite(overwrite);
     chipFolders.forEach(request::chipFolder);
+    if (init == null) {
+      request.architecture(
+          architecture.config(TrainingRequest.DEFAULT_ARCHITECTURE), architecture.presetName(null));
+    } else {
+      refuseArchitectureOptions();
+      request.init(init).freezeEpochs(freezeEpochs);
+    }
+    if (init == null && freezeEpochs != 0) {
+      request.freezeEpochs(freezeEpochs);
+    }
     Training.Result result =
         Training.run(request.build(), new ConsoleProgress(stdout, spec.commandLine().getErr()));
     UNetTrainer.Epoch best = result.best();
@@ -311,5 +341,15 @@ final class TrainCommand implements Callable<Integer> {
         result.checkpoint());
     stdout.println("Wrote bundle " + result.bundle());
     return ExitCodes.OK;
+  }
+
+  /** With --init the bundle's architecture is used: an option describing another is refused. */
+  private void refuseArchitectureOptions() {
+    for (picocli.CommandLine.Model.OptionSpec o : spec.mixins().get("architecture").options()) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+        throw new IllegalArgumentException(
+            "--init " + init + " takes the architecture from the bundle: drop " + o.longestName());
+      }
+    }
   }
 }

@@ -5,13 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landcover.pixels.InvalidInputException;
 import dev.landcover.pixels.LandcoverClass;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Google's Dynamic World land-cover model (Apache-2.0; google/dynamicworld, model/forward) as a
@@ -84,19 +81,7 @@ public final class DynamicWorld {
    *     has no NOTICE
    */
   public static ModelBundle importBundle(Path savedModel, Path out) throws IOException {
-    KerasImport.Imported imported = KerasImport.savedModel(savedModel);
-    LayerGraph g = imported.graph();
-    if (g.bands() != BANDS.size() || g.classes() != CLASSES.size()) {
-      throw new InvalidInputException(
-          savedModel
-              + ": the model takes "
-              + g.bands()
-              + " bands and gives "
-              + g.classes()
-              + " classes; Dynamic World takes 9 and gives 9");
-    }
-    Path notice = savedModel.resolve("NOTICE");
-    if (!Files.isRegularFile(notice)) {
+    if (!Files.isRegularFile(savedModel.resolve("NOTICE"))) {
       throw new InvalidInputException(
           savedModel + ": no NOTICE file (Dynamic World's licence requires its attribution)");
     }
@@ -106,36 +91,7 @@ public final class DynamicWorld {
     provenance.put("imported", "landcover model import-keras --dynamic-world");
     provenance.put(
         "inputs", "Sentinel-2 L1C digital numbers (reflectance x 10000), bands " + BANDS);
-    ModelBundle bundle =
-        ModelBundle.graph(
-            g,
-            bands(),
-            normalization(),
-            CLASSES,
-            256,
-            NODATA_CLASS,
-            provenance,
-            2,
-            Files.readString(notice, StandardCharsets.UTF_8).strip());
-    Path dir = Files.createTempDirectory("landcover-dw");
-    try {
-      Path weights = dir.resolve("weights.npz");
-      imported.saveWeights(weights);
-      Map<String, Path> extras = new TreeMap<>();
-      extras.put("NOTICE", notice);
-      Path licence = savedModel.resolve("LICENSE");
-      if (Files.isRegularFile(licence)) {
-        extras.put("LICENSE", licence);
-      }
-      bundle.save(out, weights, extras);
-    } finally {
-      try (var files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          Files.deleteIfExists(f);
-        }
-      }
-      Files.deleteIfExists(dir);
-    }
-    return bundle;
+    return KerasImport.importBundle(
+        savedModel, out, bands(), normalization(), CLASSES, 256, NODATA_CLASS, 2, provenance);
   }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landcover.networks.internal.keras.SavedModelFiles;
 import dev.landcover.networks.internal.keras.TfCheckpoint;
 import dev.landcover.pixels.InvalidInputException;
+import dev.landcover.pixels.LandcoverClass;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -132,6 +133,83 @@ public final class KerasImport {
         new LayerGraph(
             importer.nodes, out, importer.bands, (int) (long) importer.channels.get(out));
     return new Imported(graph, importer.weights);
+  }
+
+  /**
+   * Imports the SavedModel folder {@code savedModel} and writes a graph bundle folder (or {@code
+   * .zip}) {@code out}: {@code model.json}, {@code weights.npz}, and the folder's {@code NOTICE}
+   * and {@code LICENSE} when it has them (the NOTICE becomes the bundle's attribution).
+   *
+   * @param bands the scene bands the model takes, in input-channel order
+   * @param classes the classes of the output channels, in order
+   * @param alignment chip-origin multiple for exact stitching, 0 for the default
+   * @throws InvalidInputException when the model does not take as many bands or give as many
+   *     classes as listed, or cannot be imported
+   */
+  public static ModelBundle importBundle(
+      Path savedModel,
+      Path out,
+      List<ModelBundle.Band> bands,
+      InputNormalization normalization,
+      List<LandcoverClass> classes,
+      int chipSize,
+      int nodataClass,
+      int alignment,
+      ObjectNode provenance)
+      throws IOException {
+    Imported imported = savedModel(savedModel);
+    LayerGraph g = imported.graph();
+    if (g.bands() != bands.size() || g.classes() != classes.size()) {
+      throw new InvalidInputException(
+          savedModel
+              + ": the model takes "
+              + g.bands()
+              + " bands and gives "
+              + g.classes()
+              + " classes, but "
+              + bands.size()
+              + " bands and "
+              + classes.size()
+              + " classes are listed");
+    }
+    if (normalization.first().length != bands.size()) {
+      throw new IllegalArgumentException(
+          "the normalization has "
+              + normalization.first().length
+              + " values per parameter for "
+              + bands.size()
+              + " bands");
+    }
+    Path notice = savedModel.resolve("NOTICE");
+    ModelBundle bundle =
+        ModelBundle.graph(
+            g,
+            bands,
+            normalization,
+            classes,
+            chipSize,
+            nodataClass,
+            provenance,
+            alignment,
+            Files.isRegularFile(notice)
+                ? Files.readString(notice, java.nio.charset.StandardCharsets.UTF_8).strip()
+                : null);
+    Path dir = Files.createTempDirectory("landcover-keras");
+    try {
+      Path weights = dir.resolve("weights.npz");
+      imported.saveWeights(weights);
+      Map<String, Path> extras = new java.util.TreeMap<>();
+      for (String legal : List.of("NOTICE", "LICENSE")) {
+        if (Files.isRegularFile(savedModel.resolve(legal))) {
+          extras.put(legal, savedModel.resolve(legal));
+        }
+      }
+      bundle.save(out, weights, extras);
+    } finally {
+      Files.deleteIfExists(dir.resolve("weights.npz"));
+      Files.deleteIfExists(dir);
+    }
+    return bundle;
   }
 
   /**
@@ -330,7 +408,10 @@ public final class KerasImport {
             name,
             "batchnorm",
             List.of(in),
-            attrs().put("channels", c).put("epsilon", cfg.path("epsilon").asDouble(1e-3)),
+            attrs()
+                .put("channels", c)
+                .put("epsilon", cfg.path("epsilon").asDouble(1e-3))
+                .put("momentum", cfg.path("momentum").asDouble(0.99)),
             c);
       }
       case "Activation" -> activation(name, cfg.path("activation").asText(), in, channels(in));

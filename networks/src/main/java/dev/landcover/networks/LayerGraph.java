@@ -23,9 +23,11 @@ import java.util.Set;
  *   <li>{@code conv2d}: {@code in}, {@code out}, {@code kernel} [h, w], {@code stride} [h, w],
  *       {@code padding} [h, w] (zeros on both sides), {@code dilation} [h, w], {@code groups},
  *       {@code bias}; tensors {@code weight} [out, in / groups, kh, kw] and {@code bias} [out];
- *   <li>{@code batchnorm} (inference: {@code (x - mean) / sqrt(variance + epsilon) * gamma +
- *       beta}): {@code channels}, {@code epsilon}; tensors {@code gamma}, {@code beta}, {@code
- *       mean}, {@code variance} [channels];
+ *   <li>{@code batchnorm} (inference: {@code (x - mean) / sqrt(variance + epsilon) * gamma + beta};
+ *       in training, Keras's: the batch's mean and biased variance over N, H and W instead, and the
+ *       moving statistics become {@code momentum * moving + (1 - momentum) * batch}): {@code
+ *       channels}, {@code epsilon}, {@code momentum} (default 0.99, Keras's); tensors {@code
+ *       gamma}, {@code beta}, {@code mean}, {@code variance} [channels];
  *   <li>{@code softplus}, {@code tanh}, {@code relu}, {@code sigmoid}: element-wise;
  *   <li>{@code add}, {@code subtract}, {@code multiply}, {@code divide}: two inputs, or one and
  *       {@code constant};
@@ -124,6 +126,65 @@ public record LayerGraph(List<Node> nodes, String output, int bands, int classes
     if (!seen.contains(output)) {
       throw new IllegalArgumentException("graph output '" + output + "' is not a node");
     }
+  }
+
+  /**
+   * The classifier head: the node that produces the logits ({@link #output()}), which must be a
+   * {@code conv2d} with a 1 x 1 kernel, stride 1, no padding, no dilation and one group (a
+   * per-pixel linear map from features to class scores). Fine-tuning replaces it when the classes
+   * change.
+   *
+   * @throws IllegalArgumentException naming the output node and what it is when it is not such a
+   *     convolution
+   */
+  public Node head() {
+    Node out = nodes.stream().filter(n -> n.name().equals(output)).findFirst().orElseThrow();
+    JsonNode a = out.attributes();
+    boolean pointwise =
+        out.op().equals("conv2d")
+            && a.path("kernel").path(0).asInt() == 1
+            && a.path("kernel").path(1).asInt() == 1
+            && a.path("stride").path(0).asInt(1) == 1
+            && a.path("stride").path(1).asInt(1) == 1
+            && a.path("padding").path(0).asInt(0) == 0
+            && a.path("padding").path(1).asInt(0) == 0
+            && a.path("dilation").path(0).asInt(1) == 1
+            && a.path("dilation").path(1).asInt(1) == 1
+            && a.path("groups").asInt(1) == 1;
+    if (!pointwise) {
+      throw new IllegalArgumentException(
+          "the graph's output node '"
+              + output
+              + "' is a "
+              + out.op()
+              + " "
+              + a
+              + ", not a 1 x 1 convolution: its classifier head cannot be replaced");
+    }
+    return out;
+  }
+
+  /**
+   * This graph with a head of {@code classes} outputs (see {@link #head()}); its weights are new.
+   *
+   * @throws IllegalArgumentException when the head is not a 1 x 1 convolution
+   */
+  public LayerGraph withClasses(int classes) {
+    if (classes < 1) {
+      throw new IllegalArgumentException("classes is " + classes + ": expected at least 1");
+    }
+    Node head = head();
+    List<Node> out = new ArrayList<>();
+    for (Node n : nodes) {
+      if (n == head) {
+        ObjectNode a = n.attributes().deepCopy();
+        a.put("out", classes);
+        out.add(new Node(n.name(), n.op(), n.inputs(), a));
+      } else {
+        out.add(n);
+      }
+    }
+    return new LayerGraph(out, output, bands, classes);
   }
 
   /** The graph as JSON ({@code nodes}, {@code output}, {@code bands}, {@code classes}). */

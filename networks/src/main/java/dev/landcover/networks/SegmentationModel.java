@@ -145,7 +145,7 @@ public final class SegmentationModel implements AutoCloseable {
     }
   }
 
-  private static void loadTensors(Map<String, Parameter> tensors, Path npz) throws IOException {
+  static void loadTensors(Map<String, Parameter> tensors, Path npz) throws IOException {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDList arrays;
       try {

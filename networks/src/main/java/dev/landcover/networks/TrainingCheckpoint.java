@@ -71,14 +71,15 @@ public final class TrainingCheckpoint {
   }
 
   /** Loads the weights, best weights (to {@code best}) and optimizer state; returns the rest. */
-  static State restore(Path file, UNetBlock block, Path best, ResumableAdam adam, NDManager manager)
+  static State restore(
+      Path file, TrainableNet net, Path best, ResumableAdam adam, NDManager manager)
       throws IOException {
     try (ZipFile zip = open(file)) {
       JsonNode n = checkpointJson(file, zip);
       Path scratch = Files.createTempFile("landcover-resume", ".npz");
       try {
         extract(file, zip, "weights.npz", scratch);
-        UNetWeights.load(block, scratch);
+        net.load(scratch);
       } finally {
         Files.deleteIfExists(scratch);
       }
@@ -100,7 +101,7 @@ public final class TrainingCheckpoint {
   static void write(
       Path file,
       JsonNode settings,
-      UNetBlock block,
+      TrainableNet net,
       ResumableAdam adam,
       NDManager manager,
       Path best,
@@ -140,7 +141,7 @@ public final class TrainingCheckpoint {
     }
     Path current = Files.createTempFile("landcover-current", ".npz");
     try {
-      UNetWeights.save(block, current);
+      net.save(current);
       AtomicFiles.write(
           file,
           tmp -> {

@@ -51,6 +51,9 @@ public final class UNetBlock extends AbstractBlock {
   private final List<Block> decoders = new ArrayList<>();
   private final Conv2d head;
 
+  /** Whether normalization layers run in inference mode even when training (frozen body). */
+  private boolean inferenceNormalization;
+
   /** Canonical prefix to leaf block (Conv2d, BatchNorm, GroupNorm, UpStep), in module order. */
   private final Map<String, Block> leaves = new LinkedHashMap<>();
 
@@ -101,6 +104,14 @@ public final class UNetBlock extends AbstractBlock {
 
   public UNetConfig config() {
     return config;
+  }
+
+  /**
+   * Whether every layer but the head runs in inference mode (batch norm with its running
+   * statistics, left unchanged) even when training: set while all but the head is frozen.
+   */
+  void inferenceNormalization(boolean inference) {
+    this.inferenceNormalization = inference;
   }
 
   private Block doubleConv(String prefix, int channels) {
@@ -189,26 +200,27 @@ public final class UNetBlock extends AbstractBlock {
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
+    boolean body = training && !inferenceNormalization;
     List<NDArray> skips = new ArrayList<>();
     for (int i = 0; i < encoders.size(); i++) {
       if (i > 0) {
         x = pool(x);
       }
-      x = encoders.get(i).forward(store, new NDList(x), training).singletonOrThrow();
+      x = encoders.get(i).forward(store, new NDList(x), body).singletonOrThrow();
       skips.add(x);
     }
-    x = bottleneck.forward(store, new NDList(pool(x)), training).singletonOrThrow();
+    x = bottleneck.forward(store, new NDList(pool(x)), body).singletonOrThrow();
     for (int i = 0; i < ups.size(); i++) {
-      x = ups.get(i).forward(store, new NDList(x), training).singletonOrThrow();
+      x = ups.get(i).forward(store, new NDList(x), body).singletonOrThrow();
       if (!upNorms.isEmpty()) {
-        x = upNorms.get(i).forward(store, new NDList(x), training).singletonOrThrow();
+        x = upNorms.get(i).forward(store, new NDList(x), body).singletonOrThrow();
       }
       NDArray skip = centreCrop(skips.get(skips.size() - 1 - i), x.getShape());
       NDList joined = config.skipFirst() ? new NDList(skip, x) : new NDList(x, skip);
       x =
           decoders
               .get(i)
-              .forward(store, new NDList(NDArrays.concat(joined, 1)), training)
+              .forward(store, new NDList(NDArrays.concat(joined, 1)), body)
               .singletonOrThrow();
     }
     return head.forward(store, new NDList(x), training);

@@ -42,6 +42,10 @@ import java.util.concurrent.Future;
  * same weights. Samples are taken from the lists one batch ahead on a background thread, so lists
  * that read their chips from disk on {@code get} keep memory independent of the data set size.
  *
+ * <p>The network is a UNet or an imported {@link LayerGraph} (fine-tuning): {@link #initialWeights}
+ * starts from a model's weights, with its classifier head or a new one, and {@link #freezeEpochs}
+ * trains only the head for the first epochs.
+ *
  * <p>With {@link #checkpoint}, the state after every epoch (weights, best weights, optimizer
  * moments, the random generator, the history) is written to one file, atomically; a run given that
  * file with {@link #resume} continues exactly as the interrupted run would have.
@@ -115,7 +119,13 @@ public final class UNetTrainer {
   }
 
   private final UNetConfig config;
+  private final LayerGraph graph;
+  private final int bands;
+  private final int classes;
   private final int size;
+  private Path initialWeights;
+  private boolean keepHead;
+  private int freezeEpochs;
   private int epochs = 10;
   private int batch = 8;
   private float learningRate = 1e-3f;
@@ -141,7 +151,54 @@ public final class UNetTrainer {
           "Training needs a same-padding UNet (labels cover the whole chip)");
     }
     this.config = config;
+    this.graph = null;
+    this.bands = config.bands();
+    this.classes = config.classes();
     this.size = size;
+  }
+
+  /**
+   * Trains an imported graph (e.g. a Keras model, see {@link KerasImport}), usually from its
+   * weights ({@link #initialWeights}).
+   *
+   * @param graph the network; its output must be as large as its input
+   * @param size the chip size
+   */
+  public UNetTrainer(LayerGraph graph, int size) {
+    if (size < 2) {
+      throw new IllegalArgumentException("chip size is " + size + ": a graph needs at least 2");
+    }
+    this.config = null;
+    this.graph = graph;
+    this.bands = graph.bands();
+    this.classes = graph.classes();
+    this.size = size;
+  }
+
+  /**
+   * Starts from the weights of {@code npz} (a bundle's {@code weights.npz}) instead of random ones.
+   *
+   * @param keepHead true to load the classifier head too (the file's model has the same classes);
+   *     false to load all but the head, which keeps its random initialization from the seed (a new
+   *     head for other classes: the UNet's {@code head}, a graph's {@link LayerGraph#head()})
+   */
+  public UNetTrainer initialWeights(Path npz, boolean keepHead) {
+    this.initialWeights = npz;
+    this.keepHead = keepHead;
+    return this;
+  }
+
+  /**
+   * Trains only the classifier head for the first {@code epochs} epochs (the rest frozen, its batch
+   * normalization in inference mode so that it stays bit for bit as it was), then everything
+   * (default 0).
+   */
+  public UNetTrainer freezeEpochs(int epochs) {
+    if (epochs < 0) {
+      throw new IllegalArgumentException("freeze epochs is " + epochs + ", expected 0 or more");
+    }
+    this.freezeEpochs = epochs;
+    return this;
   }
 
   public UNetTrainer epochs(int epochs) {
@@ -193,9 +250,9 @@ public final class UNetTrainer {
 
   /** Per-class loss weights (default: all 1). */
   public UNetTrainer classWeights(float[] weights) {
-    if (weights.length != config.classes()) {
+    if (weights.length != classes) {
       throw new IllegalArgumentException(
-          weights.length + " class weights for " + config.classes() + " classes");
+          weights.length + " class weights for " + classes + " classes");
     }
     this.classWeights = weights.clone();
     return this;
@@ -225,7 +282,9 @@ public final class UNetTrainer {
   }
 
   /**
-   * Trains and writes the best epoch's weights to {@code weights} (a canonical .npz).
+   * Trains and writes the best epoch's weights to {@code weights} (a canonical .npz). With 0 epochs
+   * (allowed only with {@link #initialWeights}), the initial weights are measured on the validation
+   * chips (one {@link Epoch} numbered 0 with a NaN training loss) and written as they are.
    *
    * @param training training samples; read once per epoch, one batch ahead
    * @param validation validation samples (not augmented)
@@ -235,7 +294,10 @@ public final class UNetTrainer {
   public List<Epoch> train(
       List<Sample> training, List<Sample> validation, Path weights, Listener listener)
       throws IOException {
-    float[] w = classWeights != null ? classWeights : ones(config.classes());
+    float[] w = classWeights != null ? classWeights : ones(classes);
+    if (epochs < (initialWeights != null ? 0 : 1)) {
+      throw new IllegalArgumentException("epochs is " + epochs + ", expected at least 1");
+    }
     Engine.getInstance().setRandomSeed((int) seed);
     Random random = new Random(seed);
     List<Epoch> history = new ArrayList<>();
@@ -246,12 +308,12 @@ public final class UNetTrainer {
     int[] resumedOrder = null;
     ExecutorService loader = Threads.singleDaemon("landcover-batches");
     try (Model model = Model.newInstance("unet", device, "PyTorch")) {
-      UNetBlock block = UNetBlock.of(config);
-      model.setBlock(block);
+      TrainableNet block = config != null ? TrainableNet.unet(config) : TrainableNet.graph(graph);
+      model.setBlock(block.block());
       SegmentationLoss lossFunction = new SegmentationLoss(w, loss != Loss.DICE, loss != Loss.CE);
       // Parameters get their ids when the block is built; the optimizer keys its state by name.
       Map<String, String> names = new HashMap<>();
-      for (Map.Entry<String, Parameter> e : block.canonicalTensors().entrySet()) {
+      for (Map.Entry<String, Parameter> e : block.tensors().entrySet()) {
         names.put(e.getValue().getId(), e.getKey());
       }
       ResumableAdam adam = new ResumableAdam(learningRate, names);
@@ -260,7 +322,20 @@ public final class UNetTrainer {
               .optDevices(new Device[] {device})
               .optOptimizer(adam);
       try (Trainer trainer = model.newTrainer(tc)) {
-        trainer.initialize(new Shape(batch, config.bands(), size, size));
+        trainer.initialize(new Shape(batch, bands, size, size));
+        if (initialWeights != null && resumeFrom == null) {
+          if (keepHead) {
+            block.load(initialWeights);
+          } else {
+            block.loadAllButHead(initialWeights);
+          }
+        }
+        if (epochs == 0) {
+          double[] val = evaluate(trainer, lossFunction, validation);
+          history.add(new Epoch(0, Double.NaN, val[0], val[1], val[2], 0));
+          bestEpoch = 0;
+          block.save(best);
+        }
         if (resumeFrom != null) {
           TrainingCheckpoint.State state =
               TrainingCheckpoint.restore(resumeFrom, block, best, adam, trainer.getManager());
@@ -289,6 +364,9 @@ public final class UNetTrainer {
         boolean stopped = patience > 0 && firstEpoch - 1 - bestEpoch >= patience;
         for (int e = firstEpoch; e <= epochs && !stopped; e++) {
           long start = System.nanoTime();
+          if (freezeEpochs > 0) {
+            block.freezeBody(e <= freezeEpochs);
+          }
           shuffle(order, random);
           int batches = (order.length + batch - 1) / batch;
           double lossSum = 0;
@@ -325,7 +403,7 @@ public final class UNetTrainer {
           if (!(epoch.validationMeanIou() <= bestIou)) {
             bestIou = epoch.validationMeanIou();
             bestEpoch = e;
-            UNetWeights.save(block, best);
+            block.save(best);
           } else if (patience > 0 && e - bestEpoch >= patience) {
             stopped = true;
           }
@@ -348,7 +426,7 @@ public final class UNetTrainer {
           }
         }
       }
-      if (bestEpoch == 0) {
+      if (bestEpoch == 0 && epochs > 0) {
         throw new IOException("No epoch was trained: epochs is " + epochs);
       }
       Files.copy(best, weights, StandardCopyOption.REPLACE_EXISTING);
@@ -412,7 +490,6 @@ public final class UNetTrainer {
 
   /** Batch arrays {image N x B x S x S, labels N x S x S}, each sample transformed. */
   private float[][] assemble(List<Sample> part, int[] turns, boolean[] flip) {
-    int bands = config.bands();
     int plane = size * size;
     float[] x = new float[part.size() * bands * plane];
     float[] y = new float[part.size() * plane];
@@ -448,7 +525,7 @@ public final class UNetTrainer {
 
   private NDList[] toArrays(NDManager m, float[][] xy) {
     int n = xy[1].length / (size * size);
-    NDArray image = m.create(xy[0], new Shape(n, config.bands(), size, size));
+    NDArray image = m.create(xy[0], new Shape(n, bands, size, size));
     NDArray labels = m.create(xy[1], new Shape(n, size, size));
     return new NDList[] {new NDList(image), new NDList(labels)};
   }
@@ -459,7 +536,6 @@ public final class UNetTrainer {
    */
   private double[] evaluate(
       Trainer trainer, SegmentationLoss lossFunction, List<Sample> validation) {
-    int classes = config.classes();
     int[] ids = new int[classes];
     for (int i = 0; i < classes; i++) {
       ids[i] = i;

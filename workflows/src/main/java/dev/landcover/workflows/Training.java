@@ -5,13 +5,17 @@ import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landcover.geo.BandStack;
+import dev.landcover.geo.SceneRaster;
 import dev.landcover.networks.InputNormalization;
+import dev.landcover.networks.LayerGraph;
 import dev.landcover.networks.ModelBundle;
 import dev.landcover.networks.TrainingCheckpoint;
 import dev.landcover.networks.UNetConfig;
 import dev.landcover.networks.UNetTrainer;
 import dev.landcover.pixels.InvalidInputException;
 import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.pixels.support.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +56,12 @@ import java.util.TreeMap;
  *
  * <p>Pixels that are nodata in the labels or the image, or equal to the ignored value, are not
  * learned from.
+ *
+ * <p>Fine-tuning ({@link TrainingRequest#init()}): the network starts from a UNet or graph bundle's
+ * weights, with the bundle's architecture, input bands (chosen by name from each image as {@link
+ * SceneMapper} does) and normalization; the classes default to the bundle's, and when they differ
+ * (ids in output order) the classifier head is replaced by a new one initialized from the seed. The
+ * written bundle keeps the initial bundle's band names, attribution and alignment.
  */
 public final class Training {
   /**
@@ -92,6 +102,63 @@ public final class Training {
 
   private Result run() throws IOException {
     checkOutputs();
+    if (request.init() == null) {
+      return run(null);
+    }
+    Path scratch = Files.createTempDirectory("landcover-init");
+    try {
+      ModelBundle.Loaded init;
+      try {
+        init = ModelBundle.load(request.init(), scratch);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new InvalidInputException(
+            "--init " + request.init() + ": no such model bundle (nor a built-in name)", e);
+      }
+      if (init.bundle().isOpaque()) {
+        throw new InvalidInputException(
+            "--init "
+                + request.init()
+                + ": a "
+                + init.bundle().architectureType()
+                + " bundle cannot be trained; expected a UNet or an imported graph bundle");
+      }
+      return run(init);
+    } finally {
+      AtomicFiles.deleteTree(scratch);
+    }
+  }
+
+  /** The image bands fed to {@code init}'s network, the same for every image. */
+  private int[] initBands(ModelBundle bundle) throws IOException {
+    int[] chosen = null;
+    Path first = null;
+    for (Path image : request.images()) {
+      int[] bands;
+      BandStack stack = request.stacks().get(image);
+      try (SceneRaster raster = stack != null ? stack.open() : SceneRaster.open(image)) {
+        bands =
+            BandSelection.choose(
+                bundle, request.imageBands(), image, raster.bandCount(), raster.bandDescriptions());
+      }
+      if (chosen != null && !Arrays.equals(chosen, bands)) {
+        throw new InvalidInputException(
+            image
+                + ": the model's bands are bands "
+                + Arrays.toString(bands)
+                + " here but "
+                + Arrays.toString(chosen)
+                + " in "
+                + first
+                + "; give the images' bands with --image-bands");
+      }
+      chosen = bands;
+      first = image;
+    }
+    return chosen != null ? chosen : request.imageBands();
+  }
+
+  private Result run(ModelBundle.Loaded init) throws IOException {
+    ModelBundle initBundle = init == null ? null : init.bundle();
     try (AlignedLabels aligned =
             AlignedLabels.onImageGrids(
                 request.images(), request.stacks(), request.labels(), "labels", listener);
@@ -102,9 +169,18 @@ public final class Training {
                 request.chipFolders(),
                 request.chip(),
                 request.stride(),
-                request.imageBands(),
+                init == null ? request.imageBands() : initBands(initBundle),
                 request.ignore(),
                 request.stacks())) {
+      if (init != null && chips.bandCount() != initBundle.bands().size()) {
+        throw new InvalidInputException(
+            "--init "
+                + request.init()
+                + ": the model takes "
+                + initBundle.bands().size()
+                + " bands but the training chips have "
+                + chips.bandCount());
+      }
       List<TrainingChips.Ref> all = chips.refs();
       if (all.size() < 2) {
         throw new IllegalArgumentException(
@@ -151,8 +227,17 @@ public final class Training {
             "The training chips have no labelled pixel (check --labels, --ignore and nodata)");
       }
       InputNormalization normalization =
-          InputNormalization.meanStd(statistics.mean(), statistics.std());
-      List<LandcoverClass> classes = classes(found);
+          init != null
+              ? initBundle.normalization()
+              : InputNormalization.meanStd(statistics.mean(), statistics.std());
+      List<LandcoverClass> classes =
+          init != null && request.classes() == null ? initBundle.classes() : classes(found);
+      boolean keepHead =
+          init != null
+              && classes.stream()
+                  .map(LandcoverClass::id)
+                  .toList()
+                  .equals(initBundle.classes().stream().map(LandcoverClass::id).toList());
       int[] index = new int[65536];
       Arrays.fill(index, -1);
       for (int i = 0; i < classes.size(); i++) {
@@ -161,19 +246,44 @@ public final class Training {
       reportUnknownLabels(found, index);
       float[] weights = request.classWeights().compute(classes, found);
       UNetConfig config =
-          request.architecture().withBandsAndClasses(chips.bandCount(), classes.size());
+          init == null
+              ? request.architecture().withBandsAndClasses(chips.bandCount(), classes.size())
+              : initBundle.config() == null
+                  ? null
+                  : initBundle.config().withBandsAndClasses(chips.bandCount(), classes.size());
+      LayerGraph graph =
+          init == null || initBundle.graph() == null
+              ? null
+              : keepHead ? initBundle.graph() : initBundle.graph().withClasses(classes.size());
       Device device =
           request.device() != null ? request.device() : Engine.getInstance().defaultDevice();
       ObjectNode settings =
           settings(chips, size, config, classes, weights, normalization, train.size(), val.size());
+      if (init != null) {
+        settings.put("init", request.init().toString());
+        settings.put("keepHead", keepHead);
+        settings.put("freezeEpochs", request.freezeEpochs());
+        if (graph != null) {
+          settings.put("config", graph.toString());
+        }
+      }
       if (request.resume() != null) {
         checkResume(settings);
+      }
+      if (init != null) {
+        listener.message(
+            "Fine-tuning "
+                + request.init()
+                + (keepHead ? " (its classifier head kept)" : " with a new classifier head")
+                + (request.freezeEpochs() > 0
+                    ? ", only the head trained for the first " + request.freezeEpochs() + " epochs"
+                    : ""));
       }
       listener.message(
           String.format(
               Locale.ROOT,
               "Training %s on %s: %d chips (%d for validation, %s split) of %d px, %d classes",
-              config,
+              config != null ? config : graph,
               device,
               train.size(),
               val.size(),
@@ -186,7 +296,7 @@ public final class Training {
       List<UNetTrainer.Epoch> history;
       try {
         UNetTrainer trainer =
-            new UNetTrainer(config, size)
+            (config != null ? new UNetTrainer(config, size) : new UNetTrainer(graph, size))
                 .epochs(request.epochs())
                 .batch(request.batch())
                 .learningRate(request.learningRate())
@@ -200,8 +310,11 @@ public final class Training {
         if (request.resume() != null) {
           trainer.resume(request.resume());
         }
+        if (init != null) {
+          trainer.initialWeights(init.weightsFile(), keepHead).freezeEpochs(request.freezeEpochs());
+        }
         history = trainer.train(trainSamples, valSamples, weightsFile, epochListener());
-        writeBundle(chips, config, classes, normalization, size, weightsFile, history);
+        writeBundle(chips, init, config, graph, classes, normalization, size, weightsFile, history);
       } finally {
         Files.deleteIfExists(weightsFile);
       }
@@ -273,7 +386,9 @@ public final class Training {
     s.put("chip", size);
     s.put("stride", request.stride());
     s.set("bands", json.valueToTree(chips.bandIndices()));
-    s.set("config", config.toJson());
+    if (config != null) {
+      s.set("config", config.toJson());
+    }
     s.set("classes", json.valueToTree(classes.stream().map(LandcoverClass::id).toList()));
     s.put("ignore", request.ignore());
     s.put("batch", request.batch());
@@ -349,16 +464,21 @@ public final class Training {
 
   private void writeBundle(
       TrainingChips chips,
+      ModelBundle.Loaded loaded,
       UNetConfig config,
+      LayerGraph graph,
       List<LandcoverClass> classes,
       InputNormalization normalization,
       int size,
       Path weightsFile,
       List<UNetTrainer.Epoch> history)
       throws IOException {
+    ModelBundle init = loaded == null ? null : loaded.bundle();
     List<ModelBundle.Band> bundleBands = new ArrayList<>();
-    for (int b : chips.bandIndices()) {
-      bundleBands.add(new ModelBundle.Band(b, "band " + b));
+    int[] indices = chips.bandIndices();
+    for (int i = 0; i < indices.length; i++) {
+      String name = init != null ? init.bands().get(i).name() : "band " + indices[i];
+      bundleBands.add(new ModelBundle.Band(indices[i], name));
     }
     ObjectMapper json = new ObjectMapper();
     ObjectNode provenance = json.createObjectNode();
@@ -370,6 +490,11 @@ public final class Training {
         .put("epochs", history.size())
         .put("seed", request.seed())
         .put("tool", "landcover train");
+    if (init != null) {
+      provenance.put("initFrom", request.init().toString());
+      provenance.put("freezeEpochs", request.freezeEpochs());
+      provenance.set("initProvenance", init.provenance());
+    }
     StringBuilder csv =
         new StringBuilder("epoch,train_loss,val_loss,val_overall_accuracy,val_mean_iou,seconds\n");
     for (UNetTrainer.Epoch e : history) {
@@ -384,25 +509,58 @@ public final class Training {
               e.validationMeanIou(),
               e.seconds()));
     }
+    int nodata = nodataClass(chips.labelNoData(), classes);
+    if (init != null && request.ignore() == null && isClass(nodata, classes)) {
+      // e.g. labels whose nodata is 0 and a model whose class 0 is water: the model's own value
+      nodata = isClass(init.nodataClass(), classes) ? 255 : init.nodataClass();
+    }
+    ModelBundle bundle =
+        graph != null
+            ? ModelBundle.graph(
+                graph,
+                bundleBands,
+                normalization,
+                classes,
+                init.chipSize(),
+                nodata,
+                provenance,
+                init.declaredAlignment(),
+                init.attribution())
+            : ModelBundle.unet(
+                init != null ? init.preset() : request.preset(),
+                config,
+                bundleBands,
+                normalization,
+                classes,
+                size,
+                nodata,
+                provenance);
     Path csvFile = Files.createTempFile("landcover-epochs", ".csv");
     Path pngFile = Files.createTempFile("landcover-training", ".png");
     try {
       Files.writeString(csvFile, csv, StandardCharsets.UTF_8);
       TrainingCurves.write(history, pngFile);
-      ModelBundle.unet(
-              request.preset(),
-              config,
-              bundleBands,
-              normalization,
-              classes,
-              size,
-              nodataClass(chips.labelNoData(), classes),
-              provenance)
-          .save(request.out(), weightsFile, Map.of("epochs.csv", csvFile, "training.png", pngFile));
+      Map<String, Path> extras = new java.util.HashMap<>();
+      extras.put("epochs.csv", csvFile);
+      extras.put("training.png", pngFile);
+      if (init != null && init.attribution() != null) {
+        // the licence files beside the model.json of the initial bundle travel with its weights
+        for (String legal : List.of("NOTICE", "LICENSE")) {
+          Path f = loaded.dir().resolve(legal);
+          if (Files.isRegularFile(f)) {
+            extras.put(legal, f);
+          }
+        }
+      }
+      bundle.save(request.out(), weightsFile, extras);
     } finally {
       Files.deleteIfExists(csvFile);
       Files.deleteIfExists(pngFile);
     }
+  }
+
+  private static boolean isClass(int value, List<LandcoverClass> classes) {
+    return classes.stream().anyMatch(c -> c.id() == value);
   }
 
   /** The ignored value, else the label raster's nodata value, else 0, or 255 when 0 is a class. */

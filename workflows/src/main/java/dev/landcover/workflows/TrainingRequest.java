@@ -44,6 +44,12 @@ import java.util.Map;
  * @param overwrite whether an existing bundle and checkpoint may be replaced
  * @param stacks the images given as band stacks (or null for none), keyed by the path that stands
  *     for each in {@code images}, its {@link BandStack#name()}
+ * @param init a UNet or graph bundle (folder, .zip or built-in name) to start from, or null: its
+ *     architecture, bands (chosen by name as predict does; {@code imageBands} overrides them),
+ *     normalization and weights are used, with a new classifier head when {@code classes} differ
+ *     from the bundle's (default: the bundle's classes)
+ * @param freezeEpochs with {@code init}: epochs at the start during which only the classifier head
+ *     trains (0 for none)
  */
 public record TrainingRequest(
     List<Path> images,
@@ -72,7 +78,9 @@ public record TrainingRequest(
     Path resume,
     Path out,
     boolean overwrite,
-    Map<Path, BandStack> stacks) {
+    Map<Path, BandStack> stacks,
+    Path init,
+    int freezeEpochs) {
 
   /** How validation chips are drawn (see {@link ValidationSplit}). */
   public enum Split {
@@ -103,7 +111,7 @@ public record TrainingRequest(
       throw new IllegalArgumentException(
           "--val-fraction must be between 0 and 1 (exclusive): " + validationFraction);
     }
-    if (epochs < 1 || batch < 1) {
+    if (epochs < (init != null ? 0 : 1) || batch < 1) {
       throw new IllegalArgumentException(
           "--epochs and --batch must be at least 1: " + epochs + ", " + batch);
     }
@@ -124,6 +132,12 @@ public record TrainingRequest(
               "--image-bands: band " + b + " is not a band, numbers start at 1");
         }
       }
+    }
+    if (freezeEpochs < 0 || (freezeEpochs > 0 && init == null)) {
+      throw new IllegalArgumentException(
+          "--freeze-epochs is "
+              + freezeEpochs
+              + ": expected 0 or more, and more than 0 only with --init (a model to fine-tune)");
     }
     if (out == null || out.toString().isEmpty()) {
       throw new IllegalArgumentException("--out is empty: expected a bundle folder or .zip");
@@ -177,6 +191,9 @@ public record TrainingRequest(
     private Path resume;
     private boolean overwrite;
     private final Map<Path, BandStack> stacks = new LinkedHashMap<>();
+    private boolean architectureGiven;
+    private Path init;
+    private int freezeEpochs;
 
     private Builder(Path out) {
       this.out = out;
@@ -236,6 +253,23 @@ public record TrainingRequest(
     public Builder architecture(UNetConfig config, String preset) {
       this.architecture = config;
       this.preset = preset;
+      this.architectureGiven = true;
+      return this;
+    }
+
+    /**
+     * Fine-tune: start from the weights of this UNet or graph bundle (a folder, a .zip or a
+     * built-in name such as {@code dynamic-world}), with its architecture, bands and normalization
+     * (so {@link #architecture} must not be given).
+     */
+    public Builder init(Path bundle) {
+      this.init = bundle;
+      return this;
+    }
+
+    /** With {@link #init}: train only the classifier head for the first epochs (default 0). */
+    public Builder freezeEpochs(int epochs) {
+      this.freezeEpochs = epochs;
       return this;
     }
 
@@ -334,7 +368,17 @@ public record TrainingRequest(
       return this;
     }
 
+    /**
+     * @throws IllegalArgumentException for values out of range, and for an architecture given with
+     *     {@link #init} (the bundle's is used)
+     */
     public TrainingRequest build() {
+      if (init != null && architectureGiven) {
+        throw new IllegalArgumentException(
+            "--init "
+                + init
+                + " takes the architecture from the bundle: drop the architecture options");
+      }
       return new TrainingRequest(
           images,
           labels,
@@ -362,7 +406,9 @@ public record TrainingRequest(
           resume,
           out,
           overwrite,
-          stacks);
+          stacks,
+          init,
+          freezeEpochs);
     }
   }
 }

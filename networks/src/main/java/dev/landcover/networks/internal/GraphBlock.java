@@ -27,6 +27,7 @@ import java.util.Map;
 public final class GraphBlock extends AbstractBlock {
   private final LayerGraph graph;
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+  private boolean inferenceNormalization;
 
   public GraphBlock(LayerGraph graph) {
     this.graph = graph;
@@ -49,9 +50,19 @@ public final class GraphBlock extends AbstractBlock {
                                         ? Parameter.Type.RUNNING_MEAN
                                         : Parameter.Type.RUNNING_VAR)
                     .optShape(shape(n, t))
+                    .optRequiresGrad(!t.equals("mean") && !t.equals("variance"))
                     .build()));
       }
     }
+    setInitializer(new KaimingUniform(), Parameter.Type.WEIGHT);
+  }
+
+  /**
+   * Whether batch normalization runs in inference mode (moving statistics, left unchanged) even
+   * when training: set while all but the classifier head is frozen.
+   */
+  public void inferenceNormalization(boolean inference) {
+    this.inferenceNormalization = inference;
   }
 
   /** The graph this block runs. */
@@ -123,10 +134,25 @@ public final class GraphBlock extends AbstractBlock {
         long c = a.path("channels").asLong();
         NDArray gamma = value(store, n, "gamma", input, training).reshape(1, c, 1, 1);
         NDArray beta = value(store, n, "beta", input, training).reshape(1, c, 1, 1);
-        NDArray mean = value(store, n, "mean", input, training).reshape(1, c, 1, 1);
-        NDArray variance = value(store, n, "variance", input, training).reshape(1, c, 1, 1);
+        NDArray moving = value(store, n, "mean", input, training);
+        NDArray movingVariance = value(store, n, "variance", input, training);
+        NDArray x = tensor(n, in, 0);
+        NDArray mean;
+        NDArray variance;
+        if (training && !inferenceNormalization) {
+          int[] axes = {0, 2, 3};
+          float count = x.getShape().size() / c;
+          mean = x.sum(axes, true).div(count);
+          variance = x.sub(mean).square().sum(axes, true).div(count);
+          float momentum = (float) a.path("momentum").asDouble(0.99);
+          moving.muli(momentum).addi(mean.stopGradient().reshape(c).mul(1 - momentum));
+          movingVariance.muli(momentum).addi(variance.stopGradient().reshape(c).mul(1 - momentum));
+        } else {
+          mean = moving.reshape(1, c, 1, 1);
+          variance = movingVariance.reshape(1, c, 1, 1);
+        }
         NDArray factor = gamma.div(variance.add((float) a.path("epsilon").asDouble()).sqrt());
-        yield tensor(n, in, 0).sub(mean).mul(factor).add(beta);
+        yield x.sub(mean).mul(factor).add(beta);
       }
       case "softplus" -> Activation.softPlus(tensor(n, in, 0));
       case "tanh" -> tensor(n, in, 0).tanh();

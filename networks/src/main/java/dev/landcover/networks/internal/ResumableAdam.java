@@ -44,8 +44,10 @@ public final class ResumableAdam extends Optimizer {
     String name = nameOfId.getOrDefault(parameterId, parameterId);
     int count = updates.merge(name, 1, Integer::sum);
     step = Math.max(step, count);
-    double coef1 = 1.0 - Math.pow(BETA1, step);
-    double coef2 = 1.0 - Math.pow(BETA2, step);
+    // Bias correction by the parameter's own update count, as PyTorch's Adam keeps a step per
+    // parameter: equal to the global step unless some parameters were frozen for a while.
+    double coef1 = 1.0 - Math.pow(BETA1, count);
+    double coef2 = 1.0 - Math.pow(BETA2, count);
     float corrected = (float) (learningRate * Math.sqrt(coef2) / coef1);
     NDArray mean = means.computeIfAbsent(name, k -> detached(weight.zerosLike()));
     NDArray variance = variances.computeIfAbsent(name, k -> detached(weight.zerosLike()));
@@ -71,7 +73,10 @@ public final class ResumableAdam extends Optimizer {
     return a;
   }
 
-  /** Writes the step count and moments (DJL's NDList format, arrays named m:NAME and v:NAME). */
+  /**
+   * Writes the step count, the moments and each parameter's update count (DJL's NDList format,
+   * arrays named step, m:NAME, v:NAME and n:NAME).
+   */
   public synchronized void save(OutputStream out, NDManager manager) throws IOException {
     NDList list = new NDList();
     NDArray steps = manager.create(new int[] {step});
@@ -86,6 +91,9 @@ public final class ResumableAdam extends Optimizer {
       v.attach(manager);
       v.setName("v:" + e.getKey());
       list.add(v);
+      NDArray n = manager.create(new int[] {updates.get(e.getKey())});
+      n.setName("n:" + e.getKey());
+      list.add(n);
     }
     list.encode(out);
   }
@@ -93,17 +101,21 @@ public final class ResumableAdam extends Optimizer {
   /** Reads what {@link #save} wrote; every parameter then continues from its saved moments. */
   public synchronized void load(InputStream in, NDManager manager) throws IOException {
     NDList list = NDList.decode(manager, in);
+    Map<String, Integer> counts = new HashMap<>();
     for (NDArray a : list) {
       String name = a.getName();
       if (name.equals("step")) {
         step = a.toIntArray()[0];
+      } else if (name.startsWith("n:")) {
+        counts.put(name.substring(2), a.toIntArray()[0]);
       } else {
         NDArray copy = detached(a.duplicate());
         (name.startsWith("m:") ? means : variances).put(name.substring(2), copy);
       }
     }
     for (String name : means.keySet()) {
-      updates.put(name, step);
+      // checkpoints written before update counts were stored: every parameter took every step
+      updates.put(name, counts.getOrDefault(name, step));
     }
   }
 }
