@@ -61,6 +61,7 @@ public final class BlockDecoder {
   private static final int TAG_ROWS_PER_STRIP = 278;
   private static final int TAG_FILL_ORDER = 266;
   private static final int TAG_JPEG_TABLES = 347;
+  private static final int TAG_COLOR_MAP = 320;
   private static final int TAG_EXTRA_SAMPLES = 338;
   private static final int TAG_YCBCR_SUBSAMPLING = 530;
 
@@ -232,6 +233,17 @@ public final class BlockDecoder {
               + " values for "
               + spp
               + " samples per pixel (expected at most one per sample, each 0, 1 or 2)",
+          null);
+    }
+    if (photometric == 3 && bits < 8 && !dir.has(TAG_COLOR_MAP)) {
+      // libtiff reads a palette image without ColorMap as grey (or RGB) from 8 bits up; below, it
+      // refuses the file.
+      throw new GeoTiffException(
+          file,
+          "broken TIFF: "
+              + bits
+              + "-bit samples with photometric interpretation Palette (3) but no ColorMap"
+              + " (tag 320), which libtiff requires",
           null);
     }
     if (photometric == 6) {
