@@ -1,6 +1,7 @@
 package dev.landcover.workflows;
 
 import ai.djl.Device;
+import dev.landcover.geo.OverviewResampling;
 import dev.landcover.pixels.BlendWindow;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -42,6 +43,8 @@ import java.util.stream.Collectors;
  * @param polygons whether {@code <scene>_landcover.gpkg} is written: the map's polygons, one per
  *     4-connected patch of a class ({@link dev.landcover.vectors.Vectorizer})
  * @param shard the share of {@code scenes} this run maps ({@link Shard}), or null for all of them
+ * @param mapOverviews how the class map's overviews are computed when {@code format} is {@link
+ *     OutputFormat#COG} ({@link OverviewResampling#MODE} or {@link OverviewResampling#NEAREST})
  */
 public record MappingRequest(
     Path model,
@@ -64,7 +67,8 @@ public record MappingRequest(
     boolean overwrite,
     int[] bands,
     boolean polygons,
-    Shard shard) {
+    Shard shard,
+    OverviewResampling mapOverviews) {
 
   /** Which pixels of the input are nodata. */
   public enum NoDataRule {
@@ -118,8 +122,9 @@ public record MappingRequest(
   /** How the GeoTIFF outputs are laid out. */
   public enum OutputFormat {
     /**
-     * Cloud-Optimized GeoTIFF (the default): tiled, internal overviews (mode for the class map,
-     * average for confidence, probabilities and uncertainty), GDAL's COG layout.
+     * Cloud-Optimized GeoTIFF (the default): tiled, internal overviews (mode or nearest for the
+     * class map, {@link MappingRequest#mapOverviews}; average for confidence, probabilities and
+     * uncertainty), GDAL's COG layout.
      */
     COG,
     /** Plain tiled GeoTIFF without overviews. */
@@ -196,6 +201,10 @@ public record MappingRequest(
       throw new IllegalArgumentException(
           "uncertainty, tta and format must be given (NONE, COG...)");
     }
+    if (mapOverviews != OverviewResampling.MODE && mapOverviews != OverviewResampling.NEAREST) {
+      throw new IllegalArgumentException(
+          "--overviews of a class map must be mode or nearest: " + mapOverviews);
+    }
     if (batch != null && batch < 1) {
       throw new IllegalArgumentException("--batch must be at least 1: " + batch);
     }
@@ -261,6 +270,7 @@ public record MappingRequest(
     private int[] bands;
     private boolean polygons;
     private Shard shard;
+    private OverviewResampling mapOverviews = OverviewResampling.MODE;
 
     private Builder(Path model, List<Path> scenes) {
       this.model = model;
@@ -367,6 +377,15 @@ public record MappingRequest(
       return this;
     }
 
+    /**
+     * How the class map's overviews are computed in a COG: {@link OverviewResampling#MODE} (the
+     * default) or {@link OverviewResampling#NEAREST}, as {@code gdaladdo -r nearest}.
+     */
+    public Builder mapOverviews(OverviewResampling resampling) {
+      this.mapOverviews = resampling;
+      return this;
+    }
+
     public MappingRequest build() {
       return new MappingRequest(
           model,
@@ -389,7 +408,8 @@ public record MappingRequest(
           overwrite,
           bands,
           polygons,
-          shard);
+          shard,
+          mapOverviews);
     }
   }
 }
