@@ -2,6 +2,7 @@ package dev.landcover.app;
 
 import ai.djl.Device;
 import dev.landcover.geo.BandStack;
+import dev.landcover.geo.OverviewResampling;
 import dev.landcover.pixels.BlendWindow;
 import dev.landcover.workflows.MappingRequest;
 import dev.landcover.workflows.SceneInputs;
@@ -139,6 +140,13 @@ final class PredictCommand implements Callable<Integer> {
   MappingRequest.OutputFormat format;
 
   @Option(
+      names = "--overviews",
+      defaultValue = "mode",
+      description =
+          "Overviews of the class map COG: 'mode' (default: the most frequent class of each window, small classes stay visible) or 'nearest' (one source pixel per overview pixel, as gdaladdo -r nearest).")
+  OverviewResampling overviews;
+
+  @Option(
       names = "--nodata-rule",
       defaultValue = "any",
       description = "A pixel is nodata when 'any' band is nodata (default) or only when 'all' are.")
@@ -239,6 +247,7 @@ final class PredictCommand implements Callable<Integer> {
             .uncertainty(uncertainty == null ? MappingRequest.Uncertainty.NONE : uncertainty)
             .tta(tta == null ? MappingRequest.TestTimeAugmentation.NONE : tta)
             .format(format)
+            .mapOverviews(overviews)
             .noDataRule(nodataRule)
             .overwrite(overwrite)
             .polygons(polygons)

@@ -592,6 +592,38 @@ class PredictCommandTest {
         margin.get("min").asDouble() >= 0 && margin.get("max").asDouble() <= 1, margin.toString());
   }
 
+  @Test
+  void overviewsNearestEqualGdaladdoNearestAndAverageIsRefusedForTheMap() throws Exception {
+    Path scene = dir.resolve("n.tif");
+    new SyntheticScene(301, 283, 5).write(dir.resolve("n"), false);
+    Files.move(dir.resolve("n/scene.tif"), scene);
+    Path out = dir.resolve("out-nearest");
+    String[] common = {"predict", "--model", bundle.toString(), "--chip", "64"};
+    Cli cli =
+        Cli.run(
+            concat(common, "--overviews", "nearest", "--out", out.toString(), scene.toString()));
+    assertEquals(0, cli.code(), cli.err());
+    JsonNode nearest = cogReference(out.resolve("n_landcover.tif"), "nearest");
+    assertEquals("[]", nearest.get("errors").toString());
+    assertEquals("[]", nearest.get("warnings").toString());
+    assertEquals("[[151,142]]", nearest.get("overviews").toString());
+    assertEquals(0.0, nearest.get("maxDifference").asDouble(), nearest.toString());
+    // The same map's overview is not gdaladdo's mode: the option changed what was written.
+    assertTrue(
+        cogReference(out.resolve("n_landcover.tif"), "mode").get("maxDifference").asDouble() > 0);
+    Cli average =
+        Cli.run(
+            concat(
+                common,
+                "--overviews",
+                "average",
+                "--out",
+                dir.resolve("out-average").toString(),
+                scene.toString()));
+    assertEquals(2, average.code(), average.err());
+    assertTrue(average.err().contains("mode or nearest"), average.err());
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -150,9 +150,10 @@ public final class GeoTiffWriter {
    * directory (full resolution, then overviews halving down to one tile) before the pixels, the
    * tiles of the smallest overview first and the full resolution last, each tile with its size
    * before it and its last 4 bytes repeated after it. Overviews equal GDAL's {@code gdaladdo -r
-   * mode} or {@code -r average} of the full resolution ({@link OverviewResampling}). The full
-   * resolution is written as for a plain file (same tiles, GeoKeys and tags) to a temporary file
-   * beside the target, then the overviews are computed from it one tile row at a time.
+   * mode}, {@code -r nearest} or {@code -r average} of the full resolution ({@link
+   * OverviewResampling}). The full resolution is written as for a plain file (same tiles, GeoKeys
+   * and tags) to a temporary file beside the target, then the overviews are computed from it one
+   * tile row at a time.
    */
   public GeoTiffWriter cloudOptimized(OverviewResampling resampling) {
     this.overviews = resampling;

@@ -119,6 +119,37 @@ class CloudOptimizedGeoTiffTest {
     }
   }
 
+  /**
+   * Nearest picks one source pixel per overview pixel; every pixel here holds a value of its own
+   * (its index in the image, nodata in a corner), so a pixel picked one column or row off differs.
+   */
+  @Test
+  void nearestOverviewsEqualGdaladdoPixelForPixelWithOddSizes() throws IOException {
+    RasterGrid grid = grid(1001, 739);
+    Path out = dir.resolve("ids.tif");
+    GeoTiffWriter.forGrid(grid, SampleType.UINT16, 1)
+        .noData(0)
+        .cloudOptimized(OverviewResampling.NEAREST)
+        .write(
+            out,
+            (tile, raster) -> {
+              for (int y = 0; y < tile.height(); y++) {
+                for (int x = 0; x < tile.width(); x++) {
+                  int gx = tile.x() + x;
+                  int gy = tile.y() + y;
+                  int id = gx < 50 && gy < 20 ? 0 : 1 + (gx + gy * 1001) % 65535;
+                  raster.setSample(x, y, 0, id);
+                }
+              }
+            });
+    JsonNode ref = reference(out, "nearest");
+    assertValidCog(ref);
+    // 1001 x 739 -> 501 x 370 -> 251 x 185 (fits one tile): odd sizes at both levels
+    assertEquals("[[501,370],[251,185]]", ref.get("overviews").toString());
+    assertEquals(
+        0.0, ref.get("maxDifference").asDouble(), "nearest overviews differ from gdaladdo");
+  }
+
   @Test
   void floatProbabilitiesWithNanNoDataHaveAverageOverviewsEqualToGdaladdo() throws IOException {
     RasterGrid grid = grid(1031, 517);

@@ -2,7 +2,7 @@
 warnings (full check: leader and trailer bytes too), and the largest difference between each
 overview GDAL reads from the file and the overview GDAL's own gdaladdo computes from a copy of
 the full resolution (same factors, same resampling).
-Usage: cog_reference.py FILE RESAMPLING(mode|average) WORKDIR; prints one JSON object."""
+Usage: cog_reference.py FILE RESAMPLING(mode|nearest|average) WORKDIR; prints one JSON object."""
 import json
 import os
 import subprocess

@@ -282,7 +282,7 @@ public final class Vectorizer {
     int height = map.height();
     GeoTransform t = map.grid().transform();
     GeometryFactory factory = new GeometryFactory();
-    BoundaryTracer tracer = new BoundaryTracer();
+    BoundaryTracer tracer = new BoundaryTracer(width);
     OpenPatches patches = new OpenPatches(tracer);
     BoundaryTracer.RingSink rings =
         (label, shell, holes) -> {
@@ -324,7 +324,7 @@ public final class Vectorizer {
         int p = r == 0 ? -1 : prevComp[x];
         prevComp[x] = p < 0 ? -1 : patches.root(p);
       }
-      traceRowEdges(tracer, prevComp, cur, r, width, height);
+      tracer.traceLine(prevComp, cur, r);
       patches.endRow(r, prevComp, cur, finished);
       int[] swap = prevComp;
       prevComp = cur;
@@ -340,7 +340,7 @@ public final class Vectorizer {
     int height = map.height();
     GeoTransform t = map.grid().transform();
     GeometryFactory factory = new GeometryFactory();
-    BoundaryTracer tracer = new BoundaryTracer();
+    BoundaryTracer tracer = new BoundaryTracer(width);
     BoundaryTracer.RingSink rings =
         (component, shell, holes) -> {
           LinearRing outer = factory.createLinearRing(world(shell, t));
@@ -381,7 +381,7 @@ public final class Vectorizer {
       } else {
         Arrays.fill(cur, -1);
       }
-      traceRowEdges(tracer, prevComp, cur, r, width, height);
+      tracer.traceLine(prevComp, cur, r);
       if (r > 0) {
         for (int c = head[r - 1]; c >= 0; c = next[c]) {
           tracer.finish(c, rings);
@@ -506,56 +506,6 @@ public final class Vectorizer {
           w.close();
         }
       };
-    }
-  }
-
-  /**
-   * Traces the pixel edges on line y = {@code r} and inside row {@code r}: top edges of row {@code
-   * r} left to right, bottom edges of row {@code r - 1} right to left, then the vertical edges of
-   * row {@code r} (down on a patch's right side, up on its left side). {@code prevComp} and {@code
-   * cur} hold each column's patch in rows {@code r - 1} and {@code r}, -1 for none.
-   */
-  private static void traceRowEdges(
-      BoundaryTracer tracer, int[] prevComp, int[] cur, int r, int width, int height) {
-    // Line y = r: top edges of row r (left to right), bottom edges of row r - 1 (right to left).
-    for (int x = 0; x < width; ) {
-      int c = cur[x];
-      if (c >= 0 && prevComp[x] != c) {
-        int x0 = x;
-        while (x < width && cur[x] == c && prevComp[x] != c) {
-          x++;
-        }
-        tracer.edge(c, x0, r, x, r);
-      } else {
-        x++;
-      }
-    }
-    for (int x = 0; x < width; ) {
-      int a = prevComp[x];
-      if (a >= 0 && cur[x] != a) {
-        int x0 = x;
-        while (x < width && prevComp[x] == a && cur[x] != a) {
-          x++;
-        }
-        tracer.edge(a, x, r, x0, r);
-      } else {
-        x++;
-      }
-    }
-    if (r < height) {
-      // Vertical edges inside row r: down on a patch's right side, up on its left side.
-      for (int x = 0; x <= width; x++) {
-        int left = x > 0 ? cur[x - 1] : -1;
-        int right = x < width ? cur[x] : -1;
-        if (left != right) {
-          if (right >= 0) {
-            tracer.edge(right, x, r + 1, x, r);
-          }
-          if (left >= 0) {
-            tracer.edge(left, x, r, x, r + 1);
-          }
-        }
-      }
     }
   }
 }

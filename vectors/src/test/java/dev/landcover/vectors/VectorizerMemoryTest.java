@@ -18,12 +18,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Memory does not grow with the scene: a tall fragmented map (every run of pixels starts a
- * provisional patch label that is joined later: about one label per 2 pixels, a million in all)
- * vectorizes in a child JVM with a 40 MiB heap, which a label table held for the whole scene does
- * not fit in (the previous whole-scene labelling ran out of heap there). The polygons are checked
- * against the map: per-class pixel counts and areas, and the number of 4-connected patches counted
- * here by an independent union-find over the whole array.
+ * Memory does not grow with the scene, checked in a child JVM with a 40 MiB heap:
+ *
+ * <ul>
+ *   <li>a tall fragmented map (every run of pixels starts a provisional patch label that is joined
+ *       later: about one label per 2 pixels, a million in all), which a label table held for the
+ *       whole scene does not fit in;
+ *   <li>two interleaved combs whose patches span every row (their outlines stay open until the last
+ *       row: two million pixel edges, which edges held one by one do not fit in; held as vertices
+ *       where the direction changes, a few thousand).
+ * </ul>
+ *
+ * The polygons are checked against the map: per-class pixel counts and areas, and the number of
+ * 4-connected patches counted here by an independent union-find over the whole array.
  */
 class VectorizerMemoryTest {
   private static final int WIDTH = 512;
@@ -36,15 +43,44 @@ class VectorizerMemoryTest {
    * Diagonal bands two pixels wide of classes 1 and 2 (each run starts under a pixel of the other
    * class, then meets its band above), cut every 128 rows by a row of class 3.
    */
-  private static int classAt(int x, int y) {
+  private static int bands(int x, int y) {
     if (y % 128 == 127) {
       return 3;
     }
     return (x + y) % 4 < 2 ? 2 : 1;
   }
 
+  /**
+   * Two combs: class 1 hangs from its bar on the last row, class 2 from its bar on the first row;
+   * teeth two pixels wide that step one pixel right every 64 rows (each step overlaps the tooth
+   * above by one pixel, so every tooth stays one 4-connected run of rows).
+   */
+  private static int combs(int x, int y) {
+    if (y == HEIGHT - 1) {
+      return 1;
+    }
+    if (y == 0) {
+      return 2;
+    }
+    return (x + y / 64) % 4 < 2 ? 1 : 2;
+  }
+
   @Test
   void tallFragmentedMapVectorizesInASmallHeap() throws Exception {
+    vectorizesInASmallHeap(VectorizerMemoryTest::bands);
+  }
+
+  @Test
+  void sceneSpanningPatchesVectorizeInASmallHeap() throws Exception {
+    vectorizesInASmallHeap(VectorizerMemoryTest::combs);
+  }
+
+  /** A class map as a function of the pixel (column, row). */
+  private interface ClassMap {
+    int classAt(int x, int y);
+  }
+
+  private void vectorizesInASmallHeap(ClassMap m) throws Exception {
     RasterGrid grid =
         RasterGrid.ofEpsg(WIDTH, HEIGHT, new GeoTransform(500000, 10, 0, 5200000, 0, -10), 32633);
     List<LandcoverClass> classes =
@@ -62,7 +98,7 @@ class VectorizerMemoryTest {
                 for (int x = 0; x < tile.width(); x++) {
                   int gx = tile.x() + x;
                   int gy = tile.y() + y;
-                  target.setSample(x, y, 0, gx < WIDTH && gy < HEIGHT ? classAt(gx, gy) : 0);
+                  target.setSample(x, y, 0, gx < WIDTH && gy < HEIGHT ? m.classAt(gx, gy) : 0);
                 }
               }
             });
@@ -83,10 +119,10 @@ class VectorizerMemoryTest {
     Map<Integer, Long> pixels = new TreeMap<>();
     for (int y = 0; y < HEIGHT; y++) {
       for (int x = 0; x < WIDTH; x++) {
-        pixels.merge(classAt(x, y), 1L, Long::sum);
+        pixels.merge(m.classAt(x, y), 1L, Long::sum);
       }
     }
-    String expected = "polygons=" + patchCount() + " pixels=" + pixels;
+    String expected = "polygons=" + patchCount(m) + " pixels=" + pixels;
     String[] lines = output.strip().split("\n");
     assertEquals(expected, lines[lines.length - 2]);
     String[] areas = lines[lines.length - 1].split(" ");
@@ -100,18 +136,18 @@ class VectorizerMemoryTest {
   }
 
   /** 4-connected patches of the whole map, by union-find over every pixel. */
-  private static int patchCount() {
+  private static int patchCount(ClassMap m) {
     int[] parent = new int[WIDTH * HEIGHT];
     for (int i = 0; i < parent.length; i++) {
       parent[i] = i;
     }
     for (int y = 0; y < HEIGHT; y++) {
       for (int x = 0; x < WIDTH; x++) {
-        int c = classAt(x, y);
-        if (x > 0 && classAt(x - 1, y) == c) {
+        int c = m.classAt(x, y);
+        if (x > 0 && m.classAt(x - 1, y) == c) {
           join(parent, y * WIDTH + x, y * WIDTH + x - 1);
         }
-        if (y > 0 && classAt(x, y - 1) == c) {
+        if (y > 0 && m.classAt(x, y - 1) == c) {
           join(parent, y * WIDTH + x, (y - 1) * WIDTH + x);
         }
       }

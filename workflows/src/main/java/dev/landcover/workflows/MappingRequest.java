@@ -3,6 +3,7 @@ package dev.landcover.workflows;
 import ai.djl.Device;
 import dev.landcover.geo.BandStack;
 import dev.landcover.geo.GeoTiffException;
+import dev.landcover.geo.OverviewResampling;
 import dev.landcover.geo.SceneRaster;
 import dev.landcover.pixels.BlendWindow;
 import java.nio.file.Path;
@@ -52,6 +53,8 @@ import java.util.stream.Collectors;
  * @param stacks the scenes given as band stacks (or null for none), keyed by the path that stands
  *     for each in {@code scenes}, its {@link BandStack#name()}; other scenes are GeoTIFF or VRT
  *     files
+ * @param mapOverviews how the class map's overviews are computed when {@code format} is {@link
+ *     OutputFormat#COG} ({@link OverviewResampling#MODE} or {@link OverviewResampling#NEAREST})
  */
 public record MappingRequest(
     Path model,
@@ -75,7 +78,8 @@ public record MappingRequest(
     int[] bands,
     boolean polygons,
     Shard shard,
-    Map<Path, BandStack> stacks) {
+    Map<Path, BandStack> stacks,
+    OverviewResampling mapOverviews) {
 
   /** Which pixels of the input are nodata. */
   public enum NoDataRule {
@@ -129,8 +133,9 @@ public record MappingRequest(
   /** How the GeoTIFF outputs are laid out. */
   public enum OutputFormat {
     /**
-     * Cloud-Optimized GeoTIFF (the default): tiled, internal overviews (mode for the class map,
-     * average for confidence, probabilities and uncertainty), GDAL's COG layout.
+     * Cloud-Optimized GeoTIFF (the default): tiled, internal overviews (mode or nearest for the
+     * class map, {@link MappingRequest#mapOverviews}; average for confidence, probabilities and
+     * uncertainty), GDAL's COG layout.
      */
     COG,
     /** Plain tiled GeoTIFF without overviews. */
@@ -207,6 +212,10 @@ public record MappingRequest(
     if (uncertainty == null || tta == null || format == null) {
       throw new IllegalArgumentException(
           "uncertainty, tta and format must be given (NONE, COG...)");
+    }
+    if (mapOverviews != OverviewResampling.MODE && mapOverviews != OverviewResampling.NEAREST) {
+      throw new IllegalArgumentException(
+          "--overviews of a class map must be mode or nearest: " + mapOverviews);
     }
     if (batch != null && batch < 1) {
       throw new IllegalArgumentException("--batch must be at least 1: " + batch);
@@ -304,6 +313,7 @@ public record MappingRequest(
     private boolean polygons;
     private Shard shard;
     private final Map<Path, BandStack> stacks = new LinkedHashMap<>();
+    private OverviewResampling mapOverviews = OverviewResampling.MODE;
 
     private Builder(Path model, List<Path> scenes) {
       this.model = model;
@@ -423,6 +433,15 @@ public record MappingRequest(
       return this;
     }
 
+    /**
+     * How the class map's overviews are computed in a COG: {@link OverviewResampling#MODE} (the
+     * default) or {@link OverviewResampling#NEAREST}, as {@code gdaladdo -r nearest}.
+     */
+    public Builder mapOverviews(OverviewResampling resampling) {
+      this.mapOverviews = resampling;
+      return this;
+    }
+
     public MappingRequest build() {
       return new MappingRequest(
           model,
@@ -446,7 +465,8 @@ public record MappingRequest(
           bands,
           polygons,
           shard,
-          stacks);
+          stacks,
+          mapOverviews);
     }
   }
 }

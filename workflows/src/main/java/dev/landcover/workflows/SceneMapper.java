@@ -733,7 +733,7 @@ public final class SceneMapper {
       try {
         GeoTiffWriter.classMap(raster.grid(), classList)
             .noData(nodataClass)
-            .cloudOptimized(cog ? OverviewResampling.MODE : null)
+            .cloudOptimized(cog ? request.mapOverviews() : null)
             .overwrite(true)
             .write(map, classFeed.ints());
         for (Thread t : writers) {

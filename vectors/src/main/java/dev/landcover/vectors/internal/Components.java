@@ -1,13 +1,6 @@
 package dev.landcover.vectors.internal;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * 4-connected components of a class raster, found row by row (two passes over the rows, one row and
@@ -19,8 +12,10 @@ import java.util.Set;
  * labels are joined (union-find). {@link #resolve} then turns the provisional labels into final
  * components. Pass 2 labels the rows again: the provisional labels come out the same (they depend
  * on the pixels only) and {@link #component} maps them to final components. Memory grows with the
- * number of provisional labels (about the number of patches and their concavities), not with the
- * number of pixels.
+ * number of provisional labels (about the number of patches and their concavities: 20 bytes each in
+ * pass 1, about 30 more while resolving) and, with the sieve, with the pairs of touching labels (8
+ * to 16 bytes each, sorted and deduplicated whenever the buffer fills, then 8 bytes per pair of
+ * touching patches as adjacency arrays), all in primitive arrays; not with the number of pixels.
  */
 public final class Components {
   private int[] parent = new int[1024];
@@ -30,7 +25,38 @@ public final class Components {
   private int labels;
   private int nextLabel;
   private final boolean trackNeighbours;
-  private final Set<Long> neighbourPairs = new HashSet<>();
+
+  /** Touching label pairs (smaller label in the high half), sorted and unique up to pairsSorted. */
+  private long[] pairs = new long[1024];
+
+  private int pairCount;
+
+  /** Pass 1: new labels are added to the table, and labels are joined. */
+  private final RowLabelling.Labels firstPassLabels =
+      new RowLabelling.Labels() {
+        @Override
+        public int allocate(int cls) {
+          add(cls);
+          return nextLabel++;
+        }
+
+        @Override
+        public void union(int a, int b) {
+          Components.this.union(a, b);
+        }
+      };
+
+  /** Pass 2: labels come out as in pass 1, the table is not touched. */
+  private final RowLabelling.Labels secondPassLabels =
+      new RowLabelling.Labels() {
+        @Override
+        public int allocate(int cls) {
+          return nextLabel++;
+        }
+
+        @Override
+        public void union(int a, int b) {}
+      };
 
   private int[] finalOf;
   private int[] componentClass;
@@ -58,42 +84,26 @@ public final class Components {
    */
   public void labelRow(
       int row, int[] prevClasses, int[] prevLabels, int[] classes, int[] out, boolean firstPass) {
+    RowLabelling.labelRow(
+        prevClasses, prevLabels, classes, out, firstPass ? firstPassLabels : secondPassLabels);
+    if (!firstPass) {
+      return;
+    }
     long lastPair = -1;
     for (int x = 0; x < classes.length; x++) {
       int c = classes[x];
+      int label = out[x];
       if (c < 0) {
-        out[x] = -1;
         continue;
       }
-      int label = -1;
-      if (x > 0 && classes[x - 1] == c) {
-        label = out[x - 1];
-      }
-      if (prevClasses != null && prevClasses[x] == c) {
-        int up = prevLabels[x];
-        if (label < 0) {
-          label = up;
-        } else if (firstPass && label != up) {
-          union(label, up);
+      pixels[label]++;
+      lastRow[label] = row;
+      if (trackNeighbours) {
+        if (x > 0 && classes[x - 1] >= 0 && classes[x - 1] != c) {
+          lastPair = pair(out[x - 1], label, lastPair);
         }
-      }
-      if (label < 0) {
-        label = nextLabel++;
-        if (firstPass) {
-          add(c);
-        }
-      }
-      out[x] = label;
-      if (firstPass) {
-        pixels[label]++;
-        lastRow[label] = row;
-        if (trackNeighbours) {
-          if (x > 0 && classes[x - 1] >= 0 && classes[x - 1] != c) {
-            lastPair = pair(out[x - 1], label, lastPair);
-          }
-          if (prevClasses != null && prevClasses[x] >= 0 && prevClasses[x] != c) {
-            lastPair = pair(prevLabels[x], label, lastPair);
-          }
+        if (prevClasses != null && prevClasses[x] >= 0 && prevClasses[x] != c) {
+          lastPair = pair(prevLabels[x], label, lastPair);
         }
       }
     }
@@ -102,9 +112,27 @@ public final class Components {
   private long pair(int a, int b, long lastPair) {
     long key = a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
     if (key != lastPair) {
-      neighbourPairs.add(key);
+      if (pairCount == pairs.length) {
+        pairCount = sortUnique(pairs, pairCount);
+        if (pairCount > pairs.length / 2) {
+          pairs = Arrays.copyOf(pairs, pairs.length * 2);
+        }
+      }
+      pairs[pairCount++] = key;
     }
     return key;
+  }
+
+  /** Sorts {@code values[0..n)} and drops repeats; returns how many are left. */
+  private static int sortUnique(long[] values, int n) {
+    Arrays.sort(values, 0, n);
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      if (m == 0 || values[i] != values[m - 1]) {
+        values[m++] = values[i];
+      }
+    }
+    return m;
   }
 
   /** Starts pass 2: provisional labels are handed out again from the first. */
@@ -173,18 +201,19 @@ public final class Components {
       merged[l] = l;
     }
     if (minPixels > 1 && trackNeighbours) {
+      pairCount = sortUnique(pairs, pairCount);
       sieve(rootOf, area, last, merged, minPixels);
     }
     finalOf = new int[labels];
     int[] dense = new int[labels];
     Arrays.fill(dense, -1);
     int count = 0;
-    List<int[]> info = new ArrayList<>();
+    int[] rootOfComponent = new int[labels];
     for (int l = 0; l < labels; l++) {
       int r = findIn(merged, rootOf[l]);
       if (dense[r] < 0) {
+        rootOfComponent[count] = r;
         dense[r] = count++;
-        info.add(new int[] {r});
       }
       finalOf[l] = dense[r];
     }
@@ -192,12 +221,13 @@ public final class Components {
     componentLastRow = new int[count];
     componentPixels = new long[count];
     for (int i = 0; i < count; i++) {
-      int r = info.get(i)[0];
+      int r = rootOfComponent[i];
       componentClass[i] = classOf[r];
       componentLastRow[i] = last[r];
       componentPixels[i] = area[r];
     }
-    neighbourPairs.clear();
+    pairs = new long[0];
+    pairCount = 0;
     componentCount = count;
     return count;
   }
@@ -215,45 +245,89 @@ public final class Components {
     return root;
   }
 
+  /**
+   * Merges small patches. A patch's neighbours are the union of those of the patches merged into it
+   * (a list of members per patch, each with its touching patches in adjacency arrays), resolved to
+   * the patches they now belong to.
+   */
   private void sieve(int[] rootOf, long[] area, int[] last, int[] merged, long minPixels) {
-    Map<Integer, Set<Integer>> neighbours = new HashMap<>();
-    for (long key : neighbourPairs) {
-      int a = rootOf[(int) (key >>> 32)];
-      int b = rootOf[(int) key];
+    // Touching pairs of patches (roots), both ways, as adjacency arrays.
+    int n = 0;
+    for (int i = 0; i < pairCount; i++) {
+      int a = rootOf[(int) (pairs[i] >>> 32)];
+      int b = rootOf[(int) pairs[i]];
       if (a != b) {
-        neighbours.computeIfAbsent(a, k -> new HashSet<>()).add(b);
-        neighbours.computeIfAbsent(b, k -> new HashSet<>()).add(a);
+        pairs[n++] = a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
       }
     }
-    List<Integer> small = new ArrayList<>();
+    n = sortUnique(pairs, n);
+    int[] start = new int[labels + 1];
+    for (int i = 0; i < n; i++) {
+      start[(int) (pairs[i] >>> 32) + 1]++;
+      start[(int) pairs[i] + 1]++;
+    }
+    for (int l = 0; l < labels; l++) {
+      start[l + 1] += start[l];
+    }
+    int[] fill = Arrays.copyOf(start, labels);
+    int[] adjacent = new int[2 * n];
+    for (int i = 0; i < n; i++) {
+      int a = (int) (pairs[i] >>> 32);
+      int b = (int) pairs[i];
+      adjacent[fill[a]++] = b;
+      adjacent[fill[b]++] = a;
+    }
+    fill = null;
+    pairs = new long[0];
+    pairCount = 0;
+    // Members of each merged patch: a linked list from the root.
+    int[] nextMember = new int[labels];
+    Arrays.fill(nextMember, -1);
+    int[] lastMember = new int[labels];
+    for (int l = 0; l < labels; l++) {
+      lastMember[l] = l;
+    }
+    int smallCount = 0;
     for (int l = 0; l < labels; l++) {
       if (rootOf[l] == l && area[l] < minPixels) {
-        small.add(l);
+        smallCount++;
       }
     }
-    small.sort(
-        (a, b) -> area[a] != area[b] ? Long.compare(area[a], area[b]) : Integer.compare(a, b));
-    for (int s : small) {
+    // Smallest first, ties by label: area in the high bits, the label in the low 31.
+    long[] small = new long[smallCount];
+    smallCount = 0;
+    for (int l = 0; l < labels; l++) {
+      if (rootOf[l] == l && area[l] < minPixels) {
+        small[smallCount++] = (area[l] << 31) | l;
+      }
+    }
+    Arrays.sort(small);
+    int[] queue = new int[16];
+    for (long key : small) {
+      int s = (int) (key & 0x7fffffff);
       if (findIn(merged, s) != s || area[s] >= minPixels) {
         continue;
       }
       int best = -1;
-      for (int n : neighbours.getOrDefault(s, Set.of())) {
-        int r = findIn(merged, n);
-        if (r == s) {
-          continue;
-        }
-        if (best < 0 || area[r] > area[best] || (area[r] == area[best] && r < best)) {
-          best = r;
+      for (int m = s; m >= 0; m = nextMember[m]) {
+        for (int i = start[m]; i < start[m + 1]; i++) {
+          int r = findIn(merged, adjacent[i]);
+          if (r == s) {
+            continue;
+          }
+          if (best < 0 || area[r] > area[best] || (area[r] == area[best] && r < best)) {
+            best = r;
+          }
         }
       }
       if (best < 0) {
         continue;
       }
-      ArrayDeque<Integer> absorb = new ArrayDeque<>();
-      absorb.add(s);
-      while (!absorb.isEmpty()) {
-        int m = findIn(merged, absorb.poll());
+      int head = 0;
+      int tail = 0;
+      queue[tail++] = s;
+      while (head < tail) {
+        int m = findIn(merged, queue[head++]);
         if (m == best) {
           continue;
         }
@@ -261,18 +335,25 @@ public final class Components {
         mergedPatches++;
         area[best] += area[m];
         last[best] = Math.max(last[best], last[m]);
-        Set<Integer> bestNeighbours = neighbours.computeIfAbsent(best, k -> new HashSet<>());
-        for (int n : neighbours.getOrDefault(m, Set.of())) {
-          int r = findIn(merged, n);
-          if (r == best) {
-            continue;
-          }
-          bestNeighbours.add(r);
-          if (classOf[r] == classOf[best]) {
-            absorb.add(r);
+        for (int k = m; k >= 0; k = nextMember[k]) {
+          for (int i = start[k]; i < start[k + 1]; i++) {
+            int r = findIn(merged, adjacent[i]);
+            if (r != best && classOf[r] == classOf[best]) {
+              if (tail == queue.length) {
+                if (head > 0) {
+                  System.arraycopy(queue, head, queue, 0, tail - head);
+                  tail -= head;
+                  head = 0;
+                } else {
+                  queue = Arrays.copyOf(queue, queue.length * 2);
+                }
+              }
+              queue[tail++] = r;
+            }
           }
         }
-        neighbours.remove(m);
+        nextMember[lastMember[best]] = m;
+        lastMember[best] = lastMember[m];
       }
     }
   }

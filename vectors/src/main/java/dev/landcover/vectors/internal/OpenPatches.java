@@ -8,13 +8,13 @@ import java.util.Arrays;
  * patches open across the current row: memory grows with the raster's width, not its height.
  *
  * <p>{@link #labelRow} labels a row from the row above (union-find: the label of the left neighbour
- * of the same class, else of the upper one, joining the two when they differ; the losing label's
- * boundary edges move to the winner in the {@link BoundaryTracer}) and rewrites the row to root
- * labels. {@link #endRow} then reports every patch of the row above that no pixel of this row
- * continues (4-connectivity: no later row can reach it, so it is finished) and recycles its label
- * and the labels joined away during the row. After each row every live label is a root present in
- * that row, so at most {@code width} labels are live, and the label table holds at most about
- * {@code 2 * width} entries whatever the height.
+ * of the same class, else of the upper one, joining the two when they differ ({@link
+ * RowLabelling}); the losing label's closed rings move to the winner in the {@link BoundaryTracer})
+ * and rewrites the row to root labels. {@link #endRow} then reports every patch of the row above
+ * that no pixel of this row continues (4-connectivity: no later row can reach it, so it is
+ * finished) and recycles its label and the labels joined away during the row. After each row every
+ * live label is a root present in that row, so at most {@code width} labels are live, and the label
+ * table holds at most about {@code 2 * width} entries whatever the height.
  */
 public final class OpenPatches {
   /** Receives a finished patch (its label is recycled after the call). */
@@ -32,6 +32,18 @@ public final class OpenPatches {
   private int[] joined = new int[256];
   private int joinedCount;
   private final BoundaryTracer tracer;
+  private final RowLabelling.Labels labels =
+      new RowLabelling.Labels() {
+        @Override
+        public int allocate(int cls) {
+          return OpenPatches.this.allocate(cls);
+        }
+
+        @Override
+        public void union(int a, int b) {
+          OpenPatches.this.union(a, b);
+        }
+      };
 
   /**
    * @param tracer receives the joins of labels (edges of the loser move to the winner)
@@ -49,29 +61,7 @@ public final class OpenPatches {
    * @param out receives the root labels of this row (-1 where nodata)
    */
   public void labelRow(int[] prevClasses, int[] prevLabels, int[] classes, int[] out) {
-    for (int x = 0; x < classes.length; x++) {
-      int c = classes[x];
-      if (c < 0) {
-        out[x] = -1;
-        continue;
-      }
-      int label = -1;
-      if (x > 0 && classes[x - 1] == c) {
-        label = out[x - 1];
-      }
-      if (prevClasses != null && prevClasses[x] == c) {
-        int up = prevLabels[x];
-        if (label < 0) {
-          label = up;
-        } else if (label != up) {
-          union(label, up);
-        }
-      }
-      if (label < 0) {
-        label = allocate(c);
-      }
-      out[x] = label;
-    }
+    RowLabelling.labelRow(prevClasses, prevLabels, classes, out, labels);
     for (int x = 0; x < out.length; x++) {
       if (out[x] >= 0) {
         out[x] = root(out[x]);

@@ -588,7 +588,16 @@ public final class CloudOptimizedTiff {
         if (resampling == null) {
           System.arraycopy(window.get(a - windowStart), 0, out, 0, out.length);
         }
-        for (int x = 0; resampling != null && x < width; x++) {
+        if (resampling == OverviewResampling.NEAREST) {
+          double[] source = window.get(nearest(produced, ratioY, sourceHeight) - windowStart);
+          for (int x = 0; x < width; x++) {
+            int at = nearest(x, ratioX, sourceWidth) * g.samples;
+            System.arraycopy(source, at, out, x * g.samples, g.samples);
+          }
+        }
+        for (int x = 0;
+            resampling != null && resampling != OverviewResampling.NEAREST && x < width;
+            x++) {
           for (int s = 0; s < g.samples; s++) {
             out[x * g.samples + s] =
                 resampling == OverviewResampling.MODE
@@ -607,6 +616,14 @@ public final class CloudOptimizedTiff {
           }
         }
       }
+    }
+
+    /**
+     * GDAL's nearest source pixel of overview pixel {@code i}: {@code (int) (0.5 + i * ratio)} in
+     * the level above, clamped to its size (the top left one of each 2 x 2 when sizes are even).
+     */
+    private static int nearest(int i, double ratio, int sourceSize) {
+      return Math.min(sourceSize - 1, (int) (0.5 + i * ratio));
     }
 
     private boolean isNoData(double v) {
