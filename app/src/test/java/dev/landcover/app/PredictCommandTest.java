@@ -482,7 +482,7 @@ class PredictCommandTest {
     String log = new String(p.getInputStream().readAllBytes());
     assertEquals(0, p.waitFor(), log);
     byte[] valid = Files.readAllBytes(Path.of(masked + ".valid"));
-    double[] plain = predictMap(source, "plain", "--chip", "64");
+    double[] plain = predictMap(source, "unmasked", "--chip", "64");
     double[] any = predictMap(masked, "masked-any", "--chip", "64");
     double[] all = predictMap(masked, "masked-all", "--chip", "64", "--nodata-rule", "all");
     int maskedPixels = 0;
