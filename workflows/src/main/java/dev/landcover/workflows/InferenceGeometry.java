@@ -138,6 +138,32 @@ record InferenceGeometry(int chip, int halo, int overlap, int batch) {
       long memory,
       Integer overlap,
       Integer batch) {
+    return choose(
+        config, alignment, width, height, memory, overlap, batch, Runtime.getRuntime().maxMemory());
+  }
+
+  /**
+   * The Java heap the stitcher holds for one row of {@code chip x chip} chips across a scene {@code
+   * width} pixels wide: blended logits and weights in float, with the next row's pending (twice).
+   * Wide scenes cap the chip by this as well as by the native budget.
+   */
+  static long stitchBytes(UNetConfig config, int width, int chip) {
+    return 2L * width * chip * (config.classes() + 1) * Float.BYTES;
+  }
+
+  /**
+   * As {@link #choose(UNetConfig, int, int, int, long, Integer, Integer)}, with chips also limited
+   * so that {@link #stitchBytes} stays within half of {@code heap} (the JVM's maximum heap).
+   */
+  static InferenceGeometry choose(
+      UNetConfig config,
+      int alignment,
+      int width,
+      int height,
+      long memory,
+      Integer overlap,
+      Integer batch,
+      long heap) {
     int longest = PredictionTiling.roundUp(Math.max(width, height), alignment);
     int best = -1;
     long bestPixels = Long.MAX_VALUE;
@@ -154,6 +180,9 @@ record InferenceGeometry(int chip, int halo, int overlap, int batch) {
         continue;
       }
       if (bytesPerChip(config, c) * (batch == null ? 1 : batch) > memory) {
+        break;
+      }
+      if (c > alignment && stitchBytes(config, width, c) > heap / 2) {
         break;
       }
       int o = overlap != null ? overlap : core / 4;

@@ -35,7 +35,8 @@ final class RowFeed {
     }
   }
 
-  void fail(Exception e) {
+  /** Ends the feed with the producer's failure: the writer's next read throws it. */
+  void fail(Throwable e) {
     queue.offer(e);
   }
 
@@ -53,8 +54,17 @@ final class RowFeed {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while predicting");
       }
-      if (next instanceof Exception e) {
-        throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+      if (next instanceof IOException e) {
+        throw e;
+      }
+      if (next instanceof OutOfMemoryError e) {
+        throw new IOException(
+            "out of Java heap while predicting: give Java more (LANDCOVER_JAVA_OPTS=-Xmx4g) or"
+                + " use a smaller --chip",
+            e);
+      }
+      if (next instanceof Throwable e) {
+        throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
       }
       buffer.add(next);
     }

@@ -676,7 +676,9 @@ public final class SceneMapper {
                         }
                       },
                       chipsDone);
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException | Error e) {
+                  // Every failure reaches the writers, which wait for rows: an Error (out of
+                  // memory) left here would leave them waiting for ever.
                   feeds.forEach(f -> f.fail(e));
                 }
               });
