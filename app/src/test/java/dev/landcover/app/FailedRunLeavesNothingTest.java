@@ -238,16 +238,20 @@ class FailedRunLeavesNothingTest {
 
   /** A staging folder anywhere under {@code dir} with at least {@code least} files, or null. */
   private static Path stagingWithFiles(Path dir, int least) throws IOException {
+    // The run renames files while they are walked: a file that vanished mid-walk means "look again
+    // at the next poll", which Files.walk reports as an UncheckedIOException.
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".partial")).toList()) {
         try (Stream<Path> files = Files.walk(p)) {
           if (files.filter(Files::isRegularFile).count() >= least) {
             return p;
           }
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
           // moved meanwhile
         }
       }
+    } catch (java.io.UncheckedIOException e) {
+      return null;
     }
     return null;
   }
