@@ -5,15 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import dev.landcover.networks.InputNormalization;
-import dev.landcover.networks.ModelBundle;
-import dev.landcover.networks.UNetBlock;
-import dev.landcover.networks.UNetConfig;
-import dev.landcover.networks.UNetWeights;
 import dev.landcover.testdata.SyntheticScene;
+import dev.landcover.workflows.TestBundles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,28 +30,7 @@ class ShardCommandTest {
 
   @BeforeAll
   static void prepare() throws Exception {
-    UNetConfig config =
-        UNetConfig.builder().bands(4).classes(6).encoder(4, 8).bottleneck(16).decoder(8, 4).build();
-    Path weights = dir.resolve("w.npz");
-    UNetBlock block = UNetBlock.of(config);
-    try (NDManager m = NDManager.newBaseManager()) {
-      block.initialize(m, DataType.FLOAT32, new Shape(1, 4, 64, 64));
-      UNetWeights.save(block, weights);
-    }
-    bundle = dir.resolve("model");
-    ModelBundle.unet(
-            null,
-            config,
-            List.of(
-                new ModelBundle.Band(1, "blue"), new ModelBundle.Band(2, "green"),
-                new ModelBundle.Band(3, "red"), new ModelBundle.Band(4, "nir")),
-            InputNormalization.meanStd(
-                new double[] {700, 900, 800, 2500}, new double[] {300, 300, 300, 900}),
-            SyntheticScene.CLASSES,
-            64,
-            0,
-            null)
-        .save(bundle, weights);
+    bundle = TestBundles.smallUNet(dir);
     for (int i = 1; i <= 6; i++) {
       names.add("scene_0" + i);
     }
