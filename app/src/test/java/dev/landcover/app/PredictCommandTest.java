@@ -106,6 +106,39 @@ class PredictCommandTest {
   }
 
   @Test
+  void aPredictionPrintsNoLibtorchWarningOnStandardError() throws Exception {
+    // libtorch warns once per process, from native code, straight to file descriptor 2: only a
+    // fresh process shows what a user of the command sees.
+    Path out = dir.resolve("quiet");
+    Path err = dir.resolve("quiet.err");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dderby.stream.error.file=/dev/null",
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "predict",
+                "--model",
+                bundle.toString(),
+                "--chip",
+                "64",
+                "--out",
+                out.toString(),
+                scenes.resolve("a.tif").toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(err.toFile())
+            .start();
+    assertEquals(0, p.waitFor(), Files.readString(err));
+    assertTrue(Files.exists(out.resolve("a_landcover.tif")));
+    List<String> stderr = Files.readAllLines(err);
+    assertTrue(
+        stderr.stream().noneMatch(l -> l.contains("Warning") || l.startsWith("[W")),
+        String.join("\n", stderr));
+  }
+
+  @Test
   void anInterruptedBatchResumesAndAFailedSceneDoesNotStopIt() throws Exception {
     Path out = dir.resolve("out2");
     Path broken = Files.writeString(dir.resolve("broken.tif"), "not a tiff");

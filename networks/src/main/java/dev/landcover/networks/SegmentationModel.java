@@ -17,9 +17,9 @@ import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import dev.landcover.networks.internal.GraphBlock;
 import dev.landcover.networks.internal.GraphFolding;
+import dev.landcover.networks.internal.TensorValues;
 import dev.landcover.pixels.InvalidInputException;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -133,7 +133,7 @@ public final class SegmentationModel implements AutoCloseable {
           block = new GraphBlock(folded.graph());
           block.initialize(model.getNDManager(), DataType.FLOAT32, probe);
           for (Map.Entry<String, Parameter> e : block.tensors().entrySet()) {
-            e.getValue().getArray().set(FloatBuffer.wrap(folded.tensors().get(e.getKey())));
+            TensorValues.overwrite(e.getValue().getArray(), folded.tensors().get(e.getKey()));
           }
         }
       }
@@ -178,7 +178,7 @@ public final class SegmentationModel implements AutoCloseable {
                   + " where the graph needs "
                   + target.getShape());
         }
-        target.set(FloatBuffer.wrap(source.toType(DataType.FLOAT32, false).toFloatArray()));
+        TensorValues.overwrite(target, source.toType(DataType.FLOAT32, false).toFloatArray());
       }
     }
   }

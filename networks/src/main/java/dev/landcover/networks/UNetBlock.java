@@ -21,8 +21,8 @@ import ai.djl.util.PairList;
 import dev.landcover.networks.internal.BatchNormFolding;
 import dev.landcover.networks.internal.GroupNorm;
 import dev.landcover.networks.internal.KaimingUniform;
+import dev.landcover.networks.internal.TensorValues;
 import dev.landcover.networks.internal.UpStep;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -315,7 +315,7 @@ public final class UNetBlock extends AbstractBlock {
                 BATCH_NORM_EPSILON);
         value = name.endsWith(".weight") ? f.weight() : f.bias();
       }
-      target.getArray().set(FloatBuffer.wrap(value));
+      TensorValues.overwrite(target.getArray(), value);
     }
     return folded;
   }

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import dev.landcover.networks.internal.TensorValues;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,7 +81,7 @@ public final class UNetWeights {
                   + " where the configuration needs "
                   + target.getShape());
         }
-        target.set(FloatBuffer.wrap(source.toType(target.getDataType(), false).toFloatArray()));
+        TensorValues.overwrite(target, source.toType(target.getDataType(), false).toFloatArray());
       }
     }
   }
