@@ -6,11 +6,11 @@ and a multinomial logistic regression (softmax, L2 1e-3, 2000 full-batch gradien
 bench/slovenia_cv.sh, on 100,000 of the labelled pixels drawn at random) on the 4 bands
 standardized with the training half's mean and standard deviation, and writes their maps
 (WORKDIR/centroid-<test>.tif, logistic-<test>.tif, on the test half's grid). Then prints OA, mean
-IoU and per-class IoU of them and of every UNet map found at WORKDIR/maps-<name>-<test>/
-<test>_landcover.tif. Mean IoU is over the classes present in the reference or the prediction,
-as `landcover assess` takes it. With --png, writes half-size quicklooks (nearest neighbour, the
-classes' colours) of the reference, the default UNet's map and the logistic regression's map of
-each test half to WORKDIR/png.
+IoU (4 decimals: the methods can be that close) and per-class IoU of them and of every UNet map
+found at WORKDIR/maps-<name>-<test>/<test>_landcover.tif. Mean IoU is over the classes present
+in the reference or the prediction, as `landcover assess` takes it. With --png, writes half-size
+quicklooks (nearest neighbour, the classes' colours) of the reference, the default UNet's map and
+the logistic regression's map of each test half to WORKDIR/png.
 """
 import json
 import os
@@ -102,7 +102,7 @@ for train, test in folds:
 print("| train -> test | method | OA | mean IoU | " + " | ".join(NAMES) + " |")
 print("|---" * (4 + len(NAMES)) + "|")
 for fold, method, oa, miou, iou in rows:
-    print("| %s | %s | %.3f | %.3f | %s |" % (fold, method, oa, miou, " | ".join(
+    print("| %s | %s | %.4f | %.4f | %s |" % (fold, method, oa, miou, " | ".join(
         "-" if np.isnan(v) else "%.3f" % v for v in iou)))
 
 

@@ -15,9 +15,8 @@ final class ArchitectureOptions {
 
   @Option(
       names = "--filters",
-      defaultValue = "64",
-      description = "Channels of the first level, doubling per level (default: ${DEFAULT-VALUE}).")
-  int filters;
+      description = "With --depth: channels of the first level, doubling per level (default: 64).")
+  Integer filters;
 
   @Option(names = "--encoder", split = ",", description = "Encoder channels, top to bottom.")
   int[] encoder;
@@ -86,14 +85,20 @@ final class ArchitectureOptions {
     if (depth != null) {
       Checks.atLeast("--depth", depth, 2);
     }
-    Checks.atLeast("--filters", filters, 1);
+    if (filters != null && depth == null) {
+      throw new IllegalArgumentException(
+          "--filters " + filters + " needs --depth (the number of levels it applies to)");
+    }
+    if (filters != null) {
+      Checks.atLeast("--filters", filters, 1);
+    }
     UNetConfig c;
     if (configFile != null) {
       c = UNetConfig.read(configFile);
     } else {
       c =
           depth != null
-              ? UNetConfig.ofDepth(depth, filters, 3, 1)
+              ? UNetConfig.ofDepth(depth, filters != null ? filters : 64, 3, 1)
               : preset == null ? base : UNetConfig.preset(preset);
     }
     var n = c.toJson();

@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
           + " from.",
       "Defaults (chosen on a real Landsat 8 scene, see docs/benchmarks.md): a UNet of 5 levels"
           + " of 8 to 128 channels, chips of 64 side by side, 20 epochs, Adam at 2e-3, class"
-          + " weights sqrt, validation on 20% of the spatial blocks.",
+          + " weights sqrt, validation on 20%% of the spatial blocks.",
       "Fine-tuning: --init BUNDLE starts from a UNet or graph bundle (a folder, a .zip or"
           + " dynamic-world) with its architecture, bands (by name, as predict) and normalization;"
           + " when --classes differ from the bundle's, a new classifier head is trained."

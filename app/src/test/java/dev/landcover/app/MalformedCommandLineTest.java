@@ -336,6 +336,9 @@ class MalformedCommandLineTest {
         usage("train image band 0", train + "--image-bands|0", "--image-bands", "0"),
         usage("train image band 99", train + "--image-bands|99", "99"),
         usage("train depth 0", train + "--depth|0", "--depth", "0"),
+        usage("train filters without depth", train + "--filters|16", "--filters", "--depth"),
+        usage(
+            "summary filters without depth", "model|summary|--filters|16", "--filters", "--depth"),
         // model
         usage("summary input 0", "model|summary|--input|0", "--input", "0"),
         usage("summary batch 0", "model|summary|--batch|0", "--batch", "0"),
