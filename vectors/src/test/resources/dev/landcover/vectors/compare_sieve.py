@@ -20,5 +20,6 @@ mem = gdal.GetDriverByName("MEM").Create("", src.RasterXSize, src.RasterYSize, 1
 out = mem.GetRasterBand(1)
 gdal.SieveFilter(band, band.GetMaskBand(), out, threshold, connectivity)
 reference = out.ReadAsArray()
-ours = gdal.Open(sieved_path).GetRasterBand(1).ReadAsArray()
+sieved = gdal.Open(sieved_path)
+ours = sieved.GetRasterBand(1).ReadAsArray()
 print(json.dumps({"differing": int((reference != ours).sum()), "pixels": int(reference.size)}))
