@@ -16,9 +16,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Remove small patches from a class map: every 4-connected patch of fewer than N pixels takes"
-          + " the class of its largest neighbouring patch (smallest patches first). Nodata stays."
-          + " The same rule as vectorize --sieve."
+      "Remove small patches from a class map: every 4-connected (or 8-connected) patch of fewer"
+          + " than N pixels takes the class of its largest neighbouring patch (smallest patches"
+          + " first). Nodata stays. The same rule as vectorize --sieve."
     })
 final class SieveCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MAP", description = "The class map GeoTIFF.")
@@ -39,6 +39,15 @@ final class SieveCommand implements Callable<Integer> {
   Path out;
 
   @Option(
+      names = "--connectivity",
+      paramLabel = "4|8",
+      defaultValue = "4",
+      description =
+          "4: pixels touching only at a corner are separate patches (default); 8: pixels of a class"
+              + " touching at a corner are one patch, and of different classes neighbours.")
+  int connectivity;
+
+  @Option(
       names = "--classes",
       paramLabel = "FILE",
       description = "JSON list of {\"id\", \"name\"}: class names (default: the map's .aux.xml).")
@@ -50,7 +59,11 @@ final class SieveCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long merged =
         Vectorizer.sieve(
-            map, pixels, out, classesFile == null ? null : ClassListFile.read(classesFile));
+            map,
+            pixels,
+            out,
+            classesFile == null ? null : ClassListFile.read(classesFile),
+            connectivity);
     spec.commandLine()
         .getOut()
         .printf(Locale.ROOT, "%s: %,d patches merged into a neighbour%n", out, merged);

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Turn a class map into polygons: one per 4-connected patch of a class (as gdal_polygonize.py),"
-          + " with the class id and name, in the map's CRS. Nodata pixels are left out.",
+          + " or per 8-connected patch with --connectivity 8 (as gdal_polygonize.py -8), with the"
+          + " class id and name, in the map's CRS. Nodata pixels are left out.",
       "The map is streamed by strips of rows: memory does not grow with its size (except with"
           + " --simplify, which holds the polygons)."
     })
@@ -59,6 +60,16 @@ final class VectorizeCommand implements Callable<Integer> {
   double simplify;
 
   @Option(
+      names = "--connectivity",
+      paramLabel = "4|8",
+      defaultValue = "4",
+      description =
+          "4: pixels of a class touching only at a corner are separate polygons (default); 8: they"
+              + " are one patch, written as a MultiPolygon of its 4-connected parts (valid OGC"
+              + " geometry). --min-area/--sieve count patches and neighbours the same way.")
+  int connectivity;
+
+  @Option(
       names = "--classes",
       paramLabel = "FILE",
       description =
@@ -82,7 +93,8 @@ final class VectorizeCommand implements Callable<Integer> {
                 sieve,
                 simplify,
                 classesFile == null ? null : ClassListFile.read(classesFile),
-                overwrite));
+                overwrite,
+                connectivity));
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "%s: %,d polygons%n", r.out(), r.polygons());
     if (r.mergedPatches() > 0) {

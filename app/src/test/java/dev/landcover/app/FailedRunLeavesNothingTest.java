@@ -198,6 +198,7 @@ class FailedRunLeavesNothingTest {
             "naip-4band-2019_landcover.qml",
             "naip-4band-2019_landcover.tif",
             "naip-4band-2019_landcover.tif.aux.xml",
+            "naip-4band-2019_probabilities.qml",
             "naip-4band-2019_probabilities.tif"),
         contents(out));
   }

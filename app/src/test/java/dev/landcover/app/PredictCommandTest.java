@@ -597,6 +597,10 @@ class PredictCommandTest {
     }
     assertTrue(Files.readString(out.resolve("c_confidence.qml")).contains("singlebandpseudocolor"));
     assertTrue(Files.exists(out.resolve("c_uncertainty.qml")));
+    // --float: the probability ramp runs over 0-1 (the uint8 file's over 0-254: QgisStyleTest).
+    assertTrue(
+        Files.readString(out.resolve("c_probabilities.qml"))
+            .contains("classificationMin=\"0\" classificationMax=\"1\""));
     JsonNode entropy = uncertaintyReference(out, "entropy");
     assertEquals(0, entropy.get("nanMismatches").asInt(), entropy.toString());
     assertTrue(entropy.get("maxDifference").asDouble() <= 1e-6, entropy.toString());

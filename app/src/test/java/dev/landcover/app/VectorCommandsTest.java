@@ -324,4 +324,93 @@ class VectorCommandsTest {
     assertTrue(text.err().contains("expected an integer class"), text.err());
     assertFalse(Files.exists(dir.resolve("l.tif")));
   }
+
+  private static long polygons(Cli vectorize) {
+    String first = vectorize.out().lines().findFirst().orElseThrow();
+    return Long.parseLong(first.replaceAll(".*: ([0-9,]+) polygons$", "$1").replace(",", ""));
+  }
+
+  /**
+   * --connectivity 8: fewer polygons than 4 on a noisy map (pixels touching at corners joined),
+   * MultiPolygons that rasterize back to the map, the same polygons as vectorizing the map that
+   * {@code sieve --connectivity 8} writes; any other connectivity is a usage error (exit 2).
+   */
+  @Test
+  void eightConnectivityJoinsCornersAndStillRasterizesBackToTheMap() throws Exception {
+    Path map = noisyMap();
+    Path four = dir.resolve("four.gpkg");
+    Path eight = dir.resolve("eight.gpkg");
+    Cli v4 = Cli.run("vectorize", map.toString(), "--out", four.toString());
+    Cli v8 = Cli.run("vectorize", map.toString(), "--connectivity", "8", "--out", eight.toString());
+    assertEquals(0, v4.code(), v4.err());
+    assertEquals(0, v8.code(), v8.err());
+    assertTrue(polygons(v8) < polygons(v4), v8.out() + " vs " + v4.out());
+    Path back = dir.resolve("eight.tif");
+    Cli r =
+        Cli.run(
+            "labels",
+            "rasterize",
+            "--vector",
+            eight.toString(),
+            "--field",
+            "class",
+            "--like",
+            map.toString(),
+            "--out",
+            back.toString());
+    assertEquals(0, r.code(), r.err());
+    assertArrayEquals(pixels(map), pixels(back));
+
+    Path sieved = dir.resolve("sieved8.tif");
+    Cli s =
+        Cli.run(
+            "sieve",
+            map.toString(),
+            "--sieve",
+            "12",
+            "--connectivity",
+            "8",
+            "--out",
+            sieved.toString());
+    assertEquals(0, s.code(), s.err());
+    Cli fromSieved =
+        Cli.run(
+            "vectorize",
+            sieved.toString(),
+            "--connectivity",
+            "8",
+            "--out",
+            dir.resolve("s8.gpkg").toString());
+    Cli direct =
+        Cli.run(
+            "vectorize",
+            map.toString(),
+            "--sieve",
+            "12",
+            "--connectivity",
+            "8",
+            "--out",
+            dir.resolve("d8.gpkg").toString());
+    assertEquals(0, direct.code(), direct.err());
+    assertEquals(
+        fromSieved.out().lines().skip(1).filter(l -> !l.startsWith("Patches")).toList(),
+        direct.out().lines().skip(1).filter(l -> !l.startsWith("Patches")).toList());
+    Cli s4 =
+        Cli.run(
+            "sieve", map.toString(), "--sieve", "12", "--out", dir.resolve("s4.tif").toString());
+    assertEquals(0, s4.code(), s4.err());
+    assertFalse(java.util.Arrays.equals(pixels(sieved), pixels(dir.resolve("s4.tif"))));
+
+    Cli bad =
+        Cli.run(
+            "vectorize",
+            map.toString(),
+            "--connectivity",
+            "6",
+            "--out",
+            dir.resolve("bad.gpkg").toString());
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("--connectivity must be 4 or 8: 6"), bad.err());
+    assertFalse(Files.exists(dir.resolve("bad.gpkg")));
+  }
 }

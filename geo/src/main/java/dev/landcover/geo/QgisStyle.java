@@ -11,7 +11,8 @@ import java.util.Locale;
 /**
  * A QGIS layer style ({@code .qml}) for a single-band raster. QGIS applies {@code NAME.qml} to
  * {@code NAME.tif} when it opens the raster (its "default style"), so a class map opens with its
- * class colours and a legend of class names, and a confidence map with a colour ramp.
+ * class colours and a legend of class names, a confidence map with a colour ramp, and a class
+ * probabilities raster with a probability ramp on its first class's band.
  *
  * <pre>{@code
  * QgisStyle.paletted(classes).write(map.resolveSibling("scene_landcover.qml"));
@@ -64,11 +65,46 @@ public final class QgisStyle {
       throw new IllegalArgumentException("max must be above min: min=" + min + ", max=" + max);
     }
     double mid = (min + max) / 2;
-    String[][] stops = {
-      {Numbers.compact(min), hex(lowColour)},
-      {Numbers.compact(mid), hex(0xFFFFBF)},
-      {Numbers.compact(max), hex(highColour)}
-    };
+    double[] values = {min, mid, max};
+    String[] labels = new String[3];
+    for (int i = 0; i < 3; i++) {
+      labels[i] = Numbers.compact(values[i]) + (unit.isEmpty() ? "" : " " + unit);
+    }
+    return ramp(values, new int[] {lowColour, 0xFFFFBF, highColour}, labels);
+  }
+
+  /**
+   * A "singleband pseudocolor" renderer of band 1 of a class probabilities raster (one band per
+   * class, named after it): viridis (dark violet at probability 0 through teal to yellow at 1,
+   * perceptually uniform and readable by colour-blind users), interpolated linearly between five
+   * stops at probabilities 0, 0.25, 0.5, 0.75 and 1; the legend labels the stops as probabilities.
+   * The ramp names no class, so it stays right when the analyst picks another band (QGIS lists the
+   * bands by their names).
+   *
+   * @param one the stored value of probability 1 (254 for the uint8 raster, 1 for float32); values
+   *     are taken as probability {@code value / one}
+   */
+  public static QgisStyle probability(double one) {
+    if (!(one > 0) || Double.isInfinite(one)) {
+      throw new IllegalArgumentException("the value of probability 1 must be > 0: " + one);
+    }
+    double[] values = new double[VIRIDIS.length];
+    String[] labels = new String[VIRIDIS.length];
+    for (int i = 0; i < VIRIDIS.length; i++) {
+      double p = i / (double) (VIRIDIS.length - 1);
+      values[i] = p * one;
+      labels[i] = Numbers.compact(p);
+    }
+    return ramp(values, VIRIDIS, labels);
+  }
+
+  /** Viridis (matplotlib's) at 0, 0.25, 0.5, 0.75 and 1, as {@code 0xRRGGBB}. */
+  private static final int[] VIRIDIS = {0x440154, 0x3B528B, 0x21918C, 0x5EC962, 0xFDE725};
+
+  /** A singleband pseudocolour renderer of band 1, interpolated between the stops. */
+  private static QgisStyle ramp(double[] values, int[] colours, String[] labels) {
+    String min = Numbers.compact(values[0]);
+    String max = Numbers.compact(values[values.length - 1]);
     StringBuilder sb = new StringBuilder();
     sb.append(
         String.format(
@@ -76,8 +112,8 @@ public final class QgisStyle {
             "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\""
                 + " alphaBand=\"-1\" classificationMin=\"%s\" classificationMax=\"%s\""
                 + " nodataColor=\"\">\n",
-            stops[0][0],
-            stops[2][0]));
+            min,
+            max));
     sb.append("      <rasterTransparency/>\n");
     sb.append("      <minMaxOrigin>\n");
     sb.append("        <limits>None</limits>\n");
@@ -93,16 +129,16 @@ public final class QgisStyle {
             Locale.ROOT,
             "        <colorrampshader colorRampType=\"INTERPOLATED\" classificationMode=\"1\""
                 + " clip=\"0\" minimumValue=\"%s\" maximumValue=\"%s\" labelPrecision=\"2\">\n",
-            stops[0][0],
-            stops[2][0]));
-    for (String[] stop : stops) {
+            min,
+            max));
+    for (int i = 0; i < values.length; i++) {
       sb.append(
           String.format(
               Locale.ROOT,
               "          <item value=\"%s\" color=\"%s\" alpha=\"255\" label=\"%s\"/>\n",
-              stop[0],
-              stop[1],
-              xml(stop[0] + (unit.isEmpty() ? "" : " " + unit))));
+              Numbers.compact(values[i]),
+              hex(colours[i]),
+              xml(labels[i])));
     }
     sb.append("        </colorrampshader>\n");
     sb.append("      </rastershader>\n");

@@ -150,4 +150,60 @@ class QgisStyleTest {
         "[[215,25,28],[255,255,191],[26,150,65],[255,255,255]]", ref.get("colours").toString());
     assertEquals("[\"0 %\",\"50 %\",\"100 %\"]", ref.get("legend").toString());
   }
+
+  /**
+   * A probabilities raster (3 classes, uint8 scaled 0-254 with nodata 255, and float32 0-1 with
+   * nodata NaN) opens with the viridis ramp on band 1: probabilities 0, 0.5 and 1 of the first
+   * class in viridis's end and middle colours, band 2's values ignored, nodata not drawn, the
+   * legend in probabilities; QGIS names the bands after the classes.
+   */
+  @Test
+  void probabilitiesOpenInQgisWithAProbabilityRampOnTheFirstClass() throws IOException {
+    RasterGrid grid =
+        RasterGrid.ofEpsg(101, 20, new GeoTransform(500000, 10, 0, 4600000, 0, -10), 32633);
+    for (SampleType type : new SampleType[] {SampleType.UINT8, SampleType.FLOAT32}) {
+      boolean floats = type == SampleType.FLOAT32;
+      double one = floats ? 1 : 254;
+      Path map = dir.resolve("scene_probabilities_" + type.gdalName() + ".tif");
+      GeoTiffWriter.forGrid(grid, type, 3)
+          .noData(floats ? Double.NaN : 255)
+          .bandDescriptions(List.of("fields", "forest", "water"))
+          .cloudOptimized(OverviewResampling.AVERAGE)
+          .write(
+              map,
+              (tile, raster) -> {
+                for (int y = 0; y < tile.height(); y++) {
+                  for (int x = 0; x < tile.width(); x++) {
+                    int gx = tile.x() + x;
+                    boolean nodata = tile.y() + y >= 15;
+                    double p = gx / 100.0;
+                    double[] bands = {p * one, (1 - p) * one, 0};
+                    for (int b = 0; b < 3; b++) {
+                      raster.setSample(
+                          x,
+                          y,
+                          b,
+                          nodata
+                              ? (floats ? Double.NaN : 255)
+                              : floats ? bands[b] : Math.round(bands[b]));
+                    }
+                  }
+                }
+              });
+      QgisStyle.probability(one).write(QgisStyle.beside(map));
+      JsonNode ref =
+          render(
+              map,
+              1,
+              List.of(new int[] {0, 5}, new int[] {50, 5}, new int[] {100, 5}, new int[] {50, 17}));
+      assertEquals("singlebandpseudocolor", ref.get("renderer").asText(), type.gdalName());
+      assertEquals(
+          "[[68,1,84],[33,145,140],[253,231,37],[255,255,255]]",
+          ref.get("colours").toString(),
+          type.gdalName());
+      assertEquals(
+          "[\"0\",\"0.25\",\"0.5\",\"0.75\",\"1\"]", ref.get("legend").toString(), type.gdalName());
+      assertEquals("[\"fields\",\"forest\",\"water\"]", ref.get("bands").toString());
+    }
+  }
 }

@@ -1,6 +1,6 @@
 """Renders a raster in headless QGIS with the style QGIS loads for it by default (NAME.qml beside
 NAME.tif) and reports what QGIS saw: the renderer type, the legend labels, and the colour of
-given pixels of the picture.
+given pixels of the picture, and the band names QGIS shows.
 Usage: qgis_render.py RASTER OUT.png SCALE X,Y [X,Y ...]
 The picture covers the raster's extent at SCALE picture pixels per raster pixel (1: one picture
 pixel per raster pixel; 0.25: QGIS draws from the overviews). Prints one JSON object."""
@@ -39,6 +39,7 @@ for x, y in points:
 print(json.dumps({
     "renderer": layer.renderer().type(),
     "legend": [label for label, _ in layer.renderer().legendSymbologyItems()],
+    "bands": [layer.dataProvider().generateBandName(b).split(": ", 1)[-1] for b in range(1, layer.bandCount() + 1)],
     "size": [image.width(), image.height()],
     "colours": colours,
 }))

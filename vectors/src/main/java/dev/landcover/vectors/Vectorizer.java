@@ -39,10 +39,13 @@ import org.opengis.referencing.crs.CoordinateReferenceSystem;
  * Class maps to polygons, and the raster sieve.
  *
  * <p>One polygon per 4-connected patch of pixels of one class (GDAL's {@code gdal_polygonize.py}
- * default connectivity), with the class id and name, in the map's CRS. Vertices are pixel corners
- * ({@code X = x0 + col * dx + row * rx}, {@code Y = y0 + col * ry + row * dy}, GDAL's geotransform
- * order), so without simplification the polygons cover exactly the pixels of their class: no gaps,
- * no overlaps. Nodata pixels belong to no polygon.
+ * default connectivity), with the class id and name, in the map's CRS; or, with 8-connectivity
+ * ({@code gdal_polygonize.py -8}), one MultiPolygon per 8-connected patch, made of its 4-connected
+ * parts (which touch at corners only: GDAL writes such a patch as one polygon whose ring touches
+ * itself, which is not a valid OGC polygon; the MultiPolygon covers the same points and is valid).
+ * Vertices are pixel corners ({@code X = x0 + col * dx + row * rx}, {@code Y = y0 + col * ry + row
+ * * dy}, GDAL's geotransform order), so without simplification the polygons cover exactly the
+ * pixels of their class: no gaps, no overlaps. Nodata pixels belong to no polygon.
  *
  * <p>Memory: the map is read by strips of rows; a polygon is written as soon as the last row
  * holding its pixels has passed. Without a sieve this is one pass that holds the patches open
@@ -68,7 +71,7 @@ public final class Vectorizer {
 
   /** Receives finished patches, as polygons in map coordinates. */
   private interface PatchSink {
-    void accept(int classId, Polygon polygon) throws IOException;
+    void accept(int classId, Geometry polygon) throws IOException;
   }
 
   /**
@@ -97,15 +100,16 @@ public final class Vectorizer {
                 + ") has no EPSG code, which GeoJSON needs; write a .gpkg instead");
       }
       long minPixels = Math.max(request.sievePixels(), minAreaPixels(request.minArea(), grid));
-      Components components = minPixels > 1 ? patches(map, minPixels) : null;
+      boolean diagonals = request.connectivity() == 8;
+      Components components = minPixels > 1 ? patches(map, minPixels, diagonals) : null;
       String layer = VectorFormat.stem(out);
       Map<Integer, Long> pixels = new TreeMap<>();
       Map<Integer, Double> areas = new TreeMap<>();
       int[] count = {0};
       Path tmp = AtomicFiles.temporary(out);
       try {
-        try (Output writer = Output.open(format, tmp, layer, crs, epsg)) {
-          List<Polygon> held = new ArrayList<>();
+        try (Output writer = Output.open(format, tmp, layer, crs, epsg, diagonals)) {
+          List<Geometry> held = new ArrayList<>();
           List<Integer> heldClasses = new ArrayList<>();
           PatchSink sink =
               (cls, polygon) -> {
@@ -119,9 +123,9 @@ public final class Vectorizer {
                 count[0]++;
               };
           if (components == null) {
-            traceStreaming(map, pixels, sink);
+            traceStreaming(map, pixels, diagonals, sink);
           } else {
-            trace(map, components, pixels, sink);
+            trace(map, components, pixels, diagonals, sink);
           }
           if (request.simplify() > 0) {
             Geometry[] simplified = simplify(held, request.simplify());
@@ -153,12 +157,29 @@ public final class Vectorizer {
    */
   public static long sieve(Path map, long minPixels, Path out, List<LandcoverClass> classes)
       throws IOException {
+    return sieve(map, minPixels, out, classes, 4);
+  }
+
+  /**
+   * Writes the sieved map, with patches and their neighbours taken 4- or 8-connected ({@code
+   * connectivity}; with 8, pixels touching at a corner are one patch when of one class, and
+   * neighbours when not).
+   *
+   * @return the number of patches merged away
+   * @see #sieve(Path, long, Path, List)
+   */
+  public static long sieve(
+      Path map, long minPixels, Path out, List<LandcoverClass> classes, int connectivity)
+      throws IOException {
     if (minPixels < 1) {
       throw new IllegalArgumentException("--sieve must be at least 1 pixel: " + minPixels);
     }
+    if (connectivity != 4 && connectivity != 8) {
+      throw new IllegalArgumentException("--connectivity must be 4 or 8: " + connectivity);
+    }
     try (GeoTiffRaster raster = openMap(map)) {
       RasterGrid grid = raster.grid();
-      Components components = patches(raster, minPixels);
+      Components components = patches(raster, minPixels, connectivity == 8);
       Map<Integer, String> names = names(classes, map);
       OptionalDouble noData = raster.noData(1);
       GeoTiffWriter writer;
@@ -255,8 +276,9 @@ public final class Vectorizer {
   }
 
   /** Pass 1: the patches, sieved. */
-  private static Components patches(GeoTiffRaster map, long minPixels) throws IOException {
-    Components components = new Components(minPixels > 1);
+  private static Components patches(GeoTiffRaster map, long minPixels, boolean diagonals)
+      throws IOException {
+    Components components = new Components(minPixels > 1, diagonals);
     RowReader rows = new RowReader(map);
     int[] prevClasses = null;
     int[] prevLabels = null;
@@ -276,23 +298,19 @@ public final class Vectorizer {
    * the patches open across the current row ({@link OpenPatches} recycles the labels of finished
    * ones), so memory depends on the width and the open patches, not on the height.
    */
-  private static void traceStreaming(GeoTiffRaster map, Map<Integer, Long> pixels, PatchSink sink)
+  private static void traceStreaming(
+      GeoTiffRaster map, Map<Integer, Long> pixels, boolean diagonals, PatchSink sink)
       throws IOException {
     int width = map.width();
     int height = map.height();
     GeoTransform t = map.grid().transform();
     GeometryFactory factory = new GeometryFactory();
     BoundaryTracer tracer = new BoundaryTracer(width);
-    OpenPatches patches = new OpenPatches(tracer);
+    OpenPatches patches = new OpenPatches(tracer, diagonals);
     BoundaryTracer.RingSink rings =
-        (label, shell, holes) -> {
-          LinearRing outer = factory.createLinearRing(world(shell, t));
-          LinearRing[] inner = new LinearRing[holes.size()];
-          for (int i = 0; i < inner.length; i++) {
-            inner[i] = factory.createLinearRing(world(holes.get(i), t));
-          }
-          sink.accept(patches.classOf(label), factory.createPolygon(outer, inner));
-        };
+        (label, shells, holes) ->
+            sink.accept(
+                patches.classOf(label), polygon(shells, holes, t, factory, diagonals, label));
     OpenPatches.FinishedSink finished = label -> tracer.finish(label, rings);
     RowReader rows = new RowReader(map);
     int[] prevClasses = null;
@@ -334,7 +352,11 @@ public final class Vectorizer {
 
   /** Pass 2: traces every patch's outline and hands its polygon to the sink when complete. */
   private static void trace(
-      GeoTiffRaster map, Components components, Map<Integer, Long> pixels, PatchSink sink)
+      GeoTiffRaster map,
+      Components components,
+      Map<Integer, Long> pixels,
+      boolean diagonals,
+      PatchSink sink)
       throws IOException {
     int width = map.width();
     int height = map.height();
@@ -342,14 +364,10 @@ public final class Vectorizer {
     GeometryFactory factory = new GeometryFactory();
     BoundaryTracer tracer = new BoundaryTracer(width);
     BoundaryTracer.RingSink rings =
-        (component, shell, holes) -> {
-          LinearRing outer = factory.createLinearRing(world(shell, t));
-          LinearRing[] inner = new LinearRing[holes.size()];
-          for (int i = 0; i < inner.length; i++) {
-            inner[i] = factory.createLinearRing(world(holes.get(i), t));
-          }
-          sink.accept(components.componentClass(component), factory.createPolygon(outer, inner));
-        };
+        (component, shells, holes) ->
+            sink.accept(
+                components.componentClass(component),
+                polygon(shells, holes, t, factory, diagonals, component));
     // Components by last row, to finish them when it has passed.
     int count = components.componentCount();
     int[] head = new int[height];
@@ -393,6 +411,35 @@ public final class Vectorizer {
     }
   }
 
+  /**
+   * A patch's rings in map coordinates: a Polygon (4-connectivity, one shell), or a MultiPolygon of
+   * one polygon per shell (8-connectivity, always a MultiPolygon so that the layer has one geometry
+   * type).
+   */
+  private static Geometry polygon(
+      List<int[]> shells,
+      List<List<int[]>> holes,
+      GeoTransform t,
+      GeometryFactory factory,
+      boolean diagonals,
+      int component) {
+    if (!diagonals && shells.size() != 1) {
+      throw new IllegalStateException(
+          "4-connected component " + component + " has " + shells.size() + " outer rings");
+    }
+    Polygon[] parts = new Polygon[shells.size()];
+    for (int p = 0; p < parts.length; p++) {
+      LinearRing outer = factory.createLinearRing(world(shells.get(p), t));
+      List<int[]> own = holes.get(p);
+      LinearRing[] inner = new LinearRing[own.size()];
+      for (int i = 0; i < inner.length; i++) {
+        inner[i] = factory.createLinearRing(world(own.get(i), t));
+      }
+      parts[p] = factory.createPolygon(outer, inner);
+    }
+    return diagonals ? factory.createMultiPolygon(parts) : parts[0];
+  }
+
   private static Coordinate[] world(int[] ring, GeoTransform t) {
     Coordinate[] out = new Coordinate[ring.length / 2];
     double[] g = t.toGdal();
@@ -404,7 +451,7 @@ public final class Vectorizer {
     return out;
   }
 
-  private static Geometry[] simplify(List<Polygon> polygons, double tolerance) {
+  private static Geometry[] simplify(List<Geometry> polygons, double tolerance) {
     CoverageSimplifier simplifier = new CoverageSimplifier(polygons.toArray(new Geometry[0]));
     return simplifier.simplify(tolerance);
   }
@@ -468,10 +515,11 @@ public final class Vectorizer {
         Path file,
         String layer,
         CoordinateReferenceSystem crs,
-        OptionalInt epsg)
+        OptionalInt epsg,
+        boolean multiPolygons)
         throws IOException {
       if (format == VectorFormat.GEOPACKAGE) {
-        GeoPackageFile.Writer w = new GeoPackageFile.Writer(file, layer, crs);
+        GeoPackageFile.Writer w = new GeoPackageFile.Writer(file, layer, crs, multiPolygons);
         return new Output() {
           @Override
           public void add(Geometry polygon, int classId, String name) throws IOException {

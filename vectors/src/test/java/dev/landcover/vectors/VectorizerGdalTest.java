@@ -12,6 +12,7 @@ import dev.landcover.geo.RasterGrid;
 import dev.landcover.pixels.LandcoverClass;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
@@ -28,21 +29,22 @@ class VectorizerGdalTest {
   @TempDir Path dir;
 
   private JsonNode check(Path map, Path vector, boolean coverage) throws IOException {
+    return check(map, vector, coverage, 4);
+  }
+
+  /** Runs check_polygons.py, against gdal_polygonize with this connectivity. */
+  private JsonNode check(Path map, Path vector, boolean coverage, int connectivity)
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of(map.toString(), vector.toString()));
+    if (coverage) {
+      args.add("coverage");
+    }
+    if (connectivity == 8) {
+      args.add("8");
+    }
     String out =
-        coverage
-            ? Gdal.runScript(
-                VectorizerGdalTest.class,
-                "check_polygons.py",
-                dir,
-                map.toString(),
-                vector.toString(),
-                "coverage")
-            : Gdal.runScript(
-                VectorizerGdalTest.class,
-                "check_polygons.py",
-                dir,
-                map.toString(),
-                vector.toString());
+        Gdal.runScript(
+            VectorizerGdalTest.class, "check_polygons.py", dir, args.toArray(new String[0]));
     String[] lines = out.strip().split("\n");
     JsonNode node = new ObjectMapper().readTree(lines[lines.length - 1]);
     assertTrue(node.get("ogrinfo").asBoolean(), "ogrinfo -al -so failed on " + vector);
@@ -51,7 +53,10 @@ class VectorizerGdalTest {
     return node;
   }
 
-  /** Per class: our count and area equal GDAL polygonize's, our area equals the raster's. */
+  /**
+   * Per class: our count and area equal GDAL polygonize's, our area equals the raster's; every one
+   * of our polygons is topologically equal to one of GDAL's.
+   */
   private static void assertSameAsPolygonize(JsonNode node, String what) {
     JsonNode ref = node.get("reference");
     JsonNode ours = node.get("ours");
@@ -67,6 +72,7 @@ class VectorizerGdalTest {
       assertEquals(area, o.get("area").asDouble(), area * 1e-9, what + " class " + c);
       polygons += o.get("count").asLong();
     }
+    assertEquals(polygons, node.get("equal").asLong(), what + ": polygons equal to GDAL's");
     System.out.println(what + ": " + polygons + " polygons, per class equal to gdal_polygonize");
   }
 
@@ -161,5 +167,178 @@ class VectorizerGdalTest {
     assertEquals(0, cover.get("unionHoles").asInt());
     System.out.println(
         "simplified: union " + cover.get("unionArea") + " m2, sum " + cover.get("sumArea"));
+  }
+
+  private Path writeMap(String name, int width, int height, int[] pixels, Integer noData)
+      throws IOException {
+    RasterGrid grid =
+        RasterGrid.ofEpsg(width, height, new GeoTransform(500000, 10, 0, 5200000, 0, -10), 32633);
+    List<LandcoverClass> classes =
+        List.of(
+            new LandcoverClass(1, "water", 0, 0, 255),
+            new LandcoverClass(2, "forest", 0, 128, 0),
+            new LandcoverClass(3, "built", 200, 0, 0));
+    Path map = dir.resolve(name);
+    GeoTiffWriter writer = GeoTiffWriter.classMap(grid, classes);
+    if (noData != null) {
+      writer.noData(noData);
+    }
+    writer.write(
+        map,
+        (tile, target) -> {
+          for (int y = 0; y < tile.height(); y++) {
+            for (int x = 0; x < tile.width(); x++) {
+              int gx = tile.x() + x;
+              int gy = tile.y() + y;
+              target.setSample(x, y, 0, gx < width && gy < height ? pixels[gy * width + gx] : 0);
+            }
+          }
+        });
+    return map;
+  }
+
+  /**
+   * --connectivity 8 on a map made of corner contacts: pixel pairs touching at a corner only, a
+   * diamond of four pixels around a fifth (GDAL writes it as a shell whose hole touches it at four
+   * points, "interior is disconnected"), an L touching itself; the patch counts of the two
+   * connectivities are known, and each equals GDAL's with its connectivity, polygon by polygon.
+   */
+  @Test
+  void diagonalContactsJoinWithEightConnectivity() throws IOException {
+    int[] pixels = {
+      1, 3, 3, 3, 3, 3, 3, 1,
+      3, 1, 3, 2, 3, 3, 1, 3,
+      3, 3, 2, 3, 2, 3, 3, 3,
+      3, 3, 3, 2, 3, 3, 1, 1,
+      1, 1, 3, 3, 3, 1, 3, 1,
+      3, 1, 1, 3, 1, 3, 3, 1,
+      3, 3, 1, 3, 3, 3, 1, 3,
+      2, 3, 3, 1, 3, 2, 3, 2
+    };
+    Path map = writeMap("corners.tif", 8, 8, pixels, null);
+    Path four = dir.resolve("four.gpkg");
+    Path eight = dir.resolve("eight.gpkg");
+    Vectorizer.Result r4 = Vectorizer.vectorize(VectorizeRequest.of(map, four));
+    Vectorizer.Result r8 =
+        Vectorizer.vectorize(new VectorizeRequest(map, eight, 0, 0, 0, null, true, 8));
+    JsonNode n4 = check(map, four, false, 4);
+    JsonNode n8 = check(map, eight, false, 8);
+    assertSameAsPolygonize(n4, "corners, 4-connected");
+    assertSameAsPolygonize(n8, "corners, 8-connected");
+    assertEquals("Multi Polygon", n8.get("geometryType").asText());
+    // Patches per class, 4- then 8-connected (as scipy.ndimage.label counts them): class 1 10 and
+    // 4, class 2 (the diamond and three single pixels) 7 and 4, class 3 5 and 1.
+    int[][] expected = {{1, 10, 4}, {2, 7, 4}, {3, 5, 1}};
+    for (int[] e : expected) {
+      String c = String.valueOf(e[0]);
+      assertEquals(e[1], n4.get("ours").get(c).get("count").asInt(), "4-connected, class " + c);
+      assertEquals(e[2], n8.get("ours").get(c).get("count").asInt(), "8-connected, class " + c);
+    }
+    assertTrue(r8.polygons() < r4.polygons(), r8.polygons() + " vs " + r4.polygons());
+    // The comparison can fail: 4-connected polygons are not GDAL's 8-connected ones.
+    JsonNode crossed = check(map, four, false, 8);
+    assertTrue(crossed.get("equal").asInt() < r4.polygons(), crossed.get("equal").toString());
+  }
+
+  /**
+   * --connectivity 8 on real labels and on noise with nodata (GeoJSON): per class GDAL's -8 counts
+   * and areas, every polygon equal to one of GDAL's, none invalid.
+   */
+  @Test
+  void eightConnectedPolygonsEqualGdalPolygonizeMinus8() throws IOException {
+    Path zion = Gdal.sharedData().resolve("labels/nlcd2011-zion-8class.tif");
+    Path out = dir.resolve("zion8.gpkg");
+    Vectorizer.Result result =
+        Vectorizer.vectorize(new VectorizeRequest(zion, out, 0, 0, 0, null, true, 8));
+    JsonNode node = check(zion, out, false, 8);
+    assertSameAsPolygonize(node, "zion -8");
+    assertEquals("Multi Polygon", node.get("geometryType").asText());
+    assertEquals(node.get("equal").asInt(), result.polygons());
+
+    int width = 150;
+    int height = 110;
+    Random random = new Random(11);
+    int[] pixels = new int[width * height];
+    for (int i = 0; i < pixels.length; i++) {
+      int x = i % width;
+      int y = i / width;
+      pixels[i] = random.nextInt(4) == 0 ? random.nextInt(4) : ((x / 19) + (y / 13)) % 3 + 1;
+    }
+    Path noisy = writeMap("noisy8.tif", width, height, pixels, 0);
+    Path json = dir.resolve("noisy8.geojson");
+    Vectorizer.vectorize(new VectorizeRequest(noisy, json, 0, 0, 0, null, true, 8));
+    assertSameAsPolygonize(check(noisy, json, false, 8), "noisy -8");
+  }
+
+  /**
+   * The sieve with 8-connectivity: the polygons equal gdal_polygonize -8 of the map {@code sieve}
+   * writes with it, none smaller than the threshold; a line of pixels touching at corners survives
+   * a sieve that removes it with 4-connectivity, as with gdal_sieve.py -8 and -4; and the
+   * simplified 8-connected polygons still tile the scene.
+   */
+  @Test
+  void eightConnectedSieve() throws IOException {
+    Path zion = Gdal.sharedData().resolve("labels/nlcd2011-zion-8class.tif");
+    Path sieved = dir.resolve("sieved8.tif");
+    assertTrue(Vectorizer.sieve(zion, 20, sieved, null, 8) > 0);
+    Path out = dir.resolve("sieved8.gpkg");
+    Vectorizer.vectorize(new VectorizeRequest(zion, out, 0, 20, 0, null, true, 8));
+    JsonNode node = check(sieved, out, false, 8);
+    assertSameAsPolygonize(node, "sieved 20 px, -8");
+    assertTrue(node.get("smallest").asDouble() >= 20 * 900, "smallest " + node.get("smallest"));
+
+    Path simplified = dir.resolve("simplified8.gpkg");
+    Vectorizer.vectorize(new VectorizeRequest(zion, simplified, 0, 20, 45, null, true, 8));
+    JsonNode cover = check(sieved, simplified, true, 8);
+    double scene = 1128.0 * 1428 * 900;
+    assertEquals(0, cover.get("invalid").asInt());
+    assertEquals(scene, cover.get("unionArea").asDouble(), scene * 1e-9);
+    assertEquals(scene, cover.get("sumArea").asDouble(), scene * 1e-9);
+  }
+
+  /**
+   * The sieve's connectivity against gdal_sieve.py's (GDAL's SieveFilter) on a map where each small
+   * patch has one largest neighbour (so that the merge order, ours smallest first, GDAL's not,
+   * cannot matter): a diagonal line of 8 pixels, kept with 8-connectivity and dissolved with 4; a
+   * pixel whose only contact with the larger region is a corner, which joins it with 8 only;
+   * specks. Pixel for pixel equal to GDAL with -4 and with -8, and the two differ.
+   */
+  @Test
+  void sieveConnectivityEqualsGdalSieve() throws IOException {
+    int width = 40;
+    int height = 30;
+    int[] pixels = new int[width * height];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        pixels[y * width + x] = x >= (y <= 14 ? 18 : 19) ? 2 : 1;
+      }
+    }
+    for (int i = 2; i < 10; i++) {
+      pixels[i * width + i] = 3;
+    }
+    for (int[] p : new int[][] {{12, 20}, {25, 5}, {26, 5}, {17, 15}}) {
+      pixels[p[1] * width + p[0]] = 3;
+    }
+    Path map = writeMap("sieve-me.tif", width, height, pixels, null);
+    long[] merged = new long[9];
+    for (int connectivity : new int[] {4, 8}) {
+      Path sieved = dir.resolve("sieved-" + connectivity + ".tif");
+      merged[connectivity] = Vectorizer.sieve(map, 5, sieved, null, connectivity);
+      String out =
+          Gdal.runScript(
+              VectorizerGdalTest.class,
+              "compare_sieve.py",
+              dir,
+              map.toString(),
+              sieved.toString(),
+              "5",
+              String.valueOf(connectivity));
+      JsonNode node = new ObjectMapper().readTree(out.substring(out.lastIndexOf('{')));
+      assertEquals(
+          0, node.get("differing").asInt(), "pixels differing from gdal_sieve -" + connectivity);
+    }
+    // 4: the line's 8 pixels, the corner pixel and 2 specks; 8: the corner pixel and 2 specks.
+    assertEquals(11, merged[4]);
+    assertEquals(3, merged[8]);
   }
 }

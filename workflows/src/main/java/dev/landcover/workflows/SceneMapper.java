@@ -766,7 +766,8 @@ public final class SceneMapper {
   /**
    * QGIS styles beside the rasters (QGIS applies {@code NAME.qml} when it opens {@code NAME.tif}):
    * class colours and names for the map; red (low) to green (high) ramps for confidence and margin,
-   * green (certain) to red for entropy.
+   * green (certain) to red for entropy; a viridis probability ramp on band 1 (the first class) of
+   * the probabilities.
    */
   private void writeStyles(
       Path map, String base, List<LandcoverClass> classList, MappingRequest.Uncertainty uncertainty)
@@ -777,6 +778,11 @@ public final class SceneMapper {
     if (request.confidence()) {
       QgisStyle.pseudocolor(0, 100, red, green, "%")
           .write(map.resolveSibling(base + "_confidence.qml"));
+    }
+    if (request.probabilities() != MappingRequest.Probabilities.NONE) {
+      QgisStyle.probability(
+              request.probabilities() == MappingRequest.Probabilities.FLOAT32 ? 1 : 254)
+          .write(map.resolveSibling(base + "_probabilities.qml"));
     }
     Path uncertaintyStyle = map.resolveSibling(base + "_uncertainty.qml");
     if (uncertainty == MappingRequest.Uncertainty.ENTROPY) {

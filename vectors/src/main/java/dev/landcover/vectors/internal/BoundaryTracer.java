@@ -10,16 +10,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The outlines of 4-connected components, assembled into rings while the rows are scanned, one grid
- * line at a time.
+ * The outlines of 4-connected components (or 8-connected ones, as one shell per 4-connected part),
+ * assembled into rings while the rows are scanned, one grid line at a time.
  *
  * <p>Vertices are pixel corners in pixel coordinates (x right, y down; corner (x, y) is the upper
  * left corner of pixel (x, y)). Each boundary is directed with its component on the right when
  * looking along it in these y-down coordinates, so shells have a positive and holes a negative
  * shoelace area. Where a component touches itself only at a corner, the walk turns to the right
- * (towards the component: pixels meeting at a corner are not connected, 4-connectivity), and a walk
- * that comes back to a vertex it passed is cut there into simple rings, so that shells and holes
- * may touch at a vertex (valid in the OGC simple-features model) but no ring touches itself.
+ * (towards the component), keeping the pixels meeting there apart (with 4-connectivity they are not
+ * connected; with 8-connectivity they are, and each 4-connected part gets a shell of its own, as an
+ * OGC polygon's interior must be connected), and a walk that comes back to a vertex it passed is
+ * cut there into simple rings, so that shells and holes may touch at a vertex (valid in the OGC
+ * simple-features model) but no ring touches itself.
  *
  * <p>Memory: a component's outline is held as open chains (polylines whose two ends lie on the grid
  * line being scanned, at most two per column) and closed rings, each an {@code int} array of x, y
@@ -32,10 +34,12 @@ public final class BoundaryTracer {
   public interface RingSink {
     /**
      * @param component the component
-     * @param shell the outer ring, closed (first vertex repeated), as x,y pairs in pixel units
-     * @param holes the inner rings, closed
+     * @param shells the outer rings, closed (first vertex repeated), as x,y pairs in pixel units:
+     *     one for a 4-connected component, one per 4-connected part of an 8-connected one (the
+     *     parts touch at corners only)
+     * @param holes for each shell, its inner rings, closed
      */
-    void accept(int component, int[] shell, List<int[]> holes) throws IOException;
+    void accept(int component, List<int[]> shells, List<List<int[]>> holes) throws IOException;
   }
 
   // Directions, clockwise on screen (y down): a right turn is the next one.
@@ -319,33 +323,126 @@ public final class BoundaryTracer {
     return heldVertices;
   }
 
-  /** Hands the rings of a finished component (all its lines traced) to {@code sink}. */
+  /**
+   * Hands the rings of a finished component (all its lines traced) to {@code sink}. Each hole goes
+   * to the smallest shell around it: the centre of a pixel inside the hole next to its first edge
+   * lies inside the shells around the hole only (no ring crosses another), tested by crossings of a
+   * ray along the row through it (pixel centres are never on an edge).
+   */
   public void finish(int component, RingSink sink) throws IOException {
     List<int[]> list = rings.remove(component);
     if (list == null) {
       throw new IllegalStateException("Component " + component + " has no boundary");
     }
-    int[] shell = null;
+    List<int[]> shells = new ArrayList<>();
+    List<Long> shellArea2 = new ArrayList<>();
     List<int[]> holes = new ArrayList<>();
     for (int[] ring : list) {
       heldVertices -= ring.length / 2;
-      long area2 = 0;
-      for (int i = 0; i + 3 < ring.length; i += 2) {
-        area2 += (long) ring[i] * ring[i + 3] - (long) ring[i + 2] * ring[i + 1];
-      }
+      long area2 = area2(ring);
       if (area2 > 0) {
-        if (shell != null) {
-          throw new IllegalStateException("Component " + component + " has two outer rings");
-        }
-        shell = ring;
+        shells.add(ring);
+        shellArea2.add(area2);
       } else {
         holes.add(ring);
       }
     }
-    if (shell == null) {
+    if (shells.isEmpty()) {
       throw new IllegalStateException("Component " + component + " has no outer ring");
     }
-    sink.accept(component, shell, holes);
+    List<List<int[]>> holesOf = new ArrayList<>();
+    for (int i = 0; i < shells.size(); i++) {
+      holesOf.add(new ArrayList<>());
+    }
+    if (shells.size() == 1) {
+      holesOf.get(0).addAll(holes);
+    } else {
+      Integer[] bySize = new Integer[shells.size()];
+      for (int i = 0; i < bySize.length; i++) {
+        bySize[i] = i;
+      }
+      Arrays.sort(bySize, (i, j) -> Long.compare(shellArea2.get(i), shellArea2.get(j)));
+      int[][] boxes = new int[shells.size()][];
+      for (int i = 0; i < boxes.length; i++) {
+        boxes[i] = box(shells.get(i));
+      }
+      for (int[] hole : holes) {
+        int[] pixel = pixelInside(hole);
+        int owner = -1;
+        for (int i : bySize) {
+          int[] b = boxes[i];
+          if (pixel[0] >= b[0]
+              && pixel[0] < b[2]
+              && pixel[1] >= b[1]
+              && pixel[1] < b[3]
+              && contains(shells.get(i), pixel[0], pixel[1])) {
+            owner = i;
+            break;
+          }
+        }
+        if (owner < 0) {
+          throw new IllegalStateException("Component " + component + " has a hole outside it");
+        }
+        holesOf.get(owner).add(hole);
+      }
+    }
+    sink.accept(component, shells, holesOf);
+  }
+
+  /** Twice the shoelace area of a closed ring (positive for a shell in y-down coordinates). */
+  private static long area2(int[] ring) {
+    long area2 = 0;
+    for (int i = 0; i + 3 < ring.length; i += 2) {
+      area2 += (long) ring[i] * ring[i + 3] - (long) ring[i + 2] * ring[i + 1];
+    }
+    return area2;
+  }
+
+  /** The pixels a ring's bounding box covers: {xmin, ymin, xmax, ymax}, max exclusive. */
+  private static int[] box(int[] ring) {
+    int[] b = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE};
+    for (int i = 0; i < ring.length; i += 2) {
+      b[0] = Math.min(b[0], ring[i]);
+      b[1] = Math.min(b[1], ring[i + 1]);
+      b[2] = Math.max(b[2], ring[i]);
+      b[3] = Math.max(b[3], ring[i + 1]);
+    }
+    return b;
+  }
+
+  /** A pixel inside a ring, next to its first edge. */
+  private static int[] pixelInside(int[] ring) {
+    int x0 = ring[0];
+    int y0 = ring[1];
+    int x1 = ring[2];
+    int y1 = ring[3];
+    int[] a;
+    int[] b;
+    if (y0 == y1) {
+      a = new int[] {Math.min(x0, x1), y0 - 1};
+      b = new int[] {Math.min(x0, x1), y0};
+    } else {
+      a = new int[] {x0 - 1, Math.min(y0, y1)};
+      b = new int[] {x0, Math.min(y0, y1)};
+    }
+    return contains(ring, a[0], a[1]) ? a : b;
+  }
+
+  /**
+   * Whether the centre of pixel (px, py) lies inside a closed ring of horizontal and vertical
+   * edges: an odd number of its vertical edges cross the ray from the centre towards +x.
+   */
+  private static boolean contains(int[] ring, int px, int py) {
+    boolean inside = false;
+    for (int i = 0; i + 3 < ring.length; i += 2) {
+      int xa = ring[i];
+      int ya = ring[i + 1];
+      int yb = ring[i + 3];
+      if (xa == ring[i + 2] && xa > px && Math.min(ya, yb) <= py && py < Math.max(ya, yb)) {
+        inside = !inside;
+      }
+    }
+    return inside;
   }
 
   /**

@@ -3,8 +3,8 @@ package dev.landcover.vectors.internal;
 import java.util.Arrays;
 
 /**
- * 4-connected components of a class raster, found row by row (two passes over the rows, one row and
- * the row above in memory at a time), with an optional sieve.
+ * 4-connected (or 8-connected) components of a class raster, found row by row (two passes over the
+ * rows, one row and the row above in memory at a time), with an optional sieve.
  *
  * <p>Pass 1 ({@link #labelRow} with {@code firstPass}) gives every pixel a provisional label: the
  * label of its left neighbour when of the same class, else of its upper neighbour when of the same
@@ -25,6 +25,7 @@ public final class Components {
   private int labels;
   private int nextLabel;
   private final boolean trackNeighbours;
+  private final boolean diagonals;
 
   /** Touching label pairs (smaller label in the high half), sorted and unique up to pairsSorted. */
   private long[] pairs = new long[1024];
@@ -69,7 +70,17 @@ public final class Components {
    * @param trackNeighbours whether to record which labels touch (needed for the sieve)
    */
   public Components(boolean trackNeighbours) {
+    this(trackNeighbours, false);
+  }
+
+  /**
+   * @param trackNeighbours whether to record which labels touch (needed for the sieve)
+   * @param diagonals 8-connectivity: pixels touching at a corner are of one component when of one
+   *     class, and neighbours when not
+   */
+  public Components(boolean trackNeighbours, boolean diagonals) {
     this.trackNeighbours = trackNeighbours;
+    this.diagonals = diagonals;
   }
 
   /**
@@ -85,7 +96,12 @@ public final class Components {
   public void labelRow(
       int row, int[] prevClasses, int[] prevLabels, int[] classes, int[] out, boolean firstPass) {
     RowLabelling.labelRow(
-        prevClasses, prevLabels, classes, out, firstPass ? firstPassLabels : secondPassLabels);
+        prevClasses,
+        prevLabels,
+        classes,
+        out,
+        firstPass ? firstPassLabels : secondPassLabels,
+        diagonals);
     if (!firstPass) {
       return;
     }
@@ -104,6 +120,14 @@ public final class Components {
         }
         if (prevClasses != null && prevClasses[x] >= 0 && prevClasses[x] != c) {
           lastPair = pair(prevLabels[x], label, lastPair);
+        }
+        if (diagonals && prevClasses != null) {
+          if (x > 0 && prevClasses[x - 1] >= 0 && prevClasses[x - 1] != c) {
+            lastPair = pair(prevLabels[x - 1], label, lastPair);
+          }
+          if (x + 1 < classes.length && prevClasses[x + 1] >= 0 && prevClasses[x + 1] != c) {
+            lastPair = pair(prevLabels[x + 1], label, lastPair);
+          }
         }
       }
     }

@@ -271,7 +271,19 @@ public final class GeoPackageFile {
      * @param crs the layer's CRS, null for an undefined cartesian CRS
      */
     public Writer(Path file, String table, CoordinateReferenceSystem crs) throws IOException {
+      this(file, table, crs, false);
+    }
+
+    /**
+     * Creates the file with one empty feature table of polygons or, with {@code multiPolygons}, of
+     * multipolygons.
+     *
+     * @param crs the layer's CRS, null for an undefined cartesian CRS
+     */
+    public Writer(Path file, String table, CoordinateReferenceSystem crs, boolean multiPolygons)
+        throws IOException {
       this.table = table;
+      String type = multiPolygons ? "MULTIPOLYGON" : "POLYGON";
       try {
         connection = open(file, false);
         connection.setAutoCommit(false);
@@ -319,12 +331,13 @@ public final class GeoPackageFile {
           s.execute(
               "CREATE TABLE "
                   + quote(table)
-                  + " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom POLYGON, class"
-                  + " INTEGER, name TEXT)");
+                  + " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom "
+                  + type
+                  + ", class INTEGER, name TEXT)");
         }
         try (PreparedStatement p =
             connection.prepareStatement(
-                "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'POLYGON', ?, 0, 0)")) {
+                "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', '" + type + "', ?, 0, 0)")) {
           // gpkg_contents first (foreign key), filled with the extent at close
           try (PreparedStatement pc =
               connection.prepareStatement(

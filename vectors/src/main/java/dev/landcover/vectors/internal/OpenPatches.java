@@ -4,17 +4,18 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * 4-connected components of a class raster found in one pass over the rows, keeping only the
- * patches open across the current row: memory grows with the raster's width, not its height.
+ * 4-connected (or 8-connected) components of a class raster found in one pass over the rows,
+ * keeping only the patches open across the current row: memory grows with the raster's width, not
+ * its height.
  *
  * <p>{@link #labelRow} labels a row from the row above (union-find: the label of the left neighbour
  * of the same class, else of the upper one, joining the two when they differ ({@link
  * RowLabelling}); the losing label's closed rings move to the winner in the {@link BoundaryTracer})
  * and rewrites the row to root labels. {@link #endRow} then reports every patch of the row above
- * that no pixel of this row continues (4-connectivity: no later row can reach it, so it is
- * finished) and recycles its label and the labels joined away during the row. After each row every
- * live label is a root present in that row, so at most {@code width} labels are live, and the label
- * table holds at most about {@code 2 * width} entries whatever the height.
+ * that no pixel of this row continues (no later row can reach it, so it is finished) and recycles
+ * its label and the labels joined away during the row. After each row every live label is a root
+ * present in that row, so at most {@code width} labels are live, and the label table holds at most
+ * about {@code 2 * width} entries whatever the height.
  */
 public final class OpenPatches {
   /** Receives a finished patch (its label is recycled after the call). */
@@ -32,6 +33,7 @@ public final class OpenPatches {
   private int[] joined = new int[256];
   private int joinedCount;
   private final BoundaryTracer tracer;
+  private final boolean diagonals;
   private final RowLabelling.Labels labels =
       new RowLabelling.Labels() {
         @Override
@@ -49,7 +51,17 @@ public final class OpenPatches {
    * @param tracer receives the joins of labels (edges of the loser move to the winner)
    */
   public OpenPatches(BoundaryTracer tracer) {
+    this(tracer, false);
+  }
+
+  /**
+   * @param tracer receives the joins of labels (edges of the loser move to the winner)
+   * @param diagonals whether pixels of one class touching only at a corner are one patch
+   *     (8-connectivity) rather than two (4-connectivity)
+   */
+  public OpenPatches(BoundaryTracer tracer, boolean diagonals) {
     this.tracer = tracer;
+    this.diagonals = diagonals;
   }
 
   /**
@@ -61,7 +73,7 @@ public final class OpenPatches {
    * @param out receives the root labels of this row (-1 where nodata)
    */
   public void labelRow(int[] prevClasses, int[] prevLabels, int[] classes, int[] out) {
-    RowLabelling.labelRow(prevClasses, prevLabels, classes, out, labels);
+    RowLabelling.labelRow(prevClasses, prevLabels, classes, out, labels, diagonals);
     for (int x = 0; x < out.length; x++) {
       if (out[x] >= 0) {
         out[x] = root(out[x]);

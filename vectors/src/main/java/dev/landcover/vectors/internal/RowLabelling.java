@@ -1,10 +1,11 @@
 package dev.landcover.vectors.internal;
 
 /**
- * One row of 4-connected labelling, shared by {@link OpenPatches} and {@link Components}: a pixel
- * takes the label of its left neighbour when of the same class, else of its upper neighbour when of
- * the same class, else a new label; when both neighbours are of its class with different labels,
- * the two are joined.
+ * One row of 4- or 8-connected labelling, shared by {@link OpenPatches} and {@link Components}: a
+ * pixel takes the label of its left neighbour when of the same class, else of its upper neighbour
+ * when of the same class, else a new label; when both neighbours are of its class with different
+ * labels, the two are joined. With 8-connectivity the upper-left and upper-right neighbours count
+ * too (taken or joined the same way), so pixels of one class touching at a corner are one patch.
  */
 final class RowLabelling {
   /** The labels a row is labelled with. */
@@ -28,6 +29,22 @@ final class RowLabelling {
    */
   static void labelRow(
       int[] prevClasses, int[] prevLabels, int[] classes, int[] out, Labels labels) {
+    labelRow(prevClasses, prevLabels, classes, out, labels, false);
+  }
+
+  /**
+   * Labels one row, with 8-connectivity when {@code diagonals}.
+   *
+   * @see #labelRow(int[], int[], int[], int[], Labels)
+   */
+  static void labelRow(
+      int[] prevClasses,
+      int[] prevLabels,
+      int[] classes,
+      int[] out,
+      Labels labels,
+      boolean diagonals) {
+    int width = classes.length;
     for (int x = 0; x < classes.length; x++) {
       int c = classes[x];
       if (c < 0) {
@@ -46,10 +63,30 @@ final class RowLabelling {
           labels.union(label, up);
         }
       }
+      if (diagonals && prevClasses != null) {
+        // The upper-left pixel is already joined through the left or upper one when they are of
+        // this class, the upper-right one through the upper one.
+        if (x > 0 && prevClasses[x - 1] == c && classes[x - 1] != c && prevClasses[x] != c) {
+          label = join(label, prevLabels[x - 1], labels);
+        }
+        if (x + 1 < width && prevClasses[x + 1] == c && prevClasses[x] != c) {
+          label = join(label, prevLabels[x + 1], labels);
+        }
+      }
       if (label < 0) {
         label = labels.allocate(c);
       }
       out[x] = label;
     }
+  }
+
+  private static int join(int label, int other, Labels labels) {
+    if (label < 0) {
+      return other;
+    }
+    if (label != other) {
+      labels.union(label, other);
+    }
+    return label;
   }
 }
