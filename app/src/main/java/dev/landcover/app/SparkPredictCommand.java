@@ -66,8 +66,13 @@ final class SparkPredictCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "INPUT",
       arity = "1..*",
-      description = "Scene files, folders (their .tif files) or glob patterns (Hadoop paths).")
+      description =
+          "Scene files (GeoTIFF or GDAL VRT), folders (their .tif files), glob patterns, or band"
+              + " stacks FILE,FILE,... (one scene of the files' bands, named after their common"
+              + " prefix; see --band-resampling, --grid-band); Hadoop paths.")
   List<String> inputs;
+
+  @Mixin StackOptions stackOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -83,6 +88,7 @@ final class SparkPredictCommand implements Callable<Integer> {
             .table(table)
             .batch(batch)
             .device(device)
+            .bandStacks(stackOptions.resampling(), stackOptions.gridBand)
             .build();
     List<SceneSummary> rows =
         SparkJobs.predict(
