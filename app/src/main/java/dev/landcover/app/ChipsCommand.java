@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,99 +73,12 @@ final class ChipsCommand implements Callable<Integer> {
               + " labels rasterize), instead of --labels.")
   Path vectorLabels;
 
-  @Option(
-      names = "--field",
-      paramLabel = "F",
-      description = "With --vector-labels: the integer attribute holding the class.")
-  String field;
+  @Mixin VectorLabelOptions vectorLabelOptions;
 
-  @Option(
-      names = "--layer",
-      paramLabel = "L",
-      description = "With --vector-labels: the layer (default: the only one).")
-  String layer;
-
-  @Option(
-      names = "--all-touched",
-      description =
-          "With --vector-labels: also burn every pixel a polygon's outline passes through"
-              + " (gdal_rasterize -at), not only pixels whose centre is inside.")
-  boolean allTouched;
-
-  @Option(names = "--size", required = true, description = "Chip width and height in pixels.")
-  int size;
-
-  @ArgGroup(exclusive = true)
-  Spacing spacing;
-
-  static final class Spacing {
-    @Option(names = "--stride", description = "Distance between chip origins (default: --size).")
-    Integer stride;
-
-    @Option(names = "--overlap", description = "Pixels shared by neighbouring chips.")
-    Integer overlap;
-  }
+  @Mixin ChipOptions chipOptions;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
   Path out;
-
-  @Option(
-      names = "--bands",
-      split = ",",
-      paramLabel = "B",
-      description = "Image bands to keep, 1-based, in order (default: all).")
-  int[] bands;
-
-  @Option(
-      names = "--max-nodata",
-      paramLabel = "F",
-      description =
-          "Drop chips with a larger nodata fraction, 0 to 1 (default: drop only empty chips).")
-  Double maxNoData;
-
-  @Option(
-      names = "--classes",
-      split = ",",
-      paramLabel = "C",
-      description = "Keep chips holding one of these label classes.")
-  int[] classes;
-
-  @Option(
-      names = "--min-class-pixels",
-      defaultValue = "1",
-      paramLabel = "N",
-      description =
-          "Pixels of a class a chip needs to count as holding it (default: ${DEFAULT-VALUE}).")
-  int minClassPixels;
-
-  @Option(
-      names = "--background-keep",
-      defaultValue = "0",
-      paramLabel = "F",
-      description =
-          "Fraction of chips without the classes to keep anyway (default: ${DEFAULT-VALUE}).")
-  double backgroundKeep;
-
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of the background sampling.")
-  long seed;
-
-  @Option(
-      names = "--compress",
-      defaultValue = "auto",
-      paramLabel = "C",
-      description = {
-        "auto: Deflate with Huffman coding only for image chips (as small as Deflate on imagery,"
-            + " several times faster) and Deflate for label chips; deflate: Deflate at"
-            + " --deflate-level for both; none (default: ${DEFAULT-VALUE})."
-      })
-  ChipExportRequest.Compression compress;
-
-  @Option(
-      names = "--deflate-level",
-      defaultValue = "6",
-      paramLabel = "L",
-      description = "Deflate level, 1 (fastest) to 9 (smallest) (default: ${DEFAULT-VALUE}).")
-  int deflateLevel;
 
   @Option(
       names = "--overwrite",
@@ -191,9 +103,7 @@ final class ChipsCommand implements Callable<Integer> {
           "Give --image, or a batch of INPUTs (IMAGE or IMAGE,LABELS; --shard splits a batch)");
     }
     if (vectorLabels == null) {
-      if (allTouched) {
-        throw new IllegalArgumentException("--all-touched needs --vector-labels");
-      }
+      vectorLabelOptions.refuseWithoutVectorLabels();
       return export(labels);
     }
     if (stackOptions.stackOf(image.toString()) != null) {
@@ -201,11 +111,8 @@ final class ChipsCommand implements Callable<Integer> {
           "--vector-labels needs a single image file; for a band stack, burn them first with"
               + " landcover labels rasterize --like FIRST_BAND.tif and give --labels");
     }
-    if (labels != null || field == null) {
-      throw new IllegalArgumentException("--vector-labels needs --field and excludes --labels");
-    }
     try (VectorLabels burnt =
-        VectorLabels.rasterize(List.of(image), List.of(vectorLabels), layer, field, allTouched)) {
+        vectorLabelOptions.rasterize(List.of(image), List.of(vectorLabels), labels != null)) {
       return export(burnt.labels().get(0));
     }
   }
@@ -216,8 +123,8 @@ final class ChipsCommand implements Callable<Integer> {
     ChipExportRequest.Builder request =
         options(
             stack == null
-                ? ChipExportRequest.builder(image, size, out)
-                : ChipExportRequest.builder(stack, size, out),
+                ? ChipExportRequest.builder(image, chipOptions.size, out)
+                : ChipExportRequest.builder(stack, chipOptions.size, out),
             labels);
     ChipExport.Result r =
         ChipExport.run(request.build(), new ConsoleProgress(stdout, spec.commandLine().getErr()));
@@ -249,15 +156,7 @@ final class ChipsCommand implements Callable<Integer> {
 
   /** Every option but the image, labels and output folder, applied to {@code b}. */
   private ChipExportRequest.Builder options(ChipExportRequest.Builder b, Path labels) {
-    b.labels(labels)
-        .stride(spacing == null ? null : spacing.stride)
-        .overlap(spacing == null ? null : spacing.overlap)
-        .bands(bands)
-        .maxNoData(maxNoData)
-        .requiredClasses(classes, minClassPixels)
-        .backgroundKeep(backgroundKeep, seed)
-        .compression(compress, deflateLevel)
-        .overwrite(overwrite);
+    chipOptions.applyTo(b).labels(labels).overwrite(overwrite);
     if (threads != null) {
       b.threads(threads);
     }
@@ -280,7 +179,8 @@ final class ChipsCommand implements Callable<Integer> {
       Path img = Path.of(parts[0]);
       requests.add(
           options(
-                  ChipExportRequest.builder(img, size, ChipExport.sceneFolder(out, img)),
+                  ChipExportRequest.builder(
+                      img, chipOptions.size, ChipExport.sceneFolder(out, img)),
                   parts.length == 2 ? Path.of(parts[1]) : null)
               .build());
     }

@@ -3,7 +3,6 @@ package dev.landcover.app;
 import ai.djl.Device;
 import dev.landcover.geo.BandStack;
 import dev.landcover.geo.OverviewResampling;
-import dev.landcover.pixels.BlendWindow;
 import dev.landcover.workflows.MappingRequest;
 import dev.landcover.workflows.SceneInputs;
 import dev.landcover.workflows.SceneMapper;
@@ -62,24 +61,7 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--std", split = ",", description = "Per-band standard deviations.")
   double[] std;
 
-  @Option(
-      names = "--chip",
-      description =
-          "Model input size (default: for a UNet bundle the size that fits --memory and feeds the"
-              + " model the fewest pixels; else the bundle's, or 256).")
-  Integer chip;
-
-  @Option(
-      names = "--overlap",
-      description =
-          "Output pixels shared by neighbouring chips (default: a quarter of the chip's output).")
-  Integer overlap;
-
-  @Option(
-      names = "--blend",
-      defaultValue = "hann",
-      description = "hann, linear or crop (default: ${DEFAULT-VALUE}).")
-  BlendWindow blend;
+  @Mixin PredictionOptions predictionOptions;
 
   @Option(
       names = "--batch",
@@ -106,31 +88,10 @@ final class PredictCommand implements Callable<Integer> {
   Device device;
 
   @Option(
-      names = "--confidence",
-      description =
-          "Also write <scene>_confidence.tif: the winning class's probability, 0-100 (uint8, nodata 255).")
-  boolean confidence;
-
-  @Option(
-      names = "--probabilities",
-      description =
-          "Also write <scene>_probabilities.tif: one band per class, probability scaled to 0-254 (uint8, nodata 255), or float32 0-1 with --float (nodata NaN).")
-  boolean probabilities;
-
-  @Option(names = "--float", description = "Probabilities as float32.")
-  boolean floatProbabilities;
-
-  @Option(
       names = "--uncertainty",
       description =
           "Also write <scene>_uncertainty.tif (float32, nodata NaN): 'entropy' of the class probabilities in nats (0 to ln(classes)) or 'margin' (top probability minus the second, 0 to 1).")
   MappingRequest.Uncertainty uncertainty;
-
-  @Option(
-      names = "--tta",
-      description =
-          "Test-time augmentation: 'flips' averages the chip, its left-right, top-bottom and both flips (4 forward passes a chip); 'd4' the 8 flips and quarter turns (8 passes).")
-  MappingRequest.TestTimeAugmentation tta;
 
   @Option(
       names = "--format",
@@ -146,12 +107,6 @@ final class PredictCommand implements Callable<Integer> {
           "Overviews of the class map COG: 'mode' (default: the most frequent class of each window, small classes stay visible) or 'nearest' (one source pixel per overview pixel, as gdaladdo -r nearest).")
   OverviewResampling overviews;
 
-  @Option(
-      names = "--nodata-rule",
-      defaultValue = "any",
-      description = "A pixel is nodata when 'any' band is nodata (default) or only when 'all' are.")
-  MappingRequest.NoDataRule nodataRule;
-
   @Option(names = "--out", description = "Output folder (default: beside each scene).")
   Path out;
 
@@ -159,9 +114,6 @@ final class PredictCommand implements Callable<Integer> {
       names = "--output",
       description = "The class map's path, for a single INPUT (instead of --out).")
   Path output;
-
-  @Option(names = "--overwrite", description = "Replace existing outputs.")
-  boolean overwrite;
 
   @Option(
       names = "--polygons",
@@ -219,37 +171,22 @@ final class PredictCommand implements Callable<Integer> {
               + modelPath
               + " names its own bands, classes and normalization");
     }
-    if (floatProbabilities && !probabilities) {
-      throw new IllegalArgumentException("--float applies to --probabilities, which is not given");
-    }
     Device checkedDevice = DoctorCommand.checkDevice(device, spec.commandLine().getOut());
     MappingRequest.Builder withStacks = MappingRequest.builder(modelPath, scenes);
     stacks.forEach(withStacks::stack);
     MappingRequest request =
-        withStacks
+        predictionOptions
+            .applyTo(withStacks)
             .torchScript(torchScript)
             .bands(SceneMapper.isTorchScript(modelPath) ? null : bands)
             .outDir(out)
             .output(output)
-            .chip(chip)
-            .overlap(overlap)
-            .blend(blend)
             .batch(batch)
             .memory(memory)
             .device(checkedDevice)
-            .confidence(confidence)
-            .probabilities(
-                !probabilities
-                    ? MappingRequest.Probabilities.NONE
-                    : floatProbabilities
-                        ? MappingRequest.Probabilities.FLOAT32
-                        : MappingRequest.Probabilities.UINT8)
             .uncertainty(uncertainty == null ? MappingRequest.Uncertainty.NONE : uncertainty)
-            .tta(tta == null ? MappingRequest.TestTimeAugmentation.NONE : tta)
             .format(format)
             .mapOverviews(overviews)
-            .noDataRule(nodataRule)
-            .overwrite(overwrite)
             .polygons(polygons)
             .shard(shard == null ? null : Shard.parse(shard))
             .build();

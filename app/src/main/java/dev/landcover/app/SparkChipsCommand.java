@@ -3,13 +3,12 @@ package dev.landcover.app;
 import dev.landcover.spark.ChipSummary;
 import dev.landcover.spark.SparkChipsRequest;
 import dev.landcover.spark.SparkJobs;
-import dev.landcover.workflows.ChipExportRequest;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -35,11 +34,7 @@ final class SparkChipsCommand implements Callable<Integer> {
       description = "Spark master, e.g. local[2] (default: the one spark-submit sets).")
   String master;
 
-  @Option(names = "--size", required = true, description = "Chip width and height in pixels.")
-  int size;
-
-  @ArgGroup(exclusive = true)
-  ChipsCommand.Spacing spacing;
+  @Mixin ChipOptions chipOptions;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
   String out;
@@ -59,57 +54,6 @@ final class SparkChipsCommand implements Callable<Integer> {
       description = "The Parquet result table (default: DIR/landcover_chips.parquet).")
   String table;
 
-  @Option(
-      names = "--bands",
-      split = ",",
-      paramLabel = "B",
-      description = "Image bands to keep, 1-based (default: all).")
-  int[] bands;
-
-  @Option(
-      names = "--max-nodata",
-      paramLabel = "F",
-      description = "Drop chips with a larger nodata fraction (default: only empty chips).")
-  Double maxNoData;
-
-  @Option(
-      names = "--classes",
-      split = ",",
-      paramLabel = "C",
-      description = "Keep chips holding one of these label classes.")
-  int[] classes;
-
-  @Option(
-      names = "--min-class-pixels",
-      defaultValue = "1",
-      paramLabel = "N",
-      description = "Pixels of a class a chip needs to count as holding it (default: 1).")
-  int minClassPixels;
-
-  @Option(
-      names = "--background-keep",
-      defaultValue = "0",
-      paramLabel = "F",
-      description = "Fraction of chips without the classes to keep anyway (default: 0).")
-  double backgroundKeep;
-
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of the background sampling.")
-  long seed;
-
-  @Option(
-      names = "--compress",
-      defaultValue = "auto",
-      paramLabel = "C",
-      description = "auto, deflate or none (default: ${DEFAULT-VALUE}).")
-  ChipExportRequest.Compression compress;
-
-  @Option(
-      names = "--deflate-level",
-      defaultValue = "6",
-      paramLabel = "L",
-      description = "Deflate level, 1 to 9 (default: ${DEFAULT-VALUE}).")
-  int deflateLevel;
-
   @Option(names = "--overwrite", description = "Cut scenes again whose folder is complete.")
   boolean overwrite;
 
@@ -128,15 +72,9 @@ final class SparkChipsCommand implements Callable<Integer> {
     }
     PrintWriter stdout = spec.commandLine().getOut();
     SparkChipsRequest request =
-        SparkChipsRequest.builder(inputs, size, out)
+        chipOptions
+            .applyTo(SparkChipsRequest.builder(inputs, chipOptions.size, out))
             .table(table)
-            .stride(spacing == null ? null : spacing.stride)
-            .overlap(spacing == null ? null : spacing.overlap)
-            .bands(bands)
-            .maxNoData(maxNoData)
-            .requiredClasses(classes, minClassPixels)
-            .backgroundKeep(backgroundKeep, seed)
-            .compression(compress, deflateLevel)
             .overwrite(overwrite)
             .format(format)
             .build();

@@ -1,15 +1,14 @@
 package dev.landcover.app;
 
-import dev.landcover.pixels.BlendWindow;
 import dev.landcover.spark.SceneSummary;
 import dev.landcover.spark.SparkJobs;
 import dev.landcover.spark.SparkPredictRequest;
-import dev.landcover.workflows.MappingRequest;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -46,24 +45,12 @@ final class SparkPredictCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
   String out;
 
+  @Mixin PredictionOptions predictionOptions;
+
   @Option(
       names = "--table",
       description = "The Parquet summary table (default: DIR/landcover_scenes.parquet).")
   String table;
-
-  @Option(names = "--chip", description = "Model input size (default: the bundle's).")
-  Integer chip;
-
-  @Option(
-      names = "--overlap",
-      description = "Output pixels shared by neighbouring chips (default: a quarter of the chip).")
-  Integer overlap;
-
-  @Option(
-      names = "--blend",
-      defaultValue = "hann",
-      description = "hann, linear or crop (default: ${DEFAULT-VALUE}).")
-  BlendWindow blend;
 
   @Option(
       names = "--batch",
@@ -76,36 +63,16 @@ final class SparkPredictCommand implements Callable<Integer> {
       description = "cpu, gpu or gpu:N on every executor (default: the engine's choice).")
   String device;
 
-  @Option(names = "--confidence", description = "Also write <scene>_confidence.tif.")
-  boolean confidence;
-
-  @Option(
-      names = "--probabilities",
-      description = "Also write <scene>_probabilities.tif (uint8, or float32 with --float).")
-  boolean probabilities;
-
-  @Option(names = "--float", description = "Probabilities as float32.")
-  boolean floatProbabilities;
-
-  @Option(
-      names = "--tta",
-      description = "'flips' or 'd4': average over the chip's flips (4) or flips and turns (8).")
-  MappingRequest.TestTimeAugmentation tta;
-
-  @Option(
-      names = "--nodata-rule",
-      defaultValue = "any",
-      description = "A pixel is nodata when 'any' band is nodata (default) or only when 'all' are.")
-  MappingRequest.NoDataRule nodataRule;
-
-  @Option(names = "--overwrite", description = "Replace existing outputs.")
-  boolean overwrite;
-
   @Parameters(
       paramLabel = "INPUT",
       arity = "1..*",
-      description = "Scene files, folders (their .tif files) or glob patterns (Hadoop paths).")
+      description =
+          "Scene files (GeoTIFF or GDAL VRT), folders (their .tif files), glob patterns, or band"
+              + " stacks FILE,FILE,... (one scene of the files' bands, named after their common"
+              + " prefix; see --band-resampling, --grid-band); Hadoop paths.")
   List<String> inputs;
+
+  @Mixin StackOptions stackOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -116,23 +83,12 @@ final class SparkPredictCommand implements Callable<Integer> {
     }
     PrintWriter stdout = spec.commandLine().getOut();
     SparkPredictRequest request =
-        SparkPredictRequest.builder(model, inputs, out)
+        predictionOptions
+            .applyTo(SparkPredictRequest.builder(model, inputs, out))
             .table(table)
-            .chip(chip)
-            .overlap(overlap)
-            .blend(blend)
             .batch(batch)
             .device(device)
-            .confidence(confidence)
-            .probabilities(
-                !probabilities
-                    ? MappingRequest.Probabilities.NONE
-                    : floatProbabilities
-                        ? MappingRequest.Probabilities.FLOAT32
-                        : MappingRequest.Probabilities.UINT8)
-            .tta(tta == null ? MappingRequest.TestTimeAugmentation.NONE : tta)
-            .noDataRule(nodataRule)
-            .overwrite(overwrite)
+            .bandStacks(stackOptions.resampling(), stackOptions.gridBand)
             .build();
     List<SceneSummary> rows =
         SparkJobs.predict(

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * Options of band stacks, shared by {@code chips}, {@code train} and {@code predict}: an image or
- * scene given as a comma-separated list of files ({@code B02.tif,B03.tif,...}) is one scene of
- * their bands in order.
+ * Options of band stacks, shared by {@code chips}, {@code train}, {@code predict} and {@code spark
+ * predict}: an image or scene given as a comma-separated list of files ({@code
+ * B02.tif,B03.tif,...}) is one scene of their bands in order.
  */
 final class StackOptions {
   @Option(
@@ -37,8 +37,11 @@ final class StackOptions {
     if (!BandStack.isList(text) || Files.exists(Path.of(text))) {
       return null;
     }
-    return BandStack.parse(text)
-        .withResampling(Resampling.parse(resampling))
-        .withGridBand(gridBand);
+    return BandStack.parse(text).withResampling(resampling()).withGridBand(gridBand);
+  }
+
+  /** The {@code --band-resampling} method. */
+  Resampling resampling() {
+    return Resampling.parse(resampling);
   }
 }

@@ -74,24 +74,7 @@ final class TrainCommand implements Callable<Integer> {
               + " (as landcover labels rasterize).")
   List<Path> vectorLabels = new ArrayList<>();
 
-  @Option(
-      names = "--field",
-      paramLabel = "F",
-      description = "With --vector-labels: the integer attribute holding the class.")
-  String field;
-
-  @Option(
-      names = "--layer",
-      paramLabel = "L",
-      description = "With --vector-labels: the layer (default: each file's only one).")
-  String layer;
-
-  @Option(
-      names = "--all-touched",
-      description =
-          "With --vector-labels: also burn every pixel a polygon's outline passes through"
-              + " (gdal_rasterize -at), not only pixels whose centre is inside.")
-  boolean allTouched;
+  @Mixin VectorLabelOptions vectorLabelOptions;
 
   @Option(
       names = "--chips",
@@ -247,13 +230,8 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (vectorLabels.isEmpty()) {
-      if (allTouched) {
-        throw new IllegalArgumentException("--all-touched needs --vector-labels");
-      }
+      vectorLabelOptions.refuseWithoutVectorLabels();
       return train(labels);
-    }
-    if (!labels.isEmpty() || field == null) {
-      throw new IllegalArgumentException("--vector-labels needs --field and excludes --labels");
     }
     for (Path image : images) {
       if (stackOptions.stackOf(image.toString()) != null) {
@@ -263,7 +241,7 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     try (VectorLabels burnt =
-        VectorLabels.rasterize(images, vectorLabels, layer, field, allTouched)) {
+        vectorLabelOptions.rasterize(images, vectorLabels, !labels.isEmpty())) {
       return train(burnt.labels());
     }
   }

@@ -3,6 +3,7 @@ package dev.landcover.geo;
 import dev.landcover.geo.internal.Rasters;
 import dev.landcover.geo.internal.sis.GeoKeyCrs;
 import dev.landcover.geo.internal.tiff.BlockDecoder;
+import dev.landcover.geo.internal.tiff.GdalMetadata;
 import dev.landcover.geo.internal.tiff.GeoTiffTags;
 import dev.landcover.geo.internal.tiff.TiffDirectory;
 import dev.landcover.pixels.PixelWindow;
@@ -187,7 +188,8 @@ public final class GeoTiffRaster implements SceneRaster {
       // Decode the first block now, so that undecodable data fails here rather than mid-run.
       raster.read(new PixelWindow(0, 0, 1, 1), 1);
       raster.bandDescriptions =
-          parseBandDescriptions(dir.ascii(TiffDirectory.TAG_GDAL_METADATA), raster.bandCount());
+          GdalMetadata.parse(dir.ascii(TiffDirectory.TAG_GDAL_METADATA))
+              .bandDescriptions(raster.bandCount());
       return raster;
     } catch (GeoTiffException e) {
       closeQuietly(store, channel);
@@ -353,51 +355,6 @@ public final class GeoTiffRaster implements SceneRaster {
    */
   public List<String> bandDescriptions() {
     return bandDescriptions;
-  }
-
-  private static final java.util.regex.Pattern ITEM =
-      java.util.regex.Pattern.compile("<Item\\s([^>]*)>([^<]*)</Item>");
-
-  static List<String> parseBandDescriptions(String metadata, int bands) {
-    if (metadata == null) {
-      return List.of();
-    }
-    String[] out = new String[bands];
-    java.util.Arrays.fill(out, "");
-    boolean any = false;
-    var m = ITEM.matcher(metadata);
-    while (m.find()) {
-      String attributes = m.group(1);
-      String name = attribute(attributes, "name");
-      String role = attribute(attributes, "role");
-      String sample = attribute(attributes, "sample");
-      if ("DESCRIPTION".equals(name) && "description".equals(role) && sample != null) {
-        try {
-          int i = Integer.parseInt(sample);
-          if (i >= 0 && i < bands) {
-            out[i] = unescape(m.group(2)).strip();
-            any = true;
-          }
-        } catch (NumberFormatException e) {
-          // not a band item
-        }
-      }
-    }
-    return any ? List.of(out) : List.of();
-  }
-
-  private static String attribute(String attributes, String name) {
-    var m =
-        java.util.regex.Pattern.compile("\\b" + name + "\\s*=\\s*\"([^\"]*)\"").matcher(attributes);
-    return m.find() ? m.group(1) : null;
-  }
-
-  private static String unescape(String s) {
-    return s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&");
   }
 
   /** The compression as gdalinfo names it: NONE, LZW, DEFLATE, PACKBITS. */

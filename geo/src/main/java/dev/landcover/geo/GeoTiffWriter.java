@@ -4,6 +4,7 @@ import dev.landcover.geo.internal.Rasters;
 import dev.landcover.geo.internal.sis.SisTiffWriter;
 import dev.landcover.geo.internal.sis.TileImage;
 import dev.landcover.geo.internal.tiff.CloudOptimizedTiff;
+import dev.landcover.geo.internal.tiff.GdalMetadata;
 import dev.landcover.geo.internal.tiff.SingleTileTiffWriter;
 import dev.landcover.geo.internal.tiff.TiffDirectory;
 import dev.landcover.geo.internal.tiff.TiffTagPatcher;
@@ -268,7 +269,7 @@ public final class GeoTiffWriter {
       tags.put(TiffDirectory.TAG_GDAL_NODATA, Numbers.compact(noData));
     }
     if (!bandDescriptions.isEmpty()) {
-      tags.put(TiffDirectory.TAG_GDAL_METADATA, gdalMetadata(bandDescriptions));
+      tags.put(TiffDirectory.TAG_GDAL_METADATA, GdalMetadata.ofBandDescriptions(bandDescriptions));
     }
     return tags;
   }
@@ -358,18 +359,6 @@ public final class GeoTiffWriter {
     }
     int bits = type == SampleType.UINT8 ? 8 : 16;
     return new IndexColorModel(bits, size, r, g, b);
-  }
-
-  private static String gdalMetadata(List<String> descriptions) {
-    StringBuilder sb = new StringBuilder("<GDALMetadata>\n");
-    for (int i = 0; i < descriptions.size(); i++) {
-      sb.append("  <Item name=\"DESCRIPTION\" sample=\"")
-          .append(i)
-          .append("\" role=\"description\">")
-          .append(xml(descriptions.get(i)))
-          .append("</Item>\n");
-    }
-    return sb.append("</GDALMetadata>").toString();
   }
 
   /** GDAL's PAM file with the category names of band 1, indexed by pixel value. */

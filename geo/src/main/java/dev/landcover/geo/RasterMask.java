@@ -1,6 +1,7 @@
 package dev.landcover.geo;
 
 import dev.landcover.geo.internal.tiff.BlockDecoder;
+import dev.landcover.geo.internal.tiff.GdalMetadata;
 import dev.landcover.geo.internal.tiff.TiffDirectory;
 import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
@@ -173,7 +174,10 @@ final class RasterMask {
     SampleType type = image.sampleType();
     boolean declared =
         extra.length > 0 && (extra[extra.length - 1] == 1 || extra[extra.length - 1] == 2);
-    String override = colorInterpretation(dir.ascii(TiffDirectory.TAG_GDAL_METADATA), bands - 1);
+    // GDAL_METADATA's COLORINTERP item of the last band overrides what the TIFF tags imply
+    String override =
+        GdalMetadata.parse(dir.ascii(TiffDirectory.TAG_GDAL_METADATA))
+            .bandValue(bands - 1, "colorinterp");
     boolean alpha = override == null ? declared : override.equalsIgnoreCase("Alpha");
     if ((bands == 2 || bands == 4)
         && alpha
@@ -195,29 +199,6 @@ final class RasterMask {
               image));
     }
     return Optional.empty();
-  }
-
-  private static final java.util.regex.Pattern COLORINTERP =
-      java.util.regex.Pattern.compile("<Item\\s([^>]*)>([^<]*)</Item>");
-
-  /**
-   * The COLORINTERP item of GDAL_METADATA for sample {@code sample} (0-based), which GDAL's GTiff
-   * driver lets override the color interpretation the TIFF tags imply; null when there is none.
-   */
-  private static String colorInterpretation(String metadata, int sample) {
-    if (metadata == null) {
-      return null;
-    }
-    var m = COLORINTERP.matcher(metadata);
-    while (m.find()) {
-      String a = m.group(1);
-      if (a.matches(".*\\bname\\s*=\\s*\"COLORINTERP\".*")
-          && a.matches(".*\\brole\\s*=\\s*\"colorinterp\".*")
-          && a.matches(".*\\bsample\\s*=\\s*\"" + sample + "\".*")) {
-        return m.group(2).strip();
-      }
-    }
-    return null;
   }
 
   private static void check(

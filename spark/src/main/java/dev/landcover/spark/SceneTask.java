@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landcover.geo.BandStack;
 import dev.landcover.pixels.support.AtomicFiles;
 import dev.landcover.workflows.SceneMapper;
 import java.io.IOException;
@@ -60,17 +61,47 @@ final class SceneTask implements MapPartitionsFunction<String, SceneSummary> {
     return rows.iterator();
   }
 
-  /** The base name of a scene's outputs, as {@link SceneMapper#mapPath} makes it. */
+  /**
+   * The name of an image's chip folder, as {@link dev.landcover.workflows.ChipExport#sceneFolder}.
+   */
   static String baseName(Path scene) {
     return scene.getName().replaceAll("(?i)\\.tiff?$", "");
   }
 
+  /**
+   * Whether {@code input} names a band stack: a comma-separated list of files, unless a file of
+   * that very name exists (as {@code landcover predict} decides).
+   */
+  static boolean isStack(String input, Configuration conf) throws IOException {
+    if (!BandStack.isList(input)) {
+      return false;
+    }
+    Path p = new Path(input);
+    return !p.getFileSystem(conf).exists(p);
+  }
+
+  /**
+   * The base name of a scene's outputs, as {@link SceneMapper#mapPath} makes it: for a band stack,
+   * its {@link BandStack#name()} (the files' common name prefix); else the file name without {@code
+   * .tif}, {@code .tiff} or {@code .vrt}.
+   */
+  static String outputName(String scene, Configuration conf) throws IOException {
+    if (!isStack(scene, conf)) {
+      return new Path(scene).getName().replaceAll("(?i)\\.(tiff?|vrt)$", "");
+    }
+    List<java.nio.file.Path> names = new ArrayList<>();
+    for (String f : scene.split(",")) {
+      names.add(java.nio.file.Path.of(new Path(f).getName()));
+    }
+    return BandStack.of(names).name().getFileName().toString();
+  }
+
   private SceneSummary map(String scene, Configuration conf) throws IOException {
-    Path scenePath = new Path(scene);
+    boolean stack = isStack(scene, conf);
     Path outDir = new Path(request.out());
     FileSystem out = HadoopOutputs.fileSystem(outDir, conf);
     outDir = out.makeQualified(outDir);
-    String base = baseName(scenePath);
+    String base = outputName(scene, conf);
     Path map = new Path(outDir, base + "_landcover.tif");
     Path summary = new Path(outDir, base + "_landcover.json");
     if (!request.overwrite() && out.exists(map) && out.exists(summary)) {
@@ -80,16 +111,24 @@ final class SceneTask implements MapPartitionsFunction<String, SceneSummary> {
     }
     java.nio.file.Path scratch = Files.createTempDirectory("landcover-task");
     try {
-      java.nio.file.Path local;
+      List<java.nio.file.Path> local = new ArrayList<>();
       try {
-        local = localFile(scenePath, conf, scratch);
+        String[] files = stack ? scene.split(",") : new String[] {scene};
+        for (int i = 0; i < files.length; i++) {
+          // each file of a stack in a folder of its own: two files may share a name
+          local.add(localFile(new Path(files[i]), conf, scratch.resolve("in" + i)));
+        }
       } catch (IOException e) {
         return failed(scene, e.getMessage() == null ? e.toString() : e.getMessage());
       }
-      SceneMapper.Worker worker = ExecutorModels.worker(request, conf, local);
+      SceneMapper.Worker worker = ExecutorModels.worker(request, conf, local.get(0));
       java.nio.file.Path outputs = Files.createDirectories(scratch.resolve("out"));
       java.nio.file.Path localMap = outputs.resolve(base + "_landcover.tif");
-      SceneMapper.SceneOutcome outcome = worker.map(local, localMap);
+      SceneMapper.SceneOutcome outcome =
+          stack
+              ? worker.map(
+                  new BandStack(local, request.bandResampling(), request.gridBand()), localMap)
+              : worker.map(local.get(0), localMap);
       if (outcome.status() == SceneMapper.Status.FAILED) {
         return failed(scene, outcome.detail());
       }
@@ -115,7 +154,10 @@ final class SceneTask implements MapPartitionsFunction<String, SceneSummary> {
     }
   }
 
-  /** A file as a local file: itself on a local file system, else a copy in {@code scratch}. */
+  /**
+   * A file as a local file: itself on a local file system, else a copy in {@code scratch}/in (a
+   * GDAL VRT is copied alone: its source files must be on a local file system).
+   */
   static java.nio.file.Path localFile(Path scene, Configuration conf, java.nio.file.Path scratch)
       throws IOException {
     FileSystem fs = scene.getFileSystem(conf);

@@ -86,7 +86,7 @@ public final class SparkMapping {
     }
     Map<String, String> byName = new HashMap<>();
     for (String scene : scenes) {
-      String other = byName.put(SceneTask.baseName(new Path(scene)), scene);
+      String other = byName.put(SceneTask.outputName(scene, conf), scene);
       if (other != null) {
         throw new IllegalArgumentException(
             "Two scenes would write the same outputs in "
@@ -307,12 +307,25 @@ public final class SparkMapping {
   /**
    * The scenes {@code inputs} name, qualified ({@code file:/...}): files as they are, folders'
    * {@code .tif}/{@code .tiff} files (sorted, Landcover's {@code _landcover} outputs left out),
-   * glob patterns' matches (sorted); without repeats, in order.
+   * glob patterns' matches (sorted), band stacks {@code FILE,FILE,...} as the comma list of their
+   * qualified files (see {@link SceneTask#isStack}); without repeats, in order.
    */
   public static List<String> listScenes(Configuration conf, List<String> inputs)
       throws IOException {
     Map<String, Boolean> found = new LinkedHashMap<>();
     for (String in : inputs) {
+      if (SceneTask.isStack(in, conf)) {
+        List<String> files = new ArrayList<>();
+        for (String f : in.split(",", -1)) {
+          if (f.isBlank()) {
+            throw new IllegalArgumentException(
+                "Band stack \"" + in + "\" has an empty item: expected FILE,FILE,...");
+          }
+          files.add(qualify(conf, f.strip()));
+        }
+        found.putIfAbsent(String.join(",", files), true);
+        continue;
+      }
       Path p = new Path(in);
       FileSystem fs = p.getFileSystem(conf);
       if (p.getName().matches(".*[*?\\[{].*")) {

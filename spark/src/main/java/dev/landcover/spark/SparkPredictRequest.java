@@ -1,5 +1,7 @@
 package dev.landcover.spark;
 
+import dev.landcover.geo.BandStack;
+import dev.landcover.geo.Resampling;
 import dev.landcover.pixels.BlendWindow;
 import dev.landcover.workflows.MappingRequest;
 import java.io.Serializable;
@@ -13,8 +15,10 @@ import java.util.List;
  *
  * @param model a model bundle (folder or {@code .zip}) every executor can read; copied to the
  *     executor's local disk once when it is not on a local file system
- * @param inputs scene files, folders (their {@code .tif}/{@code .tiff} files, Landcover's maps left
- *     out) and glob patterns
+ * @param inputs scene files (GeoTIFF or VRT), folders (their {@code .tif}/{@code .tiff} files,
+ *     Landcover's maps left out), glob patterns, and band stacks {@code FILE,FILE,...} (one scene
+ *     of the files' bands, as {@code landcover predict} takes them: a name with a comma is one file
+ *     only if that file exists), whose outputs are named after {@link BandStack#name()}
  * @param out the output folder: {@code <scene>_landcover.tif} etc. as {@code landcover predict
  *     --out} writes them
  * @param table the Parquet table of per-scene summaries, or null for {@code
@@ -30,6 +34,10 @@ import java.util.List;
  * @param noDataRule which input pixels are nodata
  * @param overwrite whether existing outputs are replaced; if not, scenes whose map and summary
  *     exist are skipped (their row is read from the summary)
+ * @param bandResampling how a band stack's bands on another grid are resampled ({@link
+ *     BandStack#resampling()})
+ * @param gridBand the band stack band (1-based) whose file's grid a stack takes, or 0 for the
+ *     finest ({@link BandStack#gridBand()})
  */
 public record SparkPredictRequest(
     String model,
@@ -45,7 +53,9 @@ public record SparkPredictRequest(
     MappingRequest.Probabilities probabilities,
     MappingRequest.TestTimeAugmentation tta,
     MappingRequest.NoDataRule noDataRule,
-    boolean overwrite)
+    boolean overwrite,
+    Resampling bandResampling,
+    int gridBand)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -67,6 +77,12 @@ public record SparkPredictRequest(
     }
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be at least 1: " + batch);
+    }
+    if (bandResampling == null) {
+      bandResampling = Resampling.NEAREST;
+    }
+    if (gridBand < 0) {
+      throw new IllegalArgumentException("--grid-band must be 1 or more: " + gridBand);
     }
     if (device != null && !device.matches("cpu|gpu|gpu:\\d+")) {
       throw new IllegalArgumentException("--device must be cpu, gpu or gpu:N: got " + device);
@@ -103,6 +119,8 @@ public record SparkPredictRequest(
     private MappingRequest.TestTimeAugmentation tta = MappingRequest.TestTimeAugmentation.NONE;
     private MappingRequest.NoDataRule noDataRule = MappingRequest.NoDataRule.ANY;
     private boolean overwrite;
+    private Resampling bandResampling = Resampling.NEAREST;
+    private int gridBand;
 
     private Builder(String model, List<String> inputs, String out) {
       this.model = model;
@@ -165,6 +183,16 @@ public record SparkPredictRequest(
       return this;
     }
 
+    /**
+     * How band stacks among the inputs are put on one grid: the resampling of bands on another grid
+     * (default nearest) and the band whose file's grid the stack takes (default 0: the finest).
+     */
+    public Builder bandStacks(Resampling resampling, int gridBand) {
+      this.bandResampling = resampling;
+      this.gridBand = gridBand;
+      return this;
+    }
+
     public SparkPredictRequest build() {
       return new SparkPredictRequest(
           model,
@@ -180,7 +208,9 @@ public record SparkPredictRequest(
           probabilities,
           tta,
           noDataRule,
-          overwrite);
+          overwrite,
+          bandResampling,
+          gridBand);
     }
   }
 }

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landcover.geo.BandStack;
+import dev.landcover.geo.GeoTiffRaster;
+import dev.landcover.geo.GeoTiffWriter;
+import dev.landcover.pixels.PixelWindow;
 import dev.landcover.testdata.SyntheticScene;
 import dev.landcover.workflows.ChipExport;
 import dev.landcover.workflows.ChipExportRequest;
@@ -237,6 +241,63 @@ class SparkMappingTest {
             IllegalArgumentException.class,
             () -> SparkPredictRequest.builder("m.pt", List.of("a.tif"), "out").build());
     assertTrue(e.getMessage().contains("m.pt"), e.getMessage());
+  }
+
+  @Test
+  @Order(3)
+  void aBandStackIsMappedAsPredictMapsIt() throws Exception {
+    Path bands = Files.createDirectories(dir.resolve("stack"));
+    List<Path> files = new ArrayList<>();
+    try (GeoTiffRaster scene = GeoTiffRaster.open(scenes.resolve("scene_01.tif"))) {
+      PixelWindow all = new PixelWindow(0, 0, scene.width(), scene.height());
+      for (int b = 1; b <= scene.bandCount(); b++) {
+        Path f = bands.resolve("s01_b" + b + ".tif");
+        GeoTiffWriter writer =
+            GeoTiffWriter.forGrid(scene.grid(), scene.sampleType(), 1)
+                .bandDescriptions(List.of(scene.bandDescriptions().get(b - 1)));
+        scene.noData(b).ifPresent(writer::noData);
+        writer.write(f, scene.read(all, b));
+        files.add(f);
+      }
+    }
+    Path cli = dir.resolve("stack-cli");
+    List<SceneMapper.SceneOutcome> expected =
+        SceneMapper.map(
+            MappingRequest.builder(bundle, List.of())
+                .stack(BandStack.of(files))
+                .outDir(cli)
+                .chip(64)
+                .confidence(true)
+                .build(),
+            ProgressListener.NONE);
+    assertEquals(SceneMapper.Status.DONE, expected.get(0).status(), expected.toString());
+
+    Path out = dir.resolve("stack-spark");
+    String stack = String.join(",", files.stream().map(Path::toString).toList());
+    List<SceneSummary> rows =
+        SparkMapping.summaries(
+            SparkMapping.predict(
+                spark,
+                SparkPredictRequest.builder(bundle.toString(), List.of(stack), out.toString())
+                    .chip(64)
+                    .confidence(true)
+                    .build()));
+    assertEquals("DONE", rows.get(0).status(), rows.toString());
+    Set<String> written = files(out);
+    written.remove("landcover_scenes.parquet");
+    assertTrue(written.contains("s01_landcover.tif"), written.toString());
+    assertTrue(written.contains("s01_confidence.tif"), written.toString());
+    assertEquals(files(cli), written, "the files predict writes for the stack");
+    for (String file : written) {
+      if (!file.endsWith(".json")) {
+        assertArrayEquals(
+            Files.readAllBytes(cli.resolve(file)), Files.readAllBytes(out.resolve(file)), file);
+      }
+    }
+    ObjectMapper json = new ObjectMapper();
+    assertEquals(
+        json.readTree(cli.resolve("s01_landcover.json").toFile()).get("classes"),
+        json.readTree(out.resolve("s01_landcover.json").toFile()).get("classes"));
   }
 
   @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landcover.geo.BandStack;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.OverviewResampling;
@@ -281,8 +282,20 @@ public final class SceneMapper {
      * @return DONE with what was written, or FAILED with why; never SKIPPED
      */
     public SceneOutcome map(Path scene, Path map) {
+      return map(scene, null, map);
+    }
+
+    /**
+     * Maps the band stack {@code stack} (standing as its {@link BandStack#name()}) as {@link
+     * #map(Path, Path)} maps a scene file.
+     */
+    public SceneOutcome map(BandStack stack, Path map) {
+      return map(stack.name(), stack, map);
+    }
+
+    private SceneOutcome map(Path scene, BandStack stack, Path map) {
       try {
-        SceneMap result = mapper.mapStaged(model, scene, map, (done, all) -> {});
+        SceneMap result = mapper.mapStaged(model, scene, stack, map, (done, all) -> {});
         return new SceneOutcome(scene, Status.DONE, map.toString(), result);
       } catch (IOException | RuntimeException e) {
         String why = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -488,7 +501,7 @@ public final class SceneMapper {
       try {
         // A scene not done (map or summary missing) is redone; what an earlier run left, or a
         // map another process wrote meanwhile (overlapping shards), is replaced atomically.
-        SceneMap result = mapStaged(model, scene, map, chipsDone);
+        SceneMap result = mapStaged(model, scene, null, map, chipsDone);
         listener.finished(task);
         double px = (double) result.scenePixels() / result.seconds() / 1e6;
         outcomes.add(
@@ -514,11 +527,15 @@ public final class SceneMapper {
    * the summary last: a failed or killed run leaves the output folder as it found it.
    */
   private SceneMap mapStaged(
-      SegmentationModel model, Path scene, Path map, BiConsumer<Integer, Integer> chipsDone)
+      SegmentationModel model,
+      Path scene,
+      BandStack stack,
+      Path map,
+      BiConsumer<Integer, Integer> chipsDone)
       throws IOException {
     try (StagingFolder staging = StagingFolder.createWhenFree(map)) {
       Path staged = staging.dir().resolve(map.getFileName());
-      SceneMap result = mapScene(model, scene, staged, map, chipsDone);
+      SceneMap result = mapScene(model, scene, stack, staged, map, chipsDone);
       List<String> names;
       try (Stream<Path> s = Files.list(staging.dir())) {
         names =
@@ -545,18 +562,20 @@ public final class SceneMapper {
 
   /**
    * Maps a scene: {@code map} is where the class map is written (the other outputs beside it),
-   * {@code finalMap} where it will lie once moved into place (named in the summary).
+   * {@code finalMap} where it will lie once moved into place (named in the summary). {@code stack}
+   * is the scene's band stack when it is not one of the request's scenes, else null.
    */
   private SceneMap mapScene(
       SegmentationModel model,
       Path scene,
+      BandStack stack,
       Path map,
       Path finalMap,
       BiConsumer<Integer, Integer> chipsDone)
       throws IOException {
     long t0 = System.nanoTime();
     List<LandcoverClass> classList = bundle.classes();
-    try (SceneRaster raster = request.openScene(scene)) {
+    try (SceneRaster raster = stack != null ? stack.open() : request.openScene(scene)) {
       int[] sceneBands =
           BandSelection.choose(
               bundle, request.bands(), scene, raster.bandCount(), raster.bandDescriptions());
