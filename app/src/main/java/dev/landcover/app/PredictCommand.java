@@ -72,7 +72,10 @@ final class PredictCommand implements Callable<Integer> {
   @Option(
       names = "--overlap",
       description =
-          "Output pixels shared by neighbouring chips (default: a quarter of the chip's output).")
+          "Output pixels shared by neighbouring chips (default: twice the model's receptive"
+              + " radius rounded up to its alignment, below the chip's output, where the bundle"
+              + " knows it (a UNet, an imported graph without resizes); else a quarter of the"
+              + " chip's output).")
   Integer overlap;
 
   @Option(
@@ -222,7 +225,8 @@ final class PredictCommand implements Callable<Integer> {
     if (floatProbabilities && !probabilities) {
       throw new IllegalArgumentException("--float applies to --probabilities, which is not given");
     }
-    Device checkedDevice = DoctorCommand.checkDevice(device, spec.commandLine().getOut());
+    Device checkedDevice =
+        DoctorCommand.checkDevice(device, chip != null, spec.commandLine().getOut());
     MappingRequest.Builder withStacks = MappingRequest.builder(modelPath, scenes);
     stacks.forEach(withStacks::stack);
     MappingRequest request =
