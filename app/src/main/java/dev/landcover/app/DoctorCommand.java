@@ -2,6 +2,7 @@ package dev.landcover.app;
 
 import ai.djl.Device;
 import dev.landcover.networks.EngineReport;
+import dev.landcover.networks.GpuSetup;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,9 +32,17 @@ final class DoctorCommand implements Callable<Integer> {
   /**
    * The {@code --device} value checked against the engine: a GPU that is not usable is a usage
    * error naming why; {@code auto} (null) with no usable GPU prints one line to {@code out} (with
-   * the other progress lines) and stays on the CPU.
+   * the other progress lines) and stays on the CPU. First, before anything loads the engine, cuDNN
+   * autotuning is turned on for a GPU run whose chips all have one size ({@link
+   * GpuSetup#enableCudnnBenchmark}).
+   *
+   * @param fixedChip whether every forward pass has the same chip size
    */
-  static Device checkDevice(Device device, PrintWriter out) {
+  static Device checkDevice(Device device, boolean fixedChip, PrintWriter out) {
+    GpuSetup.enableCudnnBenchmark(
+        device,
+        fixedChip,
+        GpuSetup.diagnose(EngineReport.engineEnvironment(), EngineReport.SYSTEM_LIBRARY_FOLDERS));
     if (device != null && !device.isGpu()) {
       return device;
     }

@@ -171,7 +171,9 @@ final class PredictCommand implements Callable<Integer> {
               + modelPath
               + " names its own bands, classes and normalization");
     }
-    Device checkedDevice = DoctorCommand.checkDevice(device, spec.commandLine().getOut());
+    Device checkedDevice =
+        DoctorCommand.checkDevice(
+            device, predictionOptions.chip != null, spec.commandLine().getOut());
     MappingRequest.Builder withStacks = MappingRequest.builder(modelPath, scenes);
     stacks.forEach(withStacks::stack);
     MappingRequest request =

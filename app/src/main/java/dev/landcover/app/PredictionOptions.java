@@ -20,7 +20,10 @@ final class PredictionOptions {
   @Option(
       names = "--overlap",
       description =
-          "Output pixels shared by neighbouring chips (default: a quarter of the chip's output).")
+          "Output pixels shared by neighbouring chips (default: twice the model's receptive"
+              + " radius rounded up to its alignment, below the chip's output, where the bundle"
+              + " knows it (a UNet, an imported graph without resizes); else a quarter of the"
+              + " chip's output).")
   Integer overlap;
 
   @Option(

@@ -60,7 +60,9 @@ final class SparkPredictCommand implements Callable<Integer> {
 
   @Option(
       names = "--device",
-      description = "cpu, gpu or gpu:N on every executor (default: the engine's choice).")
+      description =
+          "cpu, gpu or gpu:N on every executor (default: the engine's choice); gpu when no GPU is"
+              + " usable is a usage error with the reasons 'landcover doctor' gives.")
   String device;
 
   @Parameters(
@@ -78,10 +80,19 @@ final class SparkPredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter stdout = spec.commandLine().getOut();
+    // As plain predict: a GPU that is not usable stops here, with the doctor's reasons, before
+    // Spark starts (checked in the driver's process, where local-mode executors run).
+    if (device != null && !device.matches("cpu|gpu|gpu:\\d+")) {
+      throw new IllegalArgumentException("--device must be cpu, gpu or gpu:N: got " + device);
+    }
+    DoctorCommand.checkDevice(
+        device == null ? null : new Converters.DeviceConverter().convert(device),
+        predictionOptions.chip != null,
+        stdout);
     if (!SparkJobs.sparkAvailable()) {
       throw new IllegalArgumentException(NO_SPARK);
     }
-    PrintWriter stdout = spec.commandLine().getOut();
     SparkPredictRequest request =
         predictionOptions
             .applyTo(SparkPredictRequest.builder(model, inputs, out))

@@ -291,7 +291,7 @@ final class TrainCommand implements Callable<Integer> {
             .augment(augment.flips, augment.rotations)
             .validation(valSplit, valFraction)
             .seed(seed)
-            .device(DoctorCommand.checkDevice(device, spec.commandLine().getOut()))
+            .device(DoctorCommand.checkDevice(device, true, spec.commandLine().getOut()))
             .patience(patience)
             .checkpoint(checkpointFile)
             .resume(resume)

@@ -85,4 +85,76 @@ class DoctorCommandTest {
     assertTrue(r.out().contains("No usable GPU, running on the CPU: "), r.out());
     assertTrue(r.out().contains("on cpu()"), r.out());
   }
+
+  @Test
+  void sparkPredictDeviceGpuIsRefusedBeforeAnyWorkLikePredict() {
+    Path out = dir.resolve("spark-gpu-out");
+    Cli r =
+        Cli.run(
+            "spark",
+            "predict",
+            "--model",
+            DEMO.toString(),
+            "--out",
+            out.toString(),
+            "--device",
+            "gpu",
+            scene.toString());
+    assertEquals(ExitCodes.USAGE_ERROR, r.code(), r.err());
+    String[] lines = r.err().strip().split("\n");
+    assertEquals(1, lines.length, r.err());
+    assertTrue(lines[0].startsWith("landcover: --device gpu(0): no usable GPU: "), r.err());
+    assertTrue(lines[0].contains(EngineReport.probe().whyNoGpu()), r.err());
+    assertTrue(Files.notExists(out), "a refused run writes nothing");
+    Cli bad =
+        Cli.run(
+            "spark",
+            "predict",
+            "--model",
+            DEMO.toString(),
+            "--out",
+            out.toString(),
+            "--device",
+            "tpu",
+            scene.toString());
+    assertEquals(ExitCodes.USAGE_ERROR, bad.code(), bad.err());
+    assertTrue(bad.err().contains("--device must be cpu, gpu or gpu:N: got tpu"), bad.err());
+  }
+
+  /**
+   * {@code ai.djl.pytorch.cudnn_benchmark} is set (before the device check loads the engine) only
+   * for a GPU run with a fixed chip: not on the CPU, not for {@code auto} without a GPU set-up, not
+   * when the chip is chosen per scene; {@code doctor} says whether it is on.
+   */
+  @Test
+  void cudnnAutotuningIsTurnedOnOnlyForAGpuRunWithAFixedChip() {
+    String key = "ai.djl.pytorch.cudnn_benchmark";
+    try {
+      System.clearProperty(key);
+      assertTrue(Cli.run("doctor").out().contains("cuDNN autotuning (" + key + "): off"));
+      Path out = dir.resolve("bench-out");
+      String[] base = {"predict", "--model", DEMO.toString(), scene.toString(), "--out"};
+      Cli cpu = Cli.run(concat(base, out + "-cpu", "--device", "cpu", "--chip", "64"));
+      assertEquals(0, cpu.code(), cpu.err());
+      assertEquals(null, System.getProperty(key), "--device cpu");
+      Cli auto = Cli.run(concat(base, out + "-auto", "--device", "auto", "--chip", "64"));
+      assertEquals(0, auto.code(), auto.err());
+      assertEquals(null, System.getProperty(key), "--device auto without a GPU set-up");
+      Cli chosen = Cli.run(concat(base, out + "-chosen", "--device", "gpu"));
+      assertEquals(ExitCodes.USAGE_ERROR, chosen.code(), chosen.err());
+      assertEquals(null, System.getProperty(key), "--device gpu with the chip chosen per scene");
+      Cli fixed = Cli.run(concat(base, out + "-fixed", "--device", "gpu", "--chip", "64"));
+      assertEquals(ExitCodes.USAGE_ERROR, fixed.code(), fixed.err());
+      assertEquals("true", System.getProperty(key), "--device gpu --chip 64");
+      assertTrue(Cli.run("doctor").out().contains("cuDNN autotuning (" + key + "): on"));
+    } finally {
+      System.clearProperty(key);
+    }
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 }

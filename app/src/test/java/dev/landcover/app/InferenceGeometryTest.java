@@ -62,7 +62,8 @@ class InferenceGeometryTest {
     assertTrue(Integer.parseInt(m.group(1)) > 64, m.group());
     Cli small = predict("chip64", "--chip", "64");
     assertEquals(0, small.code(), small.err());
-    assertTrue(!CHOSEN.matcher(small.out() + small.err()).find(), "--chip 64 is not replaced");
+    Matcher fixed = CHOSEN.matcher(small.out() + small.err());
+    assertTrue(fixed.find() && fixed.group(1).equals("64"), "--chip 64 is not replaced");
     double[] a = map("chosen");
     double[] b = map("chip64");
     int same = 0;
@@ -77,7 +78,7 @@ class InferenceGeometryTest {
   @Test
   void anExplicitChipAndBatchAreHonoured() {
     // 300 px with 96 px chips (overlap 24, stride 72): origins 0, 72, 144, 216 => 16 chips.
-    Cli cli = predict("chip96", "--chip", "96", "--batch", "3");
+    Cli cli = predict("chip96", "--chip", "96", "--overlap", "24", "--batch", "3");
     assertEquals(0, cli.code(), cli.err());
     assertTrue((cli.out() + cli.err()).contains("16/16"), cli.err());
     Cli odd = predict("chip6", "--chip", "6");

@@ -106,6 +106,13 @@ public final class EngineReport {
           "cuDNN in libtorch",
           () -> e.hasCapability(StandardCapabilities.CUDNN) ? "yes" : "no");
     }
+    out.add(
+        "cuDNN autotuning ("
+            + GpuSetup.CUDNN_BENCHMARK
+            + "): "
+            + (Boolean.getBoolean(GpuSetup.CUDNN_BENCHMARK) ? "on" : "off")
+            + " (predict, spark predict and train turn it on for a GPU run with a fixed chip"
+            + " size)");
     int gpus = 0;
     try {
       gpus = CudaUtils.getGpuCount();

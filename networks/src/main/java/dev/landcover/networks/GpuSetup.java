@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * PYTORCH_FLAVOR=cu128} (the pytorch-jni 2.7.1 jar carries the JNI library for the flavours {@code
  * cpu} and {@code cu128} only; without {@code PYTORCH_FLAVOR} DJL guesses {@code cu128-precxx11},
  * which does not exist for 2.7.1), and {@code libcudart.so*} in a folder of {@code LD_LIBRARY_PATH}
- * or of the system's library folders, so that DJL counts the GPUs.
+ * or of the system's library folders, so that DJL counts the GPUs, of the CUDA major version the
+ * flavour is built for ({@code cu128}: {@code libcudart.so.12}; the version is read from the file's
+ * name once links are followed).
  */
 public final class GpuSetup {
   /** The libtorch version the pytorch-jni jar on the class path is built for. */
@@ -32,6 +34,12 @@ public final class GpuSetup {
 
   /** Where the recipe is documented, for messages. */
   public static final String RECIPE = "docs/gpu.md";
+
+  /**
+   * The system property that makes DJL turn on cuDNN's autotuning ({@code
+   * torch.backends.cudnn.benchmark}) when it loads the PyTorch engine.
+   */
+  public static final String CUDNN_BENCHMARK = "ai.djl.pytorch.cudnn_benchmark";
 
   private static final Pattern TORCH_VERSION =
       Pattern.compile("__version__\\s*=\\s*['\"]([^'\"]+)['\"]");
@@ -44,7 +52,8 @@ public final class GpuSetup {
    * @param flavour the libtorch flavour the environment selects: {@code cpu} for DJL's bundled CPU
    *     libtorch, otherwise {@code PYTORCH_FLAVOR} or the flavour read from the library folder
    * @param libraryFolder {@code PYTORCH_LIBRARY_PATH}, or null when not set
-   * @param cudaRuntime the first {@code libcudart.so*} found, or null
+   * @param cudaRuntime the first {@code libcudart.so*} found of the CUDA major version the flavour
+   *     needs, else the first found, or null
    * @param problems why this set-up cannot run on a GPU, one sentence each; empty when it can
    */
   public record Diagnosis(
@@ -164,11 +173,40 @@ public final class GpuSetup {
       }
     }
     searched.addAll(systemLibraryFolders);
-    Path cudart = null;
+    List<Path> runtimes = new ArrayList<>();
     for (Path p : searched) {
-      cudart = findCudart(p);
-      if (cudart != null) {
-        break;
+      runtimes.addAll(findCudarts(p));
+    }
+    Path cudart = runtimes.isEmpty() ? null : runtimes.get(0);
+    Integer needed = cudaMajor(effectiveFlavour);
+    if (needed != null && !runtimes.isEmpty()) {
+      Path matching = null;
+      List<String> found = new ArrayList<>();
+      for (Path r : runtimes) {
+        Integer major = runtimeMajor(r);
+        if (major != null && major.equals(needed)) {
+          matching = r;
+          break;
+        }
+        found.add(r + (major == null ? " (CUDA version unknown)" : " (CUDA " + major + ")"));
+      }
+      if (matching != null) {
+        cudart = matching;
+      } else {
+        problems.add(
+            "the CUDA runtime found is not CUDA "
+                + needed
+                + ": flavour "
+                + effectiveFlavour
+                + " needs libcudart.so."
+                + needed
+                + " (the CUDA "
+                + needed
+                + " runtime libtorch_cuda.so is linked against), found "
+                + String.join(", ", found)
+                + "; put the wheel's nvidia/cuda_runtime/lib or a CUDA "
+                + needed
+                + " installation's lib64 first in LD_LIBRARY_PATH");
       }
     }
     if (cudart == null) {
@@ -186,6 +224,31 @@ public final class GpuSetup {
     return new Diagnosis(effectiveFlavour, folder, cudart, problems);
   }
 
+  /**
+   * Sets {@link #CUDNN_BENCHMARK} to {@code true} when a run will be on a GPU and feed the network
+   * one input size: cuDNN then times its convolution algorithms once for that shape and keeps the
+   * fastest (with sizes that change, it would time them again for each). It must be called before
+   * the engine loads (DJL reads the property once, then); afterwards it changes nothing for this
+   * process. Nothing is set otherwise (a CPU run, or chips whose size is chosen per scene).
+   *
+   * @param device the requested device: a GPU, the CPU, or null for automatic, which counts as a
+   *     GPU when {@code setup} is {@link Diagnosis#gpuReady() ready} (decided without loading the
+   *     engine)
+   * @param fixedChip whether every forward pass has the same chip size (a requested chip, or
+   *     training's chips)
+   * @param setup this process's set-up, from {@link #diagnose}
+   * @return whether the property was set
+   */
+  public static boolean enableCudnnBenchmark(
+      ai.djl.Device device, boolean fixedChip, Diagnosis setup) {
+    boolean gpu = device == null ? setup.gpuReady() : device.isGpu();
+    if (!gpu || !fixedChip) {
+      return false;
+    }
+    System.setProperty(CUDNN_BENCHMARK, "true");
+    return true;
+  }
+
   /** The torch version of a pip wheel's {@code torch/lib} folder, from {@code torch/version.py}. */
   static Optional<String> wheelVersion(Path libFolder) {
     Path versionFile = libFolder.resolve("../version.py").normalize();
@@ -200,6 +263,50 @@ public final class GpuSetup {
       return Optional.empty();
     }
     return Optional.empty();
+  }
+
+  /**
+   * The CUDA major version a flavour's libtorch is built for: {@code cu128} is CUDA 12.8, so 12
+   * (the last digit is the minor version); null for {@code cpu} and other names.
+   */
+  static Integer cudaMajor(String flavour) {
+    Matcher m = Pattern.compile("cu(\\d+)\\d").matcher(flavour == null ? "" : flavour);
+    return m.matches() ? Integer.valueOf(m.group(1)) : null;
+  }
+
+  /**
+   * The CUDA major version of a {@code libcudart.so*} file, from its name once links are followed
+   * ({@code libcudart.so.12.8.57} and {@code libcudart.so.12} are 12); null when the name has none.
+   */
+  static Integer runtimeMajor(Path cudart) {
+    Path real = cudart;
+    try {
+      real = cudart.toRealPath();
+    } catch (IOException e) {
+      // A dangling link: its own name is all there is.
+    }
+    for (Path p : List.of(real, cudart)) {
+      Matcher m = Pattern.compile("libcudart\\.so\\.(\\d+).*").matcher(p.getFileName().toString());
+      if (m.matches()) {
+        return Integer.valueOf(m.group(1));
+      }
+    }
+    return null;
+  }
+
+  /** The {@code libcudart.so*} files of a folder, by name. */
+  private static List<Path> findCudarts(Path folder) {
+    List<Path> found = new ArrayList<>();
+    if (!Files.isDirectory(folder)) {
+      return found;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "libcudart.so*")) {
+      files.forEach(found::add);
+    } catch (IOException e) {
+      return found;
+    }
+    found.sort(null);
+    return found;
   }
 
   private static Path findCudart(Path folder) {

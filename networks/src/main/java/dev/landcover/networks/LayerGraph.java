@@ -291,6 +291,65 @@ public record LayerGraph(List<Node> nodes, String output, int bands, int classes
     return total;
   }
 
+  /**
+   * The receptive radius, when the graph's layers tell it: the largest distance, in input pixels,
+   * from an output pixel to an input pixel it depends on, on either side. Known for graphs whose
+   * tensors keep the input's grid: a stride-1 {@code conv2d} with padding {@code p}, kernel {@code
+   * k} and dilation {@code d} reads {@code [x - p, x - p + d (k - 1)]}, so it widens the radius by
+   * {@code max(p, d (k - 1) - p)} (the larger of height and width); batch norm (inference),
+   * activations, arithmetic, channel concatenation and channel {@code l2normalize} act per pixel;
+   * nodes with several tensor inputs take the largest radius. Empty (unknown) when a convolution
+   * has a stride other than 1, a resize changes the grid (its reach depends on the input size), or
+   * a concatenation or normalization runs along a spatial axis. Radii only grow along a path, so
+   * with zero padding it is also how far in from a chip's edge the logits may differ from those of
+   * a larger input.
+   */
+  public java.util.OptionalInt receptiveRadius() {
+    java.util.Map<String, Long> radius = new java.util.HashMap<>(); // tensors only
+    for (Node n : nodes) {
+      JsonNode a = n.attributes();
+      long in = -1;
+      for (String i : n.inputs()) {
+        in = Math.max(in, radius.getOrDefault(i, -1L));
+      }
+      switch (n.op()) {
+        case "input" -> radius.put(n.name(), 0L);
+        case "conv2d" -> {
+          long widest = 0;
+          for (int d = 0; d < 2; d++) {
+            if (a.path("stride").path(d).asInt(1) != 1) {
+              return java.util.OptionalInt.empty();
+            }
+            long extent =
+                a.path("dilation").path(d).asLong(1) * (a.path("kernel").path(d).asLong(1) - 1);
+            long pad = a.path("padding").path(d).asLong(0);
+            widest = Math.max(widest, Math.max(pad, extent - pad));
+          }
+          radius.put(n.name(), in + widest);
+        }
+        case "resize" -> {
+          return java.util.OptionalInt.empty();
+        }
+        case "concat", "l2normalize" -> {
+          if (a.path("axis").asInt() != 1) {
+            return java.util.OptionalInt.empty();
+          }
+          radius.put(n.name(), in);
+        }
+        case "shape" -> {}
+        default -> {
+          if (in >= 0) {
+            radius.put(n.name(), in);
+          }
+        }
+      }
+    }
+    Long out = radius.get(output);
+    return out == null || out > Integer.MAX_VALUE
+        ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(out.intValue());
+  }
+
   private static double[] numberOp(Node n, double[] v) {
     JsonNode a = n.attributes();
     double c = a.path("constant").asDouble(1);

@@ -334,6 +334,19 @@ public record ModelBundle(
     return config == null ? 0 : config.margin(chip);
   }
 
+  /**
+   * How far in from a chip's output edge the model's logits may differ from those of a larger
+   * input, in pixels, where the bundle knows its structure: {@link UNetConfig#edgeReach()} for a
+   * UNet, {@link LayerGraph#receptiveRadius()} for an imported graph; empty for TorchScript and
+   * ONNX files and for graphs whose reach is unknown.
+   */
+  public java.util.OptionalInt edgeReach() {
+    if (config != null) {
+      return config.edgeReach();
+    }
+    return graph != null ? graph.receptiveRadius() : java.util.OptionalInt.empty();
+  }
+
   /** A bundle read from disk, with the folder holding its files. */
   public record Loaded(ModelBundle bundle, Path dir) {
     public Path weightsFile() {

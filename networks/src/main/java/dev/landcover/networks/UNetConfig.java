@@ -473,6 +473,74 @@ public record UNetConfig(
     return (size - outputSize(size)) / 2;
   }
 
+  /**
+   * How far in from a chip's output edge the logits may differ from those of a larger input that
+   * contains the chip (the chip's origin a multiple of 2^levels): the receptive radius with same
+   * padding, since zero padding at the chip's edge then reaches every pixel whose inputs cross it;
+   * 0 with valid padding (every output pixel is computed from real input, the chip's halo); empty
+   * with instance or group normalization (their statistics span the whole chip, so every pixel
+   * depends on all of it).
+   */
+  public java.util.OptionalInt edgeReach() {
+    if (normalization == Normalization.INSTANCE || normalization == Normalization.GROUP) {
+      return java.util.OptionalInt.empty();
+    }
+    return java.util.OptionalInt.of(padding == Padding.VALID ? 0 : receptiveRadius());
+  }
+
+  /**
+   * The receptive radius of a same-padding network: the largest distance, in input pixels, from an
+   * output pixel to an input pixel it depends on, on either side (the receptive field is at most
+   * {@code 2 * radius + 1} pixels). Traced exactly, back from each output position modulo 2^levels
+   * (2 x 2 pooling makes the window depend on it): a 3 x 3 convolution widens an interval by 1 on
+   * each side at its level, pooling maps {@code [lo, hi]} to {@code [2 lo, 2 hi + 1]} a level up, a
+   * transposed or nearest up step to {@code [floor(lo / 2), floor(hi / 2)]} a level down and a
+   * bilinear one to {@code [floor((lo - 1) / 2), floor((hi + 1) / 2)]}; a skip joins the interval
+   * of its encoder level. Normalization (in inference), activations and 1 x 1 convolutions act per
+   * pixel. With valid padding, the same count of the same layers.
+   */
+  public int receptiveRadius() {
+    int radius = 0;
+    int period = 1 << levels();
+    for (int p = 0; p < period; p++) {
+      long[] span = decoderSpan(0, p, p);
+      radius = (int) Math.max(radius, Math.max(p - span[0], span[1] - p));
+    }
+    return radius;
+  }
+
+  /**
+   * Input pixels {@code [lo, hi]} that decoder level {@code level}'s output {@code [lo, hi]} reads.
+   */
+  private long[] decoderSpan(int level, long lo, long hi) {
+    long a = lo - 2;
+    long b = hi + 2;
+    long[] skip = encoderSpan(level, a, b);
+    long upLo = upStep == UpStep.BILINEAR ? Math.floorDiv(a - 1, 2) : Math.floorDiv(a, 2);
+    long upHi = upStep == UpStep.BILINEAR ? Math.floorDiv(b + 1, 2) : Math.floorDiv(b, 2);
+    long[] below =
+        level + 1 == levels()
+            ? encoderSpan(levels(), upLo, upHi)
+            : decoderSpan(level + 1, upLo, upHi);
+    return new long[] {Math.min(skip[0], below[0]), Math.max(skip[1], below[1])};
+  }
+
+  /**
+   * Input pixels that encoder level {@code level}'s output {@code [lo, hi]} reads (level {@code
+   * levels()} is the bottleneck).
+   */
+  private static long[] encoderSpan(int level, long lo, long hi) {
+    long a = lo - 2;
+    long b = hi + 2;
+    for (int l = level; l > 0; l--) {
+      a = 2 * a;
+      b = 2 * b + 1;
+      a -= 2;
+      b += 2;
+    }
+    return new long[] {a, b};
+  }
+
   /** The output size, or -1 when the size does not pass through the network. */
   private int trace(int size) {
     int loss = 2 * convLoss();

@@ -51,6 +51,58 @@ class GpuSetupTest {
   }
 
   @Test
+  void aCudaRuntimeOfAnotherMajorVersionIsNamedWithTheOneTheFlavourNeeds() throws IOException {
+    Map<String, String> env = recipe(wheel("2.7.1+cu128", true));
+    Path cuda11 = Files.createDirectories(dir.resolve("cuda-11.8/lib64"));
+    Files.createFile(cuda11.resolve("libcudart.so.11.8.89"));
+    Files.createSymbolicLink(cuda11.resolve("libcudart.so"), Path.of("libcudart.so.11.8.89"));
+    env.put("LD_LIBRARY_PATH", cuda11.toString());
+    GpuSetup.Diagnosis d = GpuSetup.diagnose(env, List.of());
+    assertEquals(1, d.problems().size(), problems(d));
+    String p = d.problems().get(0);
+    assertTrue(p.startsWith("the CUDA runtime found is not CUDA 12: flavour cu128 needs"), p);
+    assertTrue(p.contains("libcudart.so.12"), p);
+    assertTrue(p.contains(cuda11.resolve("libcudart.so") + " (CUDA 11)"), p);
+    assertTrue(p.contains(cuda11.resolve("libcudart.so.11.8.89") + " (CUDA 11)"), p);
+    // The CUDA 12 runtime later on the path is the one the loader takes for libtorch_cuda.so.
+    Path cuda12 = dir.resolve("site-packages/nvidia/cuda_runtime/lib");
+    env.put("LD_LIBRARY_PATH", cuda11 + ":" + cuda12);
+    d = GpuSetup.diagnose(env, List.of());
+    assertEquals(List.of(), d.problems());
+    assertEquals(cuda12.resolve("libcudart.so.12"), d.cudaRuntime());
+    // A bare libcudart.so whose version cannot be told is named as such.
+    Path bare = Files.createDirectories(dir.resolve("bare"));
+    Files.createFile(bare.resolve("libcudart.so"));
+    env.put("LD_LIBRARY_PATH", bare.toString());
+    d = GpuSetup.diagnose(env, List.of());
+    assertTrue(problems(d).contains("(CUDA version unknown)"), problems(d));
+    assertEquals(12, GpuSetup.cudaMajor("cu128"));
+    assertEquals(11, GpuSetup.cudaMajor("cu118"));
+    assertEquals(null, GpuSetup.cudaMajor("cpu"));
+  }
+
+  @Test
+  void cudnnAutotuningIsForAGpuRunWithOneChipSize() throws IOException {
+    GpuSetup.Diagnosis ready = GpuSetup.diagnose(recipe(wheel("2.7.1+cu128", true)), List.of());
+    GpuSetup.Diagnosis none = GpuSetup.diagnose(Map.of(), List.of());
+    String key = GpuSetup.CUDNN_BENCHMARK;
+    try {
+      System.clearProperty(key);
+      assertTrue(!GpuSetup.enableCudnnBenchmark(ai.djl.Device.cpu(), true, ready));
+      assertTrue(!GpuSetup.enableCudnnBenchmark(ai.djl.Device.gpu(), false, ready));
+      assertTrue(!GpuSetup.enableCudnnBenchmark(null, true, none));
+      assertEquals(null, System.getProperty(key));
+      assertTrue(GpuSetup.enableCudnnBenchmark(null, true, ready), "auto with a GPU set-up");
+      assertEquals("true", System.getProperty(key));
+      System.clearProperty(key);
+      assertTrue(GpuSetup.enableCudnnBenchmark(ai.djl.Device.gpu(1), true, none));
+      assertEquals("true", System.getProperty(key));
+    } finally {
+      System.clearProperty(key);
+    }
+  }
+
+  @Test
   void noLibraryPathMeansTheBundledCpuLibtorch() {
     GpuSetup.Diagnosis d = GpuSetup.diagnose(Map.of(), List.of(dir));
     assertEquals("cpu", d.flavour());

@@ -21,9 +21,9 @@ import java.util.Locale;
  * budget with the batch (1 when the batch is chosen too) and leave the overlap below the output
  * size, up to the scene's longer side rounded up to the alignment: the one whose tiling of the
  * scene costs least, counting the input pixels fed to the model plus {@link #CHIP_OVERHEAD} a chip;
- * the largest of those within 5% of the least. Overlap: the request's, else a quarter of the output
- * size. Batch: the request's, else as many chips as fit the budget, at most the chips of one row of
- * the tiling (a batch never spans rows).
+ * the largest of those within 5% of the least. Overlap: the request's, else {@link #defaultOverlap}
+ * of the model's edge reach. Batch: the request's, else as many chips as fit the budget, at most
+ * the chips of one row of the tiling (a batch never spans rows).
  *
  * @param chip the model's input size
  * @param halo pixels the model loses at each side (0 for same padding)
@@ -52,6 +52,45 @@ record InferenceGeometry(int chip, int halo, int overlap, int batch) {
       total = os.getTotalMemorySize();
     }
     return Math.min(DEFAULT_CAP, total / 4);
+  }
+
+  /**
+   * The overlap of chips whose output is {@code core} pixels, when the request gives none: where
+   * the model's edge reach {@code r} is known ({@link
+   * dev.landcover.networks.ModelBundle#edgeReach}: the receptive radius for a same-padding UNet, 0
+   * for valid padding), {@code 2 r} rounded up to a multiple of {@code alignment}, so that with
+   * {@code CROP} blending (each chip keeps the pixels at least half the overlap in from its edges)
+   * every pixel comes from a chip where it lies at least {@code r} in from the edge, and the
+   * stitched logits equal one pass over the whole scene; smooth blends give those pixels most of
+   * the weight. It is capped below the output size (at the largest multiple of the alignment below
+   * {@code core}, or 0), where exactness is lost. Where the reach is unknown (TorchScript, ONNX,
+   * graphs with resizes, instance or group normalization): a quarter of the output size.
+   */
+  static int defaultOverlap(java.util.OptionalInt reach, int alignment, int core) {
+    if (reach.isEmpty()) {
+      return core / 4;
+    }
+    int a = Math.max(1, alignment);
+    int want = PredictionTiling.roundUp(2 * reach.getAsInt(), a);
+    return want < core ? want : Math.max(0, (core - 1) / a * a);
+  }
+
+  /**
+   * Why {@link #defaultOverlap} gave what it gave, for the geometry line {@code predict} prints.
+   */
+  static String overlapSource(java.util.OptionalInt reach, int alignment, int core) {
+    if (reach.isEmpty()) {
+      return "overlap a quarter of the output: receptive field unknown";
+    }
+    int overlap = defaultOverlap(reach, alignment, core);
+    String from =
+        "overlap from the receptive field: twice its radius "
+            + reach.getAsInt()
+            + " px, rounded up to a multiple of "
+            + alignment;
+    return PredictionTiling.roundUp(2 * reach.getAsInt(), Math.max(1, alignment)) == overlap
+        ? from
+        : from + ", capped below the output size " + core + " (not exact)";
   }
 
   /** The estimated bytes of one forward pass of a {@code chip x chip} input (see the class). */
@@ -166,6 +205,7 @@ record InferenceGeometry(int chip, int halo, int overlap, int batch) {
       Integer batch,
       long heap) {
     int longest = PredictionTiling.roundUp(Math.max(width, height), alignment);
+    java.util.OptionalInt reach = config.edgeReach();
     int best = -1;
     long bestPixels = Long.MAX_VALUE;
     long[] pixels = new long[0];
@@ -186,7 +226,7 @@ record InferenceGeometry(int chip, int halo, int overlap, int batch) {
       if (c > alignment && stitchBytes(config, width, c) > heap / 2) {
         break;
       }
-      int o = overlap != null ? overlap : core / 4;
+      int o = overlap != null ? overlap : defaultOverlap(reach, alignment, core);
       if (o < core) {
         PredictionTiling t = PredictionTiling.of(width, height, c, halo, o, alignment);
         long chips = (long) t.columns() * t.rows();
@@ -217,7 +257,7 @@ record InferenceGeometry(int chip, int halo, int overlap, int batch) {
     }
     int halo = config.margin(best);
     int core = best - 2 * halo;
-    int o = overlap != null ? overlap : core / 4;
+    int o = overlap != null ? overlap : defaultOverlap(reach, alignment, core);
     int b;
     if (batch != null) {
       b = batch;

@@ -27,8 +27,10 @@ import java.util.stream.Collectors;
  * @param chip the model's input size, or null to choose: for a UNet bundle the chip that fits
  *     {@code memory} and feeds the model the fewest pixels ({@link InferenceGeometry}), for other
  *     models the bundle's (256 for a {@code .pt} file)
- * @param overlap output pixels shared by neighbouring chips, or null for a quarter of the chip's
- *     output
+ * @param overlap output pixels shared by neighbouring chips, or null to derive it from the model's
+ *     receptive field where the bundle knows it (twice the radius, rounded up to the alignment,
+ *     below the output size), else a quarter of the chip's output ({@link
+ *     InferenceGeometry#defaultOverlap})
  * @param blend how overlapping chips are weighted
  * @param batch chips per forward pass, or null to choose: for a UNet bundle without {@code chip} as
  *     many as fit {@code memory} (at most one row of chips), else 8

@@ -138,7 +138,10 @@ public final class SceneMapper {
               + (halo > 0 ? ", halo " + halo : "")
               + ")");
     }
-    this.overlap = request.overlap() != null ? request.overlap() : core / 4;
+    this.overlap =
+        request.overlap() != null
+            ? request.overlap()
+            : InferenceGeometry.defaultOverlap(bundle.edgeReach(), bundle.alignment(), core);
     if (chosen) {
       this.memory = request.memory() != null ? request.memory() : InferenceGeometry.defaultMemory();
       InferenceGeometry.checkBudget(
@@ -582,19 +585,24 @@ public final class SceneMapper {
       int width = raster.width();
       int classes = classList.size();
       InferenceGeometry geometry = geometry(width, raster.height());
-      if (memory != 0) {
-        listener.message(
-            scene.getFileName()
-                + ": chip "
-                + geometry.chip()
-                + " px, overlap "
-                + geometry.overlap()
-                + ", batch "
-                + geometry.batch()
-                + " (memory budget "
-                + InferenceGeometry.human(memory)
-                + ")");
+      List<String> why = new ArrayList<>();
+      if (request.overlap() == null) {
+        why.add(
+            InferenceGeometry.overlapSource(
+                bundle.edgeReach(), bundle.alignment(), geometry.chip() - 2 * geometry.halo()));
       }
+      if (memory != 0) {
+        why.add("memory budget " + InferenceGeometry.human(memory));
+      }
+      listener.message(
+          scene.getFileName()
+              + ": chip "
+              + geometry.chip()
+              + " px, overlap "
+              + geometry.overlap()
+              + ", batch "
+              + geometry.batch()
+              + (why.isEmpty() ? "" : " (" + String.join("; ", why) + ")"));
       ScenePredictor predictor =
           new ScenePredictor(
                   model,
