@@ -1,6 +1,7 @@
 package dev.landcover.app;
 
 import dev.landcover.pixels.ConfusionMatrix;
+import dev.landcover.workflows.ClassCrosswalk;
 import dev.landcover.workflows.ClassListFile;
 import dev.landcover.workflows.MapComparison;
 import java.io.PrintWriter;
@@ -47,6 +48,17 @@ final class AssessCommand implements Callable<Integer> {
   Path classesFile;
 
   @Option(
+      names = "--crosswalk",
+      paramLabel = "SPEC",
+      description =
+          "Translate the prediction's class ids onto the reference's first: FROM=TO[,FROM=TO...]"
+              + " (e.g. 1=2,4=1,2=3,5=4,6=8: Dynamic World's trees, crops, grass, shrub and scrub,"
+              + " built onto the Slovenian labels' forest, cultivated, grassland, shrubland,"
+              + " artificial) or a .json file {\"FROM\": TO, ...}. Several predicted classes may"
+              + " map onto one; predicted classes not listed count as wrong (named in the report).")
+  String crosswalk;
+
+  @Option(
       names = "--out",
       paramLabel = "REPORT",
       description = "Write REPORT.json, REPORT.csv and REPORT.png.")
@@ -61,6 +73,7 @@ final class AssessCommand implements Callable<Integer> {
             prediction,
             reference,
             classesFile == null ? null : ClassListFile.read(classesFile),
+            crosswalk == null ? null : ClassCrosswalk.parse(crosswalk),
             new ConsoleProgress(spec.commandLine().getOut(), spec.commandLine().getErr()));
     ConfusionMatrix m = a.matrix();
     long outside = a.leftOut();
@@ -73,6 +86,18 @@ final class AssessCommand implements Callable<Integer> {
         outside > 0
             ? String.format(Locale.ROOT, " (%,d of unlisted classes left out)", outside)
             : "");
+    if (a.crosswalk() != null) {
+      o.println("Crosswalk (predicted=reference): " + a.crosswalk());
+      if (!a.unmatched().isEmpty()) {
+        StringBuilder s = new StringBuilder();
+        a.unmatched()
+            .forEach(
+                (id, n) ->
+                    s.append(s.length() == 0 ? "" : ", ")
+                        .append(String.format(Locale.ROOT, "%d (%,d px)", id, n)));
+        o.println("Predicted classes not in the crosswalk, counted as wrong: " + s);
+      }
+    }
     o.printf(
         Locale.ROOT,
         "Overall accuracy: %.4f   Kappa: %.4f   Mean IoU: %.4f   Macro F1: %.4f%n",
@@ -107,11 +132,17 @@ final class AssessCommand implements Callable<Integer> {
     for (int id : classIds) {
       header.append(String.format(Locale.ROOT, "%10d", id));
     }
+    if (a.crosswalk() != null) {
+      header.append(String.format(Locale.ROOT, "%10s", "unmatched"));
+    }
     o.println(header);
     for (int i = 0; i < classIds.length; i++) {
       StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%8d", classIds[i]));
       for (int j = 0; j < classIds.length; j++) {
         row.append(String.format(Locale.ROOT, "%10d", m.count(i, j)));
+      }
+      if (a.crosswalk() != null) {
+        row.append(String.format(Locale.ROOT, "%10d", m.unmatched(i)));
       }
       o.println(row);
     }

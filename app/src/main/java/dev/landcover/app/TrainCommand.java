@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.landcover.geo.BandStack;
 import dev.landcover.networks.UNetTrainer;
 import dev.landcover.pixels.LandcoverClass;
+import dev.landcover.workflows.ClassCrosswalk;
 import dev.landcover.workflows.ClassListFile;
 import dev.landcover.workflows.ClassWeights;
 import dev.landcover.workflows.Training;
@@ -123,6 +124,18 @@ final class TrainCommand implements Callable<Integer> {
               + " epochs, the rest frozen with its batch normalization in inference mode; then"
               + " everything (default: ${DEFAULT-VALUE}).")
   int freezeEpochs;
+
+  @Option(
+      names = "--head-crosswalk",
+      paramLabel = "SPEC",
+      description =
+          "With --init and other classes: start the new head from the bundle's through a"
+              + " crosswalk, bundle class id onto new class id, FROM=TO[,FROM=TO...] (e.g."
+              + " 1=2,4=1,2=3,5=4,6=8 from Dynamic World onto the Slovenian labels) or a .json file"
+              + " {\"FROM\": TO}. Each new class's head output (1x1 convolution weights and bias)"
+              + " is a copy of the first bundle class mapped onto it; new classes with none start"
+              + " from the seed. With --epochs 0 the map is the bundle's through the crosswalk.")
+  String headCrosswalk;
 
   @Option(
       names = "--classes",
@@ -303,9 +316,15 @@ final class TrainCommand implements Callable<Integer> {
     } else {
       refuseArchitectureOptions();
       request.init(init).freezeEpochs(freezeEpochs);
+      if (headCrosswalk != null) {
+        request.headCrosswalk(ClassCrosswalk.parse(headCrosswalk));
+      }
     }
     if (init == null && freezeEpochs != 0) {
       request.freezeEpochs(freezeEpochs);
+    }
+    if (init == null && headCrosswalk != null) {
+      request.headCrosswalk(ClassCrosswalk.parse(headCrosswalk));
     }
     Training.Result result =
         Training.run(request.build(), new ConsoleProgress(stdout, spec.commandLine().getErr()));

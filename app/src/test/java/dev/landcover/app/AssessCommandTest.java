@@ -140,4 +140,139 @@ class AssessCommandTest {
     assertEquals(same.out(), aligned.out());
     assertEquals("", same.err());
   }
+
+  /**
+   * {@code --crosswalk} on the real Slovenian scene: Dynamic World's map (9 classes; here it
+   * predicts trees, grass and built only) assessed against the 5-class labels through the
+   * documented crosswalk, and through one that leaves grass out (its pixels wrong, not a class of
+   * the mean IoU), equals numpy's count on the same files; the crosswalk as a JSON file gives the
+   * same report; malformed crosswalks are refused in one line.
+   */
+  @Test
+  void crosswalkTranslatesPredictedClassesAsNumpyDoes() throws Exception {
+    Gdal.assumeAvailable();
+    Path scene = Gdal.sharedData().resolve("scenes/s2-slovenia-13band.tif");
+    Path labels = Gdal.sharedData().resolve("labels/s2-slovenia-lulc.tif");
+    Cli predict =
+        Cli.run("predict", "--model", "dynamic-world", "--out", dir.toString(), scene.toString());
+    assertEquals(0, predict.code(), predict.err());
+    Path map = dir.resolve("s2-slovenia-13band_landcover.tif");
+    Cli cli = assessAsNumpy(map, labels, "1=2,4=1,2=3,5=4,6=8", "{1: 2, 4: 1, 2: 3, 5: 4, 6: 8}");
+    assessAsNumpy(map, labels, "1=2,4=1,5=4,6=8", "{1: 2, 4: 1, 5: 4, 6: 8}");
+    JsonNode withoutGrass = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertTrue(
+        withoutGrass.get("unmatchedPredictedClasses").get("2").asLong() > 0,
+        "grass was not counted as unmatched: " + withoutGrass);
+    // The same crosswalk as a JSON file gives the same report.
+    Path json =
+        Files.writeString(
+            dir.resolve("walk.json"), "{\"1\": 2, \"4\": 1, \"2\": 3, \"5\": 4, \"6\": 8}");
+    Cli fromFile =
+        Cli.run(
+            "assess",
+            "--prediction",
+            map.toString(),
+            "--reference",
+            labels.toString(),
+            "--crosswalk",
+            json.toString());
+    assertEquals(0, fromFile.code(), fromFile.err());
+    assertEquals(cli.out().replaceAll("Wrote .*\\R", ""), fromFile.out());
+    // Malformed crosswalks: a usage error inline, a data error in a file.
+    Cli inline =
+        Cli.run(
+            "assess",
+            "--prediction",
+            map.toString(),
+            "--reference",
+            labels.toString(),
+            "--crosswalk",
+            "1=2,4");
+    assertEquals(2, inline.code(), inline.out());
+    assertEquals(
+        "landcover: Crosswalk '1=2,4': '4' is not FROM=TO with class ids 0 to 65535 (e.g. 1=2,4=1),"
+            + " nor a .json file",
+        inline.errorLines().strip());
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"1\": \"forest\"}");
+    Cli file =
+        Cli.run(
+            "assess",
+            "--prediction",
+            map.toString(),
+            "--reference",
+            labels.toString(),
+            "--crosswalk",
+            bad.toString());
+    assertEquals(1, file.code(), file.out());
+    assertTrue(file.errorLines().contains(bad + ": crosswalk pair \"1\""), file.err());
+  }
+
+  /**
+   * Runs {@code assess --crosswalk SPEC --out report} and checks its report against numpy's
+   * translation of the same files by {@code python} (the crosswalk as a Python dict).
+   */
+  private Cli assessAsNumpy(Path map, Path labels, String spec, String python) throws Exception {
+    Cli cli =
+        Cli.run(
+            "assess",
+            "--prediction",
+            map.toString(),
+            "--reference",
+            labels.toString(),
+            "--crosswalk",
+            spec,
+            "--out",
+            dir.resolve("report").toString());
+    assertEquals(0, cli.code(), cli.err());
+    assertTrue(cli.out().contains("Crosswalk (predicted=reference): " + spec), cli.out());
+    JsonNode ours = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    Path script =
+        Files.writeString(
+            dir.resolve("crosswalk.py"),
+            String.join(
+                "\n",
+                "import json, sys",
+                "import numpy as np",
+                "from osgeo import gdal",
+                "pd, rd = gdal.Open(sys.argv[1]), gdal.Open(sys.argv[2])",
+                "p = pd.ReadAsArray().astype(int)",
+                "r = rd.ReadAsArray().astype(int)",
+                "ok = (p != pd.GetRasterBand(1).GetNoDataValue())"
+                    + " & (r != rd.GetRasterBand(1).GetNoDataValue())",
+                "p, r = p[ok], r[ok]",
+                "walk = " + python,
+                "q = np.array([walk.get(int(v), -1) for v in p])",
+                "ids = sorted(set(np.unique(r)) | set(walk.values()) & set(np.unique(q)))",
+                "iou = []",
+                "for c in ids:",
+                "    u = np.sum((r == c) | (q == c))",
+                "    iou.append(np.sum((r == c) & (q == c)) / u)",
+                "out = {'ids': [int(i) for i in ids], 'oa': float(np.mean(r == q)),",
+                "       'iou': iou, 'miou': float(np.mean(iou)), 'n': int(r.size),",
+                "       'unmatched': {str(int(v)): int(np.sum(p == v)) for v in np.unique(p)",
+                "                     if int(v) not in walk}}",
+                "print(json.dumps(out))",
+                ""));
+    Process proc =
+        new ProcessBuilder("/usr/bin/python3", script.toString(), map.toString(), labels.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(proc.getInputStream().readAllBytes());
+    proc.waitFor(60, TimeUnit.SECONDS);
+    assertEquals(0, proc.exitValue(), output);
+    JsonNode numpy = new ObjectMapper().readTree(output);
+    assertEquals(numpy.get("n").asLong(), ours.get("pixels").asLong());
+    assertEquals(numpy.get("oa").asDouble(), ours.get("overallAccuracy").asDouble(), 1e-12);
+    assertEquals(numpy.get("miou").asDouble(), ours.get("meanIou").asDouble(), 1e-12);
+    assertEquals(numpy.get("ids").size(), ours.get("classes").size());
+    for (int i = 0; i < numpy.get("ids").size(); i++) {
+      assertEquals(numpy.get("ids").get(i).asInt(), ours.get("classes").get(i).get("id").asInt());
+      assertEquals(
+          numpy.get("iou").get(i).asDouble(),
+          ours.get("classes").get(i).get("iou").asDouble(),
+          1e-12);
+    }
+    assertEquals(numpy.get("unmatched"), ours.get("unmatchedPredictedClasses"));
+    return cli;
+  }
 }

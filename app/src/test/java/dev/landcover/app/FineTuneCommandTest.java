@@ -259,4 +259,93 @@ class FineTuneCommandTest {
     assertEquals(2, noInit.code(), noInit.out());
     assertTrue(noInit.errorLines().contains("only with --init"), noInit.err());
   }
+
+  /**
+   * {@code --head-crosswalk}: the new head's outputs are copies of Dynamic World's head outputs
+   * through the crosswalk, bit for bit (the first source when several map onto one class, the
+   * seed's values for a class with none), and with no epoch the fine-tuned bundle's map on the
+   * Slovenian scene (read by GDAL) is the zero-shot map through the crosswalk at every pixel whose
+   * zero-shot class the crosswalk maps.
+   */
+  @Test
+  void aHeadFromTheBundlesThroughACrosswalkMapsAsTheZeroShotModel(@TempDir Path dir)
+      throws Exception {
+    Gdal.assumeAvailable();
+    Map<String, float[]> init = tensors(builtInWeights(dir));
+    String[] options = {"--init", "dynamic-world", "--class-list", CLASSES, "--epochs", "0"};
+    Path walked = dir.resolve("walked");
+    Cli cli = train(slovenia(), walked, concat(options, "--head-crosswalk", "1=2,4=1,2=3,5=4,6=8"));
+    assertEquals(0, cli.code(), cli.err());
+    assertTrue(
+        cli.out().contains("from its own through the crosswalk 1=2,4=1,2=3,5=4,6=8"), cli.out());
+    // New classes 1, 2, 3, 4, 8 come from Dynamic World's crops, trees, grass, shrub, built.
+    assertHeadRows(init, tensorsOf(walked), null, 4, 1, 2, 5, 6);
+    int[] dw = toInts(map(dir, "dynamic-world", sloveniaScene(), "zero-shot"));
+    int[] tuned = toInts(map(dir, walked.toString(), sloveniaScene(), "walked"));
+    Map<Integer, Integer> walk = Map.of(1, 2, 4, 1, 2, 3, 5, 4, 6, 8);
+    int compared = 0;
+    for (int i = 0; i < dw.length; i++) {
+      if (walk.containsKey(dw[i])) {
+        assertEquals((int) walk.get(dw[i]), tuned[i], "pixel " + i);
+        compared++;
+      }
+    }
+    assertTrue(compared > dw.length / 2, compared + " of " + dw.length + " pixels compared");
+    // Trees and bare (7) both onto forest: the first listed is copied; classes with no source
+    // (cultivated, shrubland, artificial) keep the seed's head, that of a run without crosswalk.
+    Path partial = dir.resolve("partial");
+    Cli many = train(slovenia(), partial, concat(options, "--head-crosswalk", "1=2,7=2,2=3"));
+    assertEquals(0, many.code(), many.err());
+    Path seeded = dir.resolve("seeded");
+    Cli none = train(slovenia(), seeded, options);
+    assertEquals(0, none.code(), none.err());
+    assertHeadRows(init, tensorsOf(partial), tensorsOf(seeded), -1, 1, 2, -1, -1);
+    Cli unknown = train(slovenia(), dir.resolve("x"), concat(options, "--head-crosswalk", "9=2"));
+    assertEquals(2, unknown.code(), unknown.out());
+    assertTrue(
+        unknown.errorLines().contains("9=2 maps class 9, not one of dynamic-world's"),
+        unknown.err());
+    Cli noInit = train(slovenia(), dir.resolve("y"), "--epochs", "1", "--head-crosswalk", "1=2");
+    assertEquals(2, noInit.code(), noInit.out());
+    assertTrue(noInit.errorLines().contains("needs --init"), noInit.err());
+  }
+
+  /**
+   * Checks that output {@code i} of {@code tuned}'s head (weights and bias) is output {@code
+   * rows[i]} of {@code init}'s, or that of {@code seeded}'s where {@code rows[i]} is -1.
+   */
+  private static void assertHeadRows(
+      Map<String, float[]> init,
+      Map<String, float[]> tuned,
+      Map<String, float[]> seeded,
+      int... rows) {
+    for (String name : List.of("conv2d_14.weight", "conv2d_14.bias")) {
+      float[] from = init.get(name);
+      float[] to = tuned.get(name);
+      int dims = name.endsWith("weight") ? 4 : 1;
+      int fromRow = (from.length - dims) / (int) from[0];
+      int toRow = (to.length - dims) / (int) to[0];
+      assertEquals(fromRow, toRow, name);
+      assertEquals(rows.length, (int) to[0], name);
+      for (int i = 0; i < rows.length; i++) {
+        float[] expected =
+            rows[i] >= 0
+                ? Arrays.copyOfRange(from, dims + rows[i] * fromRow, dims + (rows[i] + 1) * fromRow)
+                : Arrays.copyOfRange(seeded.get(name), dims + i * toRow, dims + (i + 1) * toRow);
+        assertArrayEquals(
+            expected,
+            Arrays.copyOfRange(to, dims + i * toRow, dims + (i + 1) * toRow),
+            0f,
+            name + " output " + i);
+      }
+    }
+  }
+
+  private static int[] toInts(double[] values) {
+    int[] out = new int[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = (int) values[i];
+    }
+    return out;
+  }
 }

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,9 +93,15 @@ final class TrainableNet {
 
   /**
    * Loads every tensor but the head's from {@code npz}, a model whose head has another class count;
-   * the head keeps the values it was initialized with. The file's head tensors are not read.
+   * the head keeps the values it was initialized with, except the outputs {@code i} with {@code
+   * sourceRows[i] >= 0}: their weights (row {@code i} along the first axis) and bias are copied
+   * from output {@code sourceRows[i]} of the file's head.
+   *
+   * @param sourceRows an output index of the file's head per output of this head (-1: keep), or
+   *     null to read none of the file's head
+   * @throws InvalidInputException when the file's head lacks a source row or has another shape
    */
-  void loadAllButHead(Path npz) throws IOException {
+  void loadAllButHead(Path npz, int[] sourceRows) throws IOException {
     Path body = Files.createTempFile("landcover-body", ".npz");
     try (NDManager manager = NDManager.newBaseManager()) {
       NDList arrays;
@@ -105,9 +112,12 @@ final class TrainableNet {
             npz + ": not a readable .npz weights file: " + e.getMessage(), e);
       }
       List<NDArray> kept = new ArrayList<>();
+      Map<String, NDArray> fileHead = new HashMap<>();
       for (NDArray a : arrays) {
         if (!head.contains(a.getName())) {
           kept.add(a);
+        } else {
+          fileHead.put(a.getName(), a);
         }
       }
       // The head's current values complete the file, so the loaders check everything else.
@@ -115,7 +125,12 @@ final class TrainableNet {
       for (String h : head) {
         Parameter p = all.get(h);
         if (p != null) {
-          NDArray a = manager.create(p.getArray().toFloatArray(), p.getArray().getShape());
+          float[] values = p.getArray().toFloatArray();
+          if (sourceRows != null) {
+            copyRows(
+                npz, h, fileHead.get(h), p.getArray().getShape().getShape(), values, sourceRows);
+          }
+          NDArray a = manager.create(values, p.getArray().getShape());
           a.setName(h);
           kept.add(a);
         }
@@ -126,6 +141,43 @@ final class TrainableNet {
       load(body);
     } finally {
       Files.deleteIfExists(body);
+    }
+  }
+
+  /**
+   * Copies rows (first axis) {@code sourceRows[i]} of {@code source} into row i of {@code values}.
+   */
+  private static void copyRows(
+      Path npz, String name, NDArray source, long[] shape, float[] values, int[] sourceRows)
+      throws InvalidInputException {
+    if (source == null) {
+      throw new InvalidInputException(npz + ": has no head tensor " + name + " to copy rows from");
+    }
+    long[] from = source.getShape().getShape();
+    boolean sameRowShape = from.length == shape.length;
+    for (int d = 1; sameRowShape && d < shape.length; d++) {
+      sameRowShape = from[d] == shape[d];
+    }
+    if (!sameRowShape) {
+      throw new InvalidInputException(
+          npz
+              + ": head tensor "
+              + name
+              + " is "
+              + source.getShape()
+              + ", expected rows of "
+              + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)));
+    }
+    int row = values.length / (int) shape[0];
+    float[] file = source.toFloatArray();
+    for (int i = 0; i < sourceRows.length; i++) {
+      if (sourceRows[i] >= from[0]) {
+        throw new InvalidInputException(
+            npz + ": head tensor " + name + " has " + from[0] + " rows, no row " + sourceRows[i]);
+      }
+      if (sourceRows[i] >= 0) {
+        System.arraycopy(file, sourceRows[i] * row, values, i * row, row);
+      }
     }
   }
 

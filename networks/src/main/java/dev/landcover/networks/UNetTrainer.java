@@ -125,6 +125,7 @@ public final class UNetTrainer {
   private final int size;
   private Path initialWeights;
   private boolean keepHead;
+  private int[] headRows;
   private int freezeEpochs;
   private int epochs = 10;
   private int batch = 8;
@@ -185,6 +186,30 @@ public final class UNetTrainer {
   public UNetTrainer initialWeights(Path npz, boolean keepHead) {
     this.initialWeights = npz;
     this.keepHead = keepHead;
+    this.headRows = null;
+    return this;
+  }
+
+  /**
+   * Starts from the weights of {@code npz} (a bundle's {@code weights.npz}) with a new classifier
+   * head whose rows come from the file's head: output {@code i} of the new head (its row of the 1 x
+   * 1 convolution's weights and its bias) is a copy of output {@code sourceRows[i]} of the file's,
+   * or keeps its random initialization from the seed where {@code sourceRows[i]} is -1. With every
+   * row copied, the new head's logits are those of the file's classes it copies, so its map is the
+   * file model's map restricted to those classes.
+   *
+   * @param sourceRows one entry per class of this network: an output index of the file's head, or
+   *     -1
+   * @throws IllegalArgumentException when {@code sourceRows} has not one entry per class
+   */
+  public UNetTrainer initialWeights(Path npz, int[] sourceRows) {
+    if (sourceRows.length != classes) {
+      throw new IllegalArgumentException(
+          sourceRows.length + " head rows for a network of " + classes + " classes");
+    }
+    this.initialWeights = npz;
+    this.keepHead = false;
+    this.headRows = sourceRows.clone();
     return this;
   }
 
@@ -327,7 +352,7 @@ public final class UNetTrainer {
           if (keepHead) {
             block.load(initialWeights);
           } else {
-            block.loadAllButHead(initialWeights);
+            block.loadAllButHead(initialWeights, headRows);
           }
         }
         if (epochs == 0) {

@@ -12,11 +12,17 @@ import java.util.Arrays;
  * predicted - correct)). A measure with a zero denominator is NaN, and macro averages and mean IoU
  * are taken over the classes where it is defined (classes present in the reference or the
  * prediction).
+ *
+ * <p>Pixels whose prediction is none of the classes (e.g. a predicted class without a counterpart
+ * in a crosswalk) may be counted as unmatched ({@link #addUnmatched}): always wrong, they count in
+ * the total, in their reference row (support, recall, IoU) and in no column, as an extra column
+ * that is not a class (it has no IoU of its own and is not in the means).
  */
 public final class ConfusionMatrix {
   private final int[] classIds;
   private final int[] indexOf;
   private final long[][] counts;
+  private final long[] unmatched;
 
   /**
    * @param classIds the class values (0 to 65535), in the order of rows and columns
@@ -33,6 +39,7 @@ public final class ConfusionMatrix {
       indexOf[classIds[i]] = i;
     }
     counts = new long[classIds.length][classIds.length];
+    unmatched = new long[classIds.length];
   }
 
   public int[] classIds() {
@@ -65,6 +72,25 @@ public final class ConfusionMatrix {
     counts[indexOf[reference]][indexOf[predicted]] += n;
   }
 
+  /**
+   * Counts {@code n} pixels of reference class {@code reference} predicted as no class of the
+   * matrix (always wrong).
+   *
+   * @throws IllegalArgumentException for a reference class the matrix does not have
+   */
+  public void addUnmatched(int reference, long n) {
+    if (!hasClass(reference)) {
+      throw new IllegalArgumentException(
+          "Class " + reference + " is not one of " + Arrays.toString(classIds));
+    }
+    unmatched[indexOf[reference]] += n;
+  }
+
+  /** Pixels of reference class index {@code i} predicted as no class of the matrix. */
+  public long unmatched(int i) {
+    return unmatched[i];
+  }
+
   /** Adds another matrix over the same classes. */
   public void add(ConfusionMatrix other) {
     if (!Arrays.equals(classIds, other.classIds)) {
@@ -74,6 +100,7 @@ public final class ConfusionMatrix {
       for (int j = 0; j < counts.length; j++) {
         counts[i][j] += other.counts[i][j];
       }
+      unmatched[i] += other.unmatched[i];
     }
   }
 
@@ -82,8 +109,9 @@ public final class ConfusionMatrix {
     return counts[i][j];
   }
 
+  /** Every pixel counted, the unmatched ones included. */
   public long total() {
-    long n = 0;
+    long n = Arrays.stream(unmatched).sum();
     for (long[] row : counts) {
       for (long v : row) {
         n += v;
@@ -93,7 +121,7 @@ public final class ConfusionMatrix {
   }
 
   private long rowSum(int i) {
-    return Arrays.stream(counts[i]).sum();
+    return Arrays.stream(counts[i]).sum() + unmatched[i];
   }
 
   private long columnSum(int j) {

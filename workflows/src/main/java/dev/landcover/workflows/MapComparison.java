@@ -33,6 +33,11 @@ import javax.imageio.ImageIO;
  * the confusion matrix of the pixels valid in both (rows: reference, columns: prediction), from
  * which overall accuracy, kappa, per-class precision (user's accuracy), recall (producer's
  * accuracy), F1 and IoU follow.
+ *
+ * <p>With a {@link ClassCrosswalk}, the prediction's class ids are translated onto the reference's
+ * first: a predicted class the crosswalk maps is counted as its target; one it does not list is
+ * counted as unmatched ({@link ConfusionMatrix#addUnmatched}): wrong, lowering overall accuracy and
+ * the recall and IoU of the reference class it falls on, and not a class of the means.
  */
 public final class MapComparison {
   /**
@@ -42,14 +47,20 @@ public final class MapComparison {
    * @param reference the reference map
    * @param matrix the confusion matrix over the listed classes (or every value found)
    * @param names class names by id ("class ID" for unnamed ones)
-   * @param leftOut pixels valid in both maps whose value is not among the listed classes
+   * @param leftOut pixels valid in both maps whose value (the reference's, or the prediction's
+   *     after the crosswalk) is not among the listed classes
+   * @param crosswalk the crosswalk applied to the prediction, or null for none
+   * @param unmatched with a crosswalk: pixels by predicted class id (before the crosswalk) of the
+   *     predicted classes it does not list, counted as wrong; empty without one
    */
   public record Assessment(
       Path prediction,
       Path reference,
       ConfusionMatrix matrix,
       Map<Integer, String> names,
-      long leftOut) {
+      long leftOut,
+      ClassCrosswalk crosswalk,
+      Map<Integer, Long> unmatched) {
 
     /** The name of class {@code id}. */
     public String name(int id) {
@@ -80,15 +91,48 @@ public final class MapComparison {
   public static Assessment compare(
       Path prediction, Path reference, List<LandcoverClass> classes, ProgressListener listener)
       throws IOException {
+    return compare(prediction, reference, classes, null, listener);
+  }
+
+  /**
+   * Compares the two maps, the prediction's class ids translated by {@code crosswalk} (see the
+   * class comment), as {@link #compare(Path, Path, List, ProgressListener)} otherwise.
+   *
+   * @param crosswalk predicted class id to reference class id, or null for none
+   * @throws IllegalArgumentException when a crosswalk target is not among the listed classes
+   */
+  public static Assessment compare(
+      Path prediction,
+      Path reference,
+      List<LandcoverClass> classes,
+      ClassCrosswalk crosswalk,
+      ProgressListener listener)
+      throws IOException {
+    if (crosswalk != null && classes != null) {
+      for (int target : crosswalk.pairs().values()) {
+        if (classes.stream().noneMatch(c -> c.id() == target)) {
+          throw new IllegalArgumentException(
+              "Crosswalk "
+                  + crosswalk
+                  + ": target class "
+                  + target
+                  + " is not one of the listed classes");
+        }
+      }
+    }
     try (AlignedLabels aligned =
         AlignedLabels.onImageGrids(
             List.of(prediction), Map.of(), List.of(reference), "reference", listener)) {
-      return compareOnGrid(prediction, reference, aligned.labels().get(0), classes);
+      return compareOnGrid(prediction, reference, aligned.labels().get(0), classes, crosswalk);
     }
   }
 
   private static Assessment compareOnGrid(
-      Path prediction, Path reference, Path referenceOnGrid, List<LandcoverClass> classes)
+      Path prediction,
+      Path reference,
+      Path referenceOnGrid,
+      List<LandcoverClass> classes,
+      ClassCrosswalk crosswalk)
       throws IOException {
     Map<Integer, String> names = new TreeMap<>();
     if (classes != null) {
@@ -119,15 +163,23 @@ public final class MapComparison {
           .forEach(
               k -> {
                 ids.add((int) (k >> 20));
-                ids.add((int) (k & 0xFFFFF));
+                int pred = translated((int) (k & 0xFFFFF), crosswalk);
+                if (pred >= 0) {
+                  ids.add(pred);
+                }
               });
     }
     ConfusionMatrix m = new ConfusionMatrix(ids.stream().mapToInt(Integer::intValue).toArray());
     long outside = 0;
+    Map<Integer, Long> unmatched = new TreeMap<>();
     for (Map.Entry<Long, Long> e : pairs.entrySet()) {
       int ref = (int) (e.getKey() >> 20);
-      int pred = (int) (e.getKey() & 0xFFFFF);
-      if (m.hasClass(ref) && m.hasClass(pred)) {
+      int original = (int) (e.getKey() & 0xFFFFF);
+      int pred = translated(original, crosswalk);
+      if (m.hasClass(ref) && pred < 0) {
+        m.addUnmatched(ref, e.getValue());
+        unmatched.merge(original, e.getValue(), Long::sum);
+      } else if (m.hasClass(ref) && m.hasClass(pred)) {
         m.add(ref, pred, e.getValue());
       } else {
         outside += e.getValue();
@@ -137,7 +189,19 @@ public final class MapComparison {
       throw new InvalidInputException(
           prediction + " and " + reference + " share no valid pixel of the listed classes");
     }
-    return new Assessment(prediction, reference, m, Collections.unmodifiableMap(names), outside);
+    return new Assessment(
+        prediction,
+        reference,
+        m,
+        Collections.unmodifiableMap(names),
+        outside,
+        crosswalk,
+        Collections.unmodifiableMap(unmatched));
+  }
+
+  /** The predicted class {@code id} through the crosswalk: -1 when it lists no target for it. */
+  private static int translated(int id, ClassCrosswalk crosswalk) {
+    return crosswalk == null ? id : crosswalk.target(id);
   }
 
   /**
@@ -158,11 +222,19 @@ public final class MapComparison {
     n.put("macroPrecision", m.macroPrecision());
     n.put("macroRecall", m.macroRecall());
     n.put("macroF1", m.macroF1());
+    if (a.crosswalk() != null) {
+      n.put("crosswalk", a.crosswalk().toString());
+      ObjectNode unmatched = n.putObject("unmatchedPredictedClasses");
+      a.unmatched().forEach((id, count) -> unmatched.put(String.valueOf(id), count));
+    }
     ArrayNode classes = n.putArray("classes");
     ArrayNode matrix = n.putArray("confusionMatrix");
     StringBuilder csv = new StringBuilder("class,name,precision,recall,f1,iou,reference_pixels");
     for (int id : ids) {
       csv.append(",predicted_").append(id);
+    }
+    if (a.crosswalk() != null) {
+      csv.append(",predicted_unmatched");
     }
     csv.append('\n');
     for (int i = 0; i < ids.length; i++) {
@@ -174,6 +246,9 @@ public final class MapComparison {
       putNumber(c, "f1", m.f1(i));
       putNumber(c, "iou", m.iou(i));
       c.put("referencePixels", m.support(i));
+      if (a.crosswalk() != null) {
+        c.put("unmatchedPixels", m.unmatched(i));
+      }
       ArrayNode row = matrix.addArray();
       csv.append(
           String.format(
@@ -189,6 +264,9 @@ public final class MapComparison {
       for (int j = 0; j < ids.length; j++) {
         row.add(m.count(i, j));
         csv.append(',').append(m.count(i, j));
+      }
+      if (a.crosswalk() != null) {
+        csv.append(',').append(m.unmatched(i));
       }
       csv.append('\n');
     }

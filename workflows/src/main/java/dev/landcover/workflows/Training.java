@@ -238,6 +238,7 @@ public final class Training {
                   .map(LandcoverClass::id)
                   .toList()
                   .equals(initBundle.classes().stream().map(LandcoverClass::id).toList());
+      int[] headRows = headRows(initBundle, keepHead, classes);
       int[] index = new int[65536];
       Arrays.fill(index, -1);
       for (int i = 0; i < classes.size(); i++) {
@@ -263,6 +264,9 @@ public final class Training {
         settings.put("init", request.init().toString());
         settings.put("keepHead", keepHead);
         settings.put("freezeEpochs", request.freezeEpochs());
+        if (request.headCrosswalk() != null) {
+          settings.put("headCrosswalk", request.headCrosswalk().toString());
+        }
         if (graph != null) {
           settings.put("config", graph.toString());
         }
@@ -274,7 +278,12 @@ public final class Training {
         listener.message(
             "Fine-tuning "
                 + request.init()
-                + (keepHead ? " (its classifier head kept)" : " with a new classifier head")
+                + (keepHead
+                    ? " (its classifier head kept)"
+                    : headRows != null
+                        ? " with a new classifier head from its own through the crosswalk "
+                            + request.headCrosswalk()
+                        : " with a new classifier head")
                 + (request.freezeEpochs() > 0
                     ? ", only the head trained for the first " + request.freezeEpochs() + " epochs"
                     : ""));
@@ -311,7 +320,12 @@ public final class Training {
           trainer.resume(request.resume());
         }
         if (init != null) {
-          trainer.initialWeights(init.weightsFile(), keepHead).freezeEpochs(request.freezeEpochs());
+          if (headRows != null) {
+            trainer.initialWeights(init.weightsFile(), headRows);
+          } else {
+            trainer.initialWeights(init.weightsFile(), keepHead);
+          }
+          trainer.freezeEpochs(request.freezeEpochs());
         }
         history = trainer.train(trainSamples, valSamples, weightsFile, epochListener());
         writeBundle(chips, init, config, graph, classes, normalization, size, weightsFile, history);
@@ -324,6 +338,53 @@ public final class Training {
               .orElseThrow();
       return new Result(history, best, classes, request.out(), request.checkpoint());
     }
+  }
+
+  /**
+   * The bundle head's output index each new class's head output starts from (-1: from the seed), by
+   * {@link TrainingRequest#headCrosswalk()}; null without one.
+   *
+   * @throws IllegalArgumentException when the crosswalk names a class the bundle or the new classes
+   *     lack, or the head is kept (the classes are the bundle's)
+   */
+  private int[] headRows(ModelBundle bundle, boolean keepHead, List<LandcoverClass> classes) {
+    ClassCrosswalk crosswalk = request.headCrosswalk();
+    if (crosswalk == null) {
+      return null;
+    }
+    if (keepHead) {
+      throw new IllegalArgumentException(
+          "--head-crosswalk "
+              + crosswalk
+              + ": the classes are "
+              + request.init()
+              + "'s, whose head is kept; give other classes (--classes or --class-list)");
+    }
+    List<Integer> from = bundle.classes().stream().map(LandcoverClass::id).toList();
+    List<Integer> to = classes.stream().map(LandcoverClass::id).toList();
+    crosswalk
+        .pairs()
+        .forEach(
+            (a, b) -> {
+              if (!from.contains(a) || !to.contains(b)) {
+                throw new IllegalArgumentException(
+                    "--head-crosswalk "
+                        + crosswalk
+                        + ": "
+                        + a
+                        + "="
+                        + b
+                        + " maps "
+                        + (from.contains(a)
+                            ? "onto class " + b + ", not one of the new classes " + to
+                            : "class " + a + ", not one of " + request.init() + "'s " + from));
+              }
+            });
+    int[] rows = new int[classes.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = from.indexOf(crosswalk.firstSource(to.get(i)));
+    }
+    return rows;
   }
 
   private void checkOutputs() {
@@ -493,6 +554,9 @@ public final class Training {
     if (init != null) {
       provenance.put("initFrom", request.init().toString());
       provenance.put("freezeEpochs", request.freezeEpochs());
+      if (request.headCrosswalk() != null) {
+        provenance.put("headCrosswalk", request.headCrosswalk().toString());
+      }
       provenance.set("initProvenance", init.provenance());
     }
     StringBuilder csv =

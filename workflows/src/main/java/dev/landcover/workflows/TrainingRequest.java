@@ -50,6 +50,10 @@ import java.util.Map;
  *     from the bundle's (default: the bundle's classes)
  * @param freezeEpochs with {@code init}: epochs at the start during which only the classifier head
  *     trains (0 for none)
+ * @param headCrosswalk with {@code init} and a new head: the bundle's class ids mapped onto {@code
+ *     classes}' ids; each new class's head output (weights and bias) starts as a copy of the output
+ *     of the first bundle class (in the crosswalk's order) mapped onto it, a new class with none
+ *     from the seed; null for a head all from the seed
  */
 public record TrainingRequest(
     List<Path> images,
@@ -80,7 +84,8 @@ public record TrainingRequest(
     boolean overwrite,
     Map<Path, BandStack> stacks,
     Path init,
-    int freezeEpochs) {
+    int freezeEpochs,
+    ClassCrosswalk headCrosswalk) {
 
   /** How validation chips are drawn (see {@link ValidationSplit}). */
   public enum Split {
@@ -139,6 +144,12 @@ public record TrainingRequest(
               + freezeEpochs
               + ": expected 0 or more, and more than 0 only with --init (a model to fine-tune)");
     }
+    if (headCrosswalk != null && init == null) {
+      throw new IllegalArgumentException(
+          "--head-crosswalk "
+              + headCrosswalk
+              + " needs --init: it maps a bundle's classes onto the new head's");
+    }
     if (out == null || out.toString().isEmpty()) {
       throw new IllegalArgumentException("--out is empty: expected a bundle folder or .zip");
     }
@@ -194,6 +205,7 @@ public record TrainingRequest(
     private boolean architectureGiven;
     private Path init;
     private int freezeEpochs;
+    private ClassCrosswalk headCrosswalk;
 
     private Builder(Path out) {
       this.out = out;
@@ -270,6 +282,20 @@ public record TrainingRequest(
     /** With {@link #init}: train only the classifier head for the first epochs (default 0). */
     public Builder freezeEpochs(int epochs) {
       this.freezeEpochs = epochs;
+      return this;
+    }
+
+    /**
+     * With {@link #init} and classes other than the bundle's: start each new class's head output
+     * from the bundle's head output of the first class (in the crosswalk's order) that {@code
+     * crosswalk} maps onto it (bundle class id to new class id); new classes it maps nothing onto
+     * start from the seed (default null: all from the seed). The head is a 1 x 1 convolution, so
+     * with every class mapped and no epoch, the fine-tuned map is the bundle's map translated by
+     * the crosswalk wherever the bundle picks a mapped class. Several bundle classes onto one new
+     * class: only the first is copied, as the maximum of their logits is not a convolution.
+     */
+    public Builder headCrosswalk(ClassCrosswalk crosswalk) {
+      this.headCrosswalk = crosswalk;
       return this;
     }
 
@@ -408,7 +434,8 @@ public record TrainingRequest(
           overwrite,
           stacks,
           init,
-          freezeEpochs);
+          freezeEpochs,
+          headCrosswalk);
     }
   }
 }
