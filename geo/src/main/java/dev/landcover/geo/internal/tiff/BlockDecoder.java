@@ -823,9 +823,34 @@ public final class BlockDecoder {
     // one pass along the row: sample i adds the sum held by sample i - stride (the same channel)
     if (samples instanceof short[] a) {
       for (int r = 0; r < rows; r++) {
-        int end = (r + 1) * rowLength;
-        for (int i = r * rowLength + stride; i < end; i++) {
-          a[i] += a[i - stride];
+        int start = r * rowLength;
+        int end = start + rowLength;
+        if (stride == 4 && rowLength % 4 == 0) {
+          // the common 4-band case with the four running sums in registers
+          short s0 = a[start];
+          short s1 = a[start + 1];
+          short s2 = a[start + 2];
+          short s3 = a[start + 3];
+          for (int i = start + 4; i < end; i += 4) {
+            s0 += a[i];
+            a[i] = s0;
+            s1 += a[i + 1];
+            a[i + 1] = s1;
+            s2 += a[i + 2];
+            a[i + 2] = s2;
+            s3 += a[i + 3];
+            a[i + 3] = s3;
+          }
+        } else if (stride == 1) {
+          short sum = a[start];
+          for (int i = start + 1; i < end; i++) {
+            sum += a[i];
+            a[i] = sum;
+          }
+        } else {
+          for (int i = start + stride; i < end; i++) {
+            a[i] += a[i - stride];
+          }
         }
       }
     } else if (samples instanceof byte[] a) {
