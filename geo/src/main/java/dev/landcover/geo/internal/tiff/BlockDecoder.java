@@ -566,12 +566,15 @@ public final class BlockDecoder {
     int rowBytes = (int) (((long) blockWidth * perPixel * bits + 7) / 8);
     int expected = rowBytes * rows;
     int stored = (int) Math.min(count, compression == Codecs.NONE ? expected : MAX_BLOCK_BYTES);
-    ByteBuffer data = ByteBuffer.allocate(stored);
+    Scratch scratch = Scratch.get();
+    ByteBuffer data = ByteBuffer.wrap(scratch.stored(stored), 0, stored);
     while (data.hasRemaining()) {
       if (channel.read(data, offset + data.position()) < 0) {
         throw new IOException("block " + index + " ends past the end of the file");
       }
     }
+    // raw: the decoded block in its first `expected` bytes; it may be the thread's scratch buffer,
+    // so every path below copies it into a new array before the block leaves this method
     byte[] raw;
     try {
       if (compression == Codecs.JPEG) {
@@ -579,7 +582,7 @@ public final class BlockDecoder {
         raw =
             JpegBlocks.decode(
                 jpegTables,
-                data.array(),
+                Arrays.copyOf(data.array(), stored),
                 blockWidth,
                 jpegHeight,
                 rows,
@@ -587,7 +590,14 @@ public final class BlockDecoder {
                 ycbcr,
                 planar ? new int[] {1, 1} : jpegSampling);
       } else {
-        raw = Codecs.decode(compression, data.array(), expected);
+        raw =
+            Codecs.decode(
+                compression,
+                data.array(),
+                stored,
+                expected,
+                scratch.decoded(expected),
+                scratch::inflater);
       }
     } catch (IOException e) {
       throw new IOException("block " + index + ": " + e.getMessage(), e);
@@ -597,10 +607,63 @@ public final class BlockDecoder {
       if (predictor == 3) {
         raw = undoFloatPredictor(raw, rowBytes, rows, perPixel, bits / 8);
       }
-      ByteBuffer b = ByteBuffer.wrap(raw).order(predictor == 3 ? ByteOrder.BIG_ENDIAN : order);
+      ByteBuffer b =
+          ByteBuffer.wrap(raw, 0, expected).order(predictor == 3 ? ByteOrder.BIG_ENDIAN : order);
       return toSamples(b, n, blockWidth * perPixel, rows, perPixel, index);
     }
     return unpack(raw, rowBytes, blockWidth * perPixel, rows);
+  }
+
+  /**
+   * Buffers a decoding thread keeps from block to block: the stored bytes, the decoded bytes and an
+   * inflater, so that a block costs no allocation but its typed samples. Buffers of blocks larger
+   * than {@link #KEEP_BYTES} are not kept.
+   */
+  static final class Scratch {
+    static final int KEEP_BYTES = 4 << 20;
+    private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
+    private byte[] stored = new byte[0];
+    private byte[] decoded = new byte[0];
+    private java.util.zip.Inflater inflater;
+
+    static Scratch get() {
+      return OF_THREAD.get();
+    }
+
+    /** A buffer of at least {@code n} bytes for a block's stored bytes. */
+    byte[] stored(int n) {
+      if (n > KEEP_BYTES) {
+        return new byte[n];
+      }
+      if (stored.length < n) {
+        stored = new byte[Math.max(n, Math.min(KEEP_BYTES, 2 * stored.length))];
+      }
+      return stored;
+    }
+
+    /**
+     * A buffer of at least {@code n} bytes for a block's decoded bytes, or null for a block too
+     * large to keep a buffer for (the codec then grows its own with the data).
+     */
+    byte[] decoded(int n) {
+      if (n > KEEP_BYTES) {
+        return null;
+      }
+      if (decoded.length < n) {
+        decoded = new byte[n];
+      }
+      return decoded;
+    }
+
+    /** This thread's inflater, reset for a new stream. */
+    java.util.zip.Inflater inflater() {
+      if (inflater == null) {
+        inflater = new java.util.zip.Inflater();
+      } else {
+        inflater.reset();
+      }
+      return inflater;
+    }
   }
 
   /** Whole-byte samples to the sample type's Java array, undoing horizontal differencing. */
@@ -719,7 +782,7 @@ public final class BlockDecoder {
    */
   private static byte[] undoFloatPredictor(
       byte[] raw, int rowBytes, int rows, int stride, int bytesPerSample) {
-    byte[] out = new byte[raw.length];
+    byte[] out = new byte[rows * rowBytes];
     int count = rowBytes / bytesPerSample;
     for (int r = 0; r < rows; r++) {
       int base = r * rowBytes;
@@ -757,34 +820,58 @@ public final class BlockDecoder {
    * width.
    */
   private static void undoHorizontal(Object samples, int rowLength, int rows, int stride) {
-    for (int r = 0; r < rows; r++) {
-      int start = r * rowLength;
-      int end = start + rowLength;
-      for (int k = 0; k < stride; k++) {
-        if (samples instanceof short[] a) {
-          short sum = a[start + k];
-          for (int i = start + k + stride; i < end; i += stride) {
+    // one pass along the row: sample i adds the sum held by sample i - stride (the same channel)
+    if (samples instanceof short[] a) {
+      for (int r = 0; r < rows; r++) {
+        int start = r * rowLength;
+        int end = start + rowLength;
+        if (stride == 4 && rowLength % 4 == 0) {
+          // the common 4-band case with the four running sums in registers
+          short s0 = a[start];
+          short s1 = a[start + 1];
+          short s2 = a[start + 2];
+          short s3 = a[start + 3];
+          for (int i = start + 4; i < end; i += 4) {
+            s0 += a[i];
+            a[i] = s0;
+            s1 += a[i + 1];
+            a[i + 1] = s1;
+            s2 += a[i + 2];
+            a[i + 2] = s2;
+            s3 += a[i + 3];
+            a[i + 3] = s3;
+          }
+        } else if (stride == 1) {
+          short sum = a[start];
+          for (int i = start + 1; i < end; i++) {
             sum += a[i];
             a[i] = sum;
           }
-        } else if (samples instanceof byte[] a) {
-          byte sum = a[start + k];
-          for (int i = start + k + stride; i < end; i += stride) {
-            sum += a[i];
-            a[i] = sum;
+        } else {
+          for (int i = start + stride; i < end; i++) {
+            a[i] += a[i - stride];
           }
-        } else if (samples instanceof int[] a) {
-          int sum = a[start + k];
-          for (int i = start + k + stride; i < end; i += stride) {
-            sum += a[i];
-            a[i] = sum;
-          }
-        } else if (samples instanceof long[] a) {
-          long sum = a[start + k];
-          for (int i = start + k + stride; i < end; i += stride) {
-            sum += a[i];
-            a[i] = sum;
-          }
+        }
+      }
+    } else if (samples instanceof byte[] a) {
+      for (int r = 0; r < rows; r++) {
+        int end = (r + 1) * rowLength;
+        for (int i = r * rowLength + stride; i < end; i++) {
+          a[i] += a[i - stride];
+        }
+      }
+    } else if (samples instanceof int[] a) {
+      for (int r = 0; r < rows; r++) {
+        int end = (r + 1) * rowLength;
+        for (int i = r * rowLength + stride; i < end; i++) {
+          a[i] += a[i - stride];
+        }
+      }
+    } else if (samples instanceof long[] a) {
+      for (int r = 0; r < rows; r++) {
+        int end = (r + 1) * rowLength;
+        for (int i = r * rowLength + stride; i < end; i++) {
+          a[i] += a[i - stride];
         }
       }
     }

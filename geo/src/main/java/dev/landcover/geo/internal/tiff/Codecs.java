@@ -4,6 +4,7 @@ import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Supplier;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import org.tukaani.xz.XZInputStream;
@@ -51,26 +52,34 @@ final class Codecs {
    * Decodes one block.
    *
    * @param code the TIFF compression code (one for which {@link #isLossless} holds)
-   * @param data the block's bytes as stored in the file
+   * @param data the block's bytes as stored in the file: the first {@code length} of the array
+   * @param length the number of stored bytes
    * @param limit the number of bytes the block must hold once decoded
-   * @return the decoded bytes: exactly {@code limit} of them
+   * @param reuse a buffer of at least {@code limit} bytes to decode into, or null to allocate one
+   *     that grows with the data decoded
+   * @param inflaters where Deflate gets its inflater, reset for a new stream (the caller keeps and
+   *     ends it)
+   * @return the decoded bytes: the first {@code limit} of the array ({@code reuse} when given)
    * @throws IOException when the data is corrupt or decodes to fewer than {@code limit} bytes
    */
-  static byte[] decode(int code, byte[] data, int limit) throws IOException {
-    Sink out = new Sink(limit, data.length);
+  static byte[] decode(
+      int code, byte[] data, int length, int limit, byte[] reuse, Supplier<Inflater> inflaters)
+      throws IOException {
+    Sink out = reuse != null ? new Sink(limit, reuse) : new Sink(limit, length);
     switch (code) {
-      case NONE -> out.write(data, 0, Math.min(data.length, limit));
-      case DEFLATE, DEFLATE_OLD -> inflate(data, out);
-      case LZW -> lzw(data, out);
-      case PACKBITS -> packBits(data, out);
+      case NONE -> out.write(data, 0, Math.min(length, limit));
+      case DEFLATE, DEFLATE_OLD -> inflate(data, length, out, inflaters.get());
+      case LZW -> lzw(data, length, out);
+      case PACKBITS -> packBits(data, length, out);
       case ZSTD -> {
-        try (InputStream in = new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(data))) {
+        try (InputStream in =
+            new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(data, 0, length))) {
           out.readFrom(in);
         }
       }
       case LZMA -> {
         try (InputStream in =
-            new XZInputStream(new ByteArrayInputStream(data), LZMA_MEMORY_LIMIT_KIB)) {
+            new XZInputStream(new ByteArrayInputStream(data, 0, length), LZMA_MEMORY_LIMIT_KIB)) {
           out.readFrom(in);
         }
       }
@@ -80,22 +89,22 @@ final class Codecs {
       throw new IOException(
           TiffDirectory.compressionName(code)
               + " data of "
-              + data.length
+              + length
               + " bytes decodes to "
               + out.length
               + " bytes where the block holds "
               + limit);
     }
-    return out.bytes();
+    return out.buffer;
   }
 
-  private static void inflate(byte[] data, Sink out) throws IOException {
-    Inflater inflater = new Inflater();
+  private static void inflate(byte[] data, int length, Sink out, Inflater inflater)
+      throws IOException {
     try {
-      inflater.setInput(data);
+      inflater.setInput(data, 0, length);
       while (!out.full() && !inflater.finished()) {
         out.ensureRoom();
-        int k = inflater.inflate(out.buffer, out.length, out.buffer.length - out.length);
+        int k = inflater.inflate(out.buffer, out.length, out.room());
         if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
           break;
         }
@@ -107,14 +116,12 @@ final class Codecs {
       }
     } catch (DataFormatException e) {
       throw new IOException("corrupt Deflate data: " + e.getMessage(), e);
-    } finally {
-      inflater.end();
     }
   }
 
   /** TIFF LZW: MSB-first codes of 9 to 12 bits, code 256 clears the table, 257 ends the data. */
-  private static void lzw(byte[] data, Sink out) throws IOException {
-    if (data.length >= 2 && data[0] == 0 && (data[1] & 1) != 0) {
+  private static void lzw(byte[] data, int stored, Sink out) throws IOException {
+    if (stored >= 2 && data[0] == 0 && (data[1] & 1) != 0) {
       throw new IOException(
           "old-style (pre-TIFF 6.0, LSB-first) LZW data; convert it with gdal_translate -co"
               + " COMPRESS=LZW in.tif out.tif");
@@ -139,7 +146,7 @@ final class Codecs {
     int bitCount = 0;
     int pos = 0;
     while (!out.full()) {
-      while (bitCount < bits && pos < data.length) {
+      while (bitCount < bits && pos < stored) {
         bitBuffer = (bitBuffer << 8) | (data[pos++] & 0xFF);
         bitCount += 8;
       }
@@ -195,25 +202,32 @@ final class Codecs {
   /**
    * PackBits: a header byte n, then n + 1 literal bytes (n >= 0) or one byte repeated 1 - n times.
    */
-  private static void packBits(byte[] data, Sink out) {
+  private static void packBits(byte[] data, int length, Sink out) {
     int pos = 0;
-    while (pos < data.length && !out.full()) {
+    while (pos < length && !out.full()) {
       int n = data[pos++];
       if (n >= 0) {
-        int k = Math.min(n + 1, data.length - pos);
+        int k = Math.min(n + 1, length - pos);
         out.write(data, pos, k);
         pos += k;
-      } else if (n != -128 && pos < data.length) {
+      } else if (n != -128 && pos < length) {
         out.repeat(data[pos++], 1 - n);
       }
     }
   }
 
-  /** A byte buffer that grows with what is written, up to a limit past which writes are dropped. */
+  /**
+   * A byte buffer that grows with what is written, up to a limit past which writes are dropped:
+   * only the first {@code limit} bytes of {@link #buffer} are ever written.
+   */
   static final class Sink {
     private static final int GROW_ABOVE = 4 << 20;
     private final int limit;
     byte[] buffer;
+
+    /** The bytes of {@link #buffer} that may be written: at most {@code limit}. */
+    private int capacity;
+
     int length;
 
     Sink(int limit, int inputLength) {
@@ -225,16 +239,30 @@ final class Codecs {
                   (limit <= GROW_ABOVE
                       ? limit
                       : Math.min(limit, Math.max(1 << 16, 4L * inputLength)))];
+      this.capacity = buffer.length;
+    }
+
+    /** A sink that writes into {@code buffer}, which holds at least {@code limit} bytes. */
+    Sink(int limit, byte[] buffer) {
+      this.limit = limit;
+      this.buffer = buffer;
+      this.capacity = limit;
     }
 
     boolean full() {
       return length >= limit;
     }
 
+    /** The bytes that may be written now without growing. */
+    int room() {
+      return capacity - length;
+    }
+
     /** Grows the buffer when it is full and below the limit. */
     void ensureRoom() {
-      if (length == buffer.length && buffer.length < limit) {
-        buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(limit, 2L * buffer.length));
+      if (length == capacity && capacity < limit) {
+        buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(limit, 2L * capacity));
+        capacity = buffer.length;
       }
     }
 
@@ -249,7 +277,7 @@ final class Codecs {
       n = Math.min(n, limit - length);
       while (n > 0) {
         ensureRoom();
-        int k = Math.min(n, buffer.length - length);
+        int k = Math.min(n, room());
         System.arraycopy(b, from, buffer, length, k);
         length += k;
         from += k;
@@ -261,7 +289,7 @@ final class Codecs {
       n = Math.min(n, limit - length);
       while (n > 0) {
         ensureRoom();
-        int k = Math.min(n, buffer.length - length);
+        int k = Math.min(n, room());
         java.util.Arrays.fill(buffer, length, length + k, b);
         length += k;
         n -= k;
@@ -271,17 +299,12 @@ final class Codecs {
     void readFrom(InputStream in) throws IOException {
       while (!full()) {
         ensureRoom();
-        int k = in.read(buffer, length, buffer.length - length);
+        int k = in.read(buffer, length, room());
         if (k < 0) {
           break;
         }
         length += k;
       }
-    }
-
-    /** The bytes written: the buffer itself when it holds exactly them. */
-    byte[] bytes() {
-      return length == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, length);
     }
   }
 }
