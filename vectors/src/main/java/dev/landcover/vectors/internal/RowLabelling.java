@@ -1,16 +1,15 @@
 package dev.landcover.vectors.internal;
 
 /**
- * One row of 4-connected labelling, shared by {@link OpenPatches} and {@link Components}: a pixel
- * takes the label of its left neighbour when of the same class, else of its upper neighbour when of
- * the same class, else a new label; when both neighbours are of its class with different labels,
- * the two are joined.
+ * One row of 4-connected labelling, used by {@link OpenPatches}: a pixel takes the label of its
+ * left neighbour when of the same class, else of its upper neighbour when of the same class, else a
+ * new label; when both neighbours are of its class with different labels, the two are joined.
  */
 final class RowLabelling {
   /** The labels a row is labelled with. */
   interface Labels {
-    /** A new label for a pixel of class {@code cls}. */
-    int allocate(int cls);
+    /** A new label for the pixel of class {@code cls} at column {@code column} of the row. */
+    int allocate(int cls, int column);
 
     /** Labels {@code a} and {@code b} are one patch. */
     void union(int a, int b);
@@ -47,7 +46,7 @@ final class RowLabelling {
         }
       }
       if (label < 0) {
-        label = labels.allocate(c);
+        label = labels.allocate(c, x);
       }
       out[x] = label;
     }
