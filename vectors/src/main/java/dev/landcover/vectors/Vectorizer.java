@@ -51,10 +51,12 @@ import org.opengis.referencing.crs.CoordinateReferenceSystem;
  * holding its pixels has passed. Without a sieve this is one pass that holds the patches open
  * across the current row only (their outlines and at most about two labels per column), so memory
  * depends on the width and the largest patch, not on the height. With a sieve (which needs every
- * patch's whole-scene area) the map is read twice, with a few integers per patch of the scene. With
- * {@code simplify}, the polygons are simplified together (JTS's {@link CoverageSimplifier}: each
- * shared edge once, so the result has no gaps or overlaps) and so are all held in memory before
- * writing.
+ * patch's whole-scene area) the map is read once and each pixel's patch goes to a temporary file
+ * beside the output (4 bytes a pixel, deleted when done or on failure), read back twice; memory
+ * then holds a few integers per patch of the scene (about 24 bytes, plus about 40 with the sieve's
+ * adjacency), none per pixel. With {@code simplify}, the polygons are simplified together (JTS's
+ * {@link CoverageSimplifier}: each shared edge once, so the result has no gaps or overlaps) and so
+ * are all held in memory before writing.
  */
 public final class Vectorizer {
   private static final int STRIP_ROWS = 256;
@@ -101,50 +103,67 @@ public final class Vectorizer {
       }
       long minPixels = Math.max(request.sievePixels(), minAreaPixels(request.minArea(), grid));
       boolean diagonals = request.connectivity() == 8;
-      Components components = minPixels > 1 ? patches(map, minPixels, diagonals) : null;
-      String layer = VectorFormat.stem(out);
-      Map<Integer, Long> pixels = new TreeMap<>();
-      Map<Integer, Double> areas = new TreeMap<>();
-      int[] count = {0};
-      Path tmp = AtomicFiles.temporary(out);
-      try {
-        try (Output writer = Output.open(format, tmp, layer, crs, epsg, diagonals)) {
-          List<Geometry> held = new ArrayList<>();
-          List<Integer> heldClasses = new ArrayList<>();
-          PatchSink sink =
-              (cls, polygon) -> {
-                if (request.simplify() > 0) {
-                  held.add(polygon);
-                  heldClasses.add(cls);
-                  return;
-                }
-                writer.add(polygon, cls, names.getOrDefault(cls, "class " + cls));
-                areas.merge(cls, polygon.getArea(), Double::sum);
-                count[0]++;
-              };
-          if (components == null) {
-            traceStreaming(map, pixels, diagonals, sink);
-          } else {
-            trace(map, components, pixels, diagonals, sink);
-          }
-          if (request.simplify() > 0) {
-            Geometry[] simplified = simplify(held, request.simplify());
-            for (int i = 0; i < simplified.length; i++) {
-              int cls = heldClasses.get(i);
-              writer.add(simplified[i], cls, names.getOrDefault(cls, "class " + cls));
-              areas.merge(cls, simplified[i].getArea(), Double::sum);
-              count[0]++;
-            }
-          }
-          writer.finish();
-        }
-        AtomicFiles.move(tmp, out, request.overwrite());
-      } finally {
-        Files.deleteIfExists(tmp);
+      try (Components components =
+          minPixels > 1 ? patches(map, minPixels, diagonals, folderOf(out)) : null) {
+        return write(request, map, components, diagonals, format, crs, epsg, names);
       }
-      return new Result(
-          out, count[0], pixels, areas, components == null ? 0 : components.mergedPatches());
     }
+  }
+
+  /** Writes the polygons of the map, sieved when {@code components} is not null. */
+  private static Result write(
+      VectorizeRequest request,
+      GeoTiffRaster map,
+      Components components,
+      boolean diagonals,
+      VectorFormat format,
+      CoordinateReferenceSystem crs,
+      OptionalInt epsg,
+      Map<Integer, String> names)
+      throws IOException {
+    Path out = request.out();
+    String layer = VectorFormat.stem(out);
+    Map<Integer, Long> pixels = new TreeMap<>();
+    Map<Integer, Double> areas = new TreeMap<>();
+    int[] count = {0};
+    Path tmp = AtomicFiles.temporary(out);
+    try {
+      try (Output writer = Output.open(format, tmp, layer, crs, epsg, diagonals)) {
+        List<Geometry> held = new ArrayList<>();
+        List<Integer> heldClasses = new ArrayList<>();
+        PatchSink sink =
+            (cls, polygon) -> {
+              if (request.simplify() > 0) {
+                held.add(polygon);
+                heldClasses.add(cls);
+                return;
+              }
+              writer.add(polygon, cls, names.getOrDefault(cls, "class " + cls));
+              areas.merge(cls, polygon.getArea(), Double::sum);
+              count[0]++;
+            };
+        if (components == null) {
+          traceStreaming(map, pixels, diagonals, sink);
+        } else {
+          trace(map, components, pixels, diagonals, sink);
+        }
+        if (request.simplify() > 0) {
+          Geometry[] simplified = simplify(held, request.simplify());
+          for (int i = 0; i < simplified.length; i++) {
+            int cls = heldClasses.get(i);
+            writer.add(simplified[i], cls, names.getOrDefault(cls, "class " + cls));
+            areas.merge(cls, simplified[i].getArea(), Double::sum);
+            count[0]++;
+          }
+        }
+        writer.finish();
+      }
+      AtomicFiles.move(tmp, out, request.overwrite());
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return new Result(
+        out, count[0], pixels, areas, components == null ? 0 : components.mergedPatches());
   }
 
   /**
@@ -177,9 +196,9 @@ public final class Vectorizer {
     if (connectivity != 4 && connectivity != 8) {
       throw new IllegalArgumentException("--connectivity must be 4 or 8: " + connectivity);
     }
-    try (GeoTiffRaster raster = openMap(map)) {
+    try (GeoTiffRaster raster = openMap(map);
+        Components components = patches(raster, minPixels, connectivity == 8, folderOf(out))) {
       RasterGrid grid = raster.grid();
-      Components components = patches(raster, minPixels, connectivity == 8);
       Map<Integer, String> names = names(classes, map);
       OptionalDouble noData = raster.noData(1);
       GeoTiffWriter writer;
@@ -194,13 +213,10 @@ public final class Vectorizer {
         writer.noData(noData.getAsDouble());
       }
       int nodataValue = noData.isPresent() ? (int) noData.getAsDouble() : 0;
-      components.startSecondPass();
-      RowReader rows = new RowReader(raster);
       int tileRows = 256;
       int[][] pending = new int[tileRows][];
       int[] pendingStart = {-1};
       int[] nextRow = {0};
-      final int[][] prev = {null, null};
       writer
           .tileSize(tileRows)
           .write(
@@ -208,19 +224,13 @@ public final class Vectorizer {
               (tile, target) -> {
                 if (pendingStart[0] != tile.y()) {
                   for (int y = 0; y < tileRows && tile.y() + y < grid.height(); y++) {
-                    int[] cls = rows.row(nextRow[0]);
-                    int[] labels = new int[cls.length];
-                    components.labelRow(nextRow[0], prev[0], prev[1], cls, labels, false);
-                    int[] values = new int[cls.length];
-                    for (int x = 0; x < cls.length; x++) {
+                    int[] values = pending[y] == null ? new int[grid.width()] : pending[y];
+                    components.readRow(nextRow[0], values);
+                    for (int x = 0; x < values.length; x++) {
                       values[x] =
-                          labels[x] < 0
-                              ? nodataValue
-                              : components.componentClass(components.component(labels[x]));
+                          values[x] < 0 ? nodataValue : components.componentClass(values[x]);
                     }
                     pending[y] = values;
-                    prev[0] = cls;
-                    prev[1] = labels;
                     nextRow[0]++;
                   }
                   pendingStart[0] = tile.y();
@@ -275,22 +285,20 @@ public final class Vectorizer {
     return CategoryNames.read(map);
   }
 
-  /** Pass 1: the patches, sieved. */
-  private static Components patches(GeoTiffRaster map, long minPixels, boolean diagonals)
-      throws IOException {
-    Components components = new Components(minPixels > 1, diagonals);
-    RowReader rows = new RowReader(map);
-    int[] prevClasses = null;
-    int[] prevLabels = null;
-    for (int r = 0; r < map.height(); r++) {
-      int[] cls = rows.row(r);
-      int[] labels = new int[cls.length];
-      components.labelRow(r, prevClasses, prevLabels, cls, labels, true);
-      prevClasses = cls;
-      prevLabels = labels;
-    }
-    components.resolve(minPixels);
-    return components;
+  /**
+   * The patches, sieved; their per-pixel numbers go to a temporary file in {@code folder}, deleted
+   * when the components are closed (or at once on failure).
+   */
+  private static Components patches(
+      GeoTiffRaster map, long minPixels, boolean diagonals, Path folder) throws IOException {
+    return Components.label(
+        new RowReader(map), map.width(), map.height(), minPixels, diagonals, folder);
+  }
+
+  /** The folder of an output file, where temporary files go. */
+  private static Path folderOf(Path out) {
+    Path parent = out.toAbsolutePath().getParent();
+    return parent == null ? out.toAbsolutePath() : parent;
   }
 
   /**
@@ -306,7 +314,7 @@ public final class Vectorizer {
     GeoTransform t = map.grid().transform();
     GeometryFactory factory = new GeometryFactory();
     BoundaryTracer tracer = new BoundaryTracer(width);
-    OpenPatches patches = new OpenPatches(tracer, diagonals);
+    OpenPatches patches = new OpenPatches(tracer::merge, diagonals);
     BoundaryTracer.RingSink rings =
         (label, shells, holes) ->
             sink.accept(
@@ -350,7 +358,10 @@ public final class Vectorizer {
     }
   }
 
-  /** Pass 2: traces every patch's outline and hands its polygon to the sink when complete. */
+  /**
+   * With a sieve: reads the rows of components back from the temporary file, traces every
+   * component's outline and hands its polygon to the sink when complete.
+   */
   private static void trace(
       GeoTiffRaster map,
       Components components,
@@ -379,23 +390,12 @@ public final class Vectorizer {
       head[last] = c;
       pixels.merge(components.componentClass(c), components.componentPixels(c), Long::sum);
     }
-    components.startSecondPass();
-    RowReader rows = new RowReader(map);
-    int[] prevClasses = null;
-    int[] prevLabels = null;
     int[] prevComp = new int[width];
     Arrays.fill(prevComp, -1);
     int[] cur = new int[width];
     for (int r = 0; r <= height; r++) {
       if (r < height) {
-        int[] cls = rows.row(r);
-        int[] labels = new int[width];
-        components.labelRow(r, prevClasses, prevLabels, cls, labels, false);
-        for (int x = 0; x < width; x++) {
-          cur[x] = labels[x] < 0 ? -1 : components.component(labels[x]);
-        }
-        prevClasses = cls;
-        prevLabels = labels;
+        components.readRow(r, cur);
       } else {
         Arrays.fill(cur, -1);
       }
@@ -457,7 +457,7 @@ public final class Vectorizer {
   }
 
   /** Rows of band 1 as class ids, -1 for nodata, read by strips. */
-  private static final class RowReader {
+  private static final class RowReader implements Components.Rows {
     private final GeoTiffRaster map;
     private int[] strip;
     private boolean[] valid;
@@ -468,7 +468,8 @@ public final class Vectorizer {
       this.map = map;
     }
 
-    int[] row(int r) throws IOException {
+    @Override
+    public int[] row(int r) throws IOException {
       if (stripY < 0 || r < stripY || r >= stripY + stripHeight) {
         stripY = r / STRIP_ROWS * STRIP_ROWS;
         stripHeight = Math.min(STRIP_ROWS, map.height() - stripY);

@@ -1,259 +1,405 @@
 package dev.landcover.vectors.internal;
 
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * 4-connected (or 8-connected) components of a class raster, found row by row (two passes over the
- * rows, one row and the row above in memory at a time), with an optional sieve.
+ * The 4-connected (or 8-connected) components of a whole class raster, optionally sieved, with the
+ * component of every pixel kept in a temporary file rather than in memory.
  *
- * <p>Pass 1 ({@link #labelRow} with {@code firstPass}) gives every pixel a provisional label: the
- * label of its left neighbour when of the same class, else of its upper neighbour when of the same
- * class, else a new one; when both neighbours are of the pixel's class with different labels, the
- * labels are joined (union-find). {@link #resolve} then turns the provisional labels into final
- * components. Pass 2 labels the rows again: the provisional labels come out the same (they depend
- * on the pixels only) and {@link #component} maps them to final components. Memory grows with the
- * number of provisional labels (about the number of patches and their concavities: 20 bytes each in
- * pass 1, about 30 more while resolving) and, with the sieve, with the pairs of touching labels (8
- * to 16 bytes each, sorted and deduplicated whenever the buffer fills, then 8 bytes per pair of
- * touching patches as adjacency arrays), all in primitive arrays; not with the number of pixels.
+ * <p>{@link #label} reads the rows once, top to bottom, labelling them with {@link OpenPatches}
+ * (labels of finished patches are recycled, so at most about {@code 2 * width} labels exist at a
+ * time). Each row's labels go to the temporary file as they are found. A patch gets its number when
+ * it is finished (no pixel of the next row continues it); at that point the labels of the row above
+ * are written with, for each label, either its patch's number or the label it continues as in the
+ * next row. Reading the file back from the last row to the first then turns every label into its
+ * patch's number (the last row's patches are all finished), rewriting each row in place, and counts
+ * each patch's pixels and which patches touch. Patches are numbered in the order of their first
+ * pixel in row-major order, as a whole-scene union-find keeping the smallest label would number
+ * them. The sieve then runs on the table of patches and {@link #readRow} reads the rows of
+ * components from the file.
+ *
+ * <p>Memory: about {@code 2 * width} labels and a few rows of {@code width} ints, two longs and an
+ * int per row of the raster (file offsets), and per patch of the scene its class, last row, pixel
+ * count and number (about 24 bytes), with the sieve 8 bytes per pair of touching patches twice
+ * (adjacency arrays, about three pairs per patch in a planar map) and about 20 bytes more; nothing
+ * per pixel. The temporary file holds 4 bytes per pixel plus 8 per distinct label per row; it is
+ * created in a given folder (that of the output), unlinked as soon as it is opened where the system
+ * allows (so nothing is left behind even if the process is killed) and deleted on {@link #close}
+ * otherwise.
  */
-public final class Components {
-  private int[] parent = new int[1024];
-  private long[] pixels = new long[1024];
-  private int[] classOf = new int[1024];
-  private int[] lastRow = new int[1024];
-  private int labels;
-  private int nextLabel;
-  private final boolean trackNeighbours;
+public final class Components implements Closeable {
+  /** Rows of a class raster. */
+  public interface Rows {
+    /**
+     * The classes of row {@code row} (0-based, rows asked for in order), -1 where nodata.
+     *
+     * @throws IOException when the row cannot be read or holds an invalid class
+     */
+    int[] row(int row) throws IOException;
+  }
+
+  private static final int BUFFER_BYTES = 1 << 20;
+
+  private final int width;
+  private final int height;
   private final boolean diagonals;
+  private final Path spillPath;
+  private final FileChannel spill;
+  private long spillEnd;
 
-  /** Touching label pairs (smaller label in the high half), sorted and unique up to pairsSorted. */
-  private long[] pairs = new long[1024];
+  /** Where row r's labels (later its patches) start in the file, in bytes. */
+  private final long[] rowOffset;
 
-  private int pairCount;
+  /** Where row r's map (pairs of label and patch or next-row label) starts, and its pair count. */
+  private final long[] mapOffset;
 
-  /** Pass 1: new labels are added to the table, and labels are joined. */
-  private final RowLabelling.Labels firstPassLabels =
-      new RowLabelling.Labels() {
-        @Override
-        public int allocate(int cls) {
-          add(cls);
-          return nextLabel++;
-        }
+  private final int[] mapPairs;
 
-        @Override
-        public void union(int a, int b) {
-          Components.this.union(a, b);
-        }
-      };
+  private final ByteBuffer writeBuffer;
+  private long writeBufferStart;
 
-  /** Pass 2: labels come out as in pass 1, the table is not touched. */
-  private final RowLabelling.Labels secondPassLabels =
-      new RowLabelling.Labels() {
-        @Override
-        public int allocate(int cls) {
-          return nextLabel++;
-        }
+  // Labelling: per label (recycled), its first pixel, and its patch once finished.
+  private long[] firstPixel = new long[256];
+  private int[] patchOfLabel = new int[256];
+  private int[] finishedAtRow = new int[256];
+  private int[] mapStamp = new int[256];
+  private int currentRow;
+  private OpenPatches open;
 
-        @Override
-        public void union(int a, int b) {}
-      };
+  // Per patch, numbered in order of finishing during labelling, then of first pixel.
+  private int patchCount;
+  private int[] patchClass = new int[1024];
+  private int[] patchLastRow = new int[1024];
+  private long[] patchFirstPixel = new long[1024];
+  private long[] patchPixels;
 
-  private int[] finalOf;
+  private int[] componentOfPatch;
   private int[] componentClass;
   private int[] componentLastRow;
   private long[] componentPixels;
   private int componentCount;
   private long mergedPatches;
 
-  /**
-   * @param trackNeighbours whether to record which labels touch (needed for the sieve)
-   */
-  public Components(boolean trackNeighbours) {
-    this(trackNeighbours, false);
-  }
+  private ByteBuffer readBuffer;
 
-  /**
-   * @param trackNeighbours whether to record which labels touch (needed for the sieve)
-   * @param diagonals 8-connectivity: pixels touching at a corner are of one component when of one
-   *     class, and neighbours when not
-   */
-  public Components(boolean trackNeighbours, boolean diagonals) {
-    this.trackNeighbours = trackNeighbours;
+  private Components(int width, int height, boolean diagonals, Path folder) throws IOException {
+    this.width = width;
+    this.height = height;
     this.diagonals = diagonals;
+    this.rowOffset = new long[height];
+    this.mapOffset = new long[height];
+    this.mapPairs = new int[height];
+    Files.createDirectories(folder);
+    spillPath = Files.createTempFile(folder, ".landcover-", ".labels");
+    FileChannel channel;
+    try {
+      channel =
+          FileChannel.open(
+              spillPath,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.DELETE_ON_CLOSE);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(spillPath);
+      throw e;
+    }
+    spill = channel;
+    writeBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.nativeOrder());
+    readBuffer = ByteBuffer.allocateDirect(8 * width).order(ByteOrder.nativeOrder());
   }
 
   /**
-   * Labels one row.
+   * Finds the components of a raster and, when {@code minPixels > 1}, sieves them: every component
+   * smaller than {@code minPixels} pixels is merged into its largest neighbour (smallest first; a
+   * tie goes to the neighbour whose first pixel comes first in row-major order), joining with it
+   * the neighbours of the same class it then touches. A component without neighbours (surrounded by
+   * nodata) stays.
    *
-   * @param row the row index
-   * @param prevClasses classes of the row above (-1 for nodata), or null for the first row
-   * @param prevLabels labels of the row above, or null for the first row
-   * @param classes classes of this row, -1 where nodata
-   * @param out receives the labels of this row (-1 where nodata)
-   * @param firstPass whether this is pass 1 (joins labels and counts pixels)
+   * @param rows the raster's rows, read once in order
+   * @param diagonals 8-connectivity: pixels touching at a corner are of one component when of one
+   *     class, and neighbours when not (as {@code gdal_sieve.py -8}); else 4-connectivity
+   * @param folder where the temporary file goes (created if missing)
+   * @throws IOException when a row cannot be read or the temporary file cannot be written; the
+   *     temporary file is then gone
    */
-  public void labelRow(
-      int row, int[] prevClasses, int[] prevLabels, int[] classes, int[] out, boolean firstPass) {
-    RowLabelling.labelRow(
-        prevClasses,
-        prevLabels,
-        classes,
-        out,
-        firstPass ? firstPassLabels : secondPassLabels,
-        diagonals);
-    if (!firstPass) {
-      return;
-    }
-    long lastPair = -1;
-    for (int x = 0; x < classes.length; x++) {
-      int c = classes[x];
-      int label = out[x];
-      if (c < 0) {
-        continue;
+  public static Components label(
+      Rows rows, int width, int height, long minPixels, boolean diagonals, Path folder)
+      throws IOException {
+    Components components = new Components(width, height, diagonals, folder);
+    try {
+      components.labelRows(rows);
+      components.resolve(minPixels);
+      return components;
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        components.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
       }
-      pixels[label]++;
-      lastRow[label] = row;
-      if (trackNeighbours) {
-        if (x > 0 && classes[x - 1] >= 0 && classes[x - 1] != c) {
-          lastPair = pair(out[x - 1], label, lastPair);
-        }
-        if (prevClasses != null && prevClasses[x] >= 0 && prevClasses[x] != c) {
-          lastPair = pair(prevLabels[x], label, lastPair);
-        }
-        if (diagonals && prevClasses != null) {
-          if (x > 0 && prevClasses[x - 1] >= 0 && prevClasses[x - 1] != c) {
-            lastPair = pair(prevLabels[x - 1], label, lastPair);
-          }
-          if (x + 1 < classes.length && prevClasses[x + 1] >= 0 && prevClasses[x + 1] != c) {
-            lastPair = pair(prevLabels[x + 1], label, lastPair);
-          }
-        }
-      }
+      throw e;
     }
   }
 
-  private long pair(int a, int b, long lastPair) {
-    long key = a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
-    if (key != lastPair) {
-      if (pairCount == pairs.length) {
-        pairCount = sortUnique(pairs, pairCount);
-        if (pairCount > pairs.length / 2) {
-          pairs = Arrays.copyOf(pairs, pairs.length * 2);
-        }
-      }
-      pairs[pairCount++] = key;
+  /** Deletes the temporary file. */
+  @Override
+  public void close() throws IOException {
+    try {
+      spill.close();
+    } finally {
+      Files.deleteIfExists(spillPath);
     }
-    return key;
   }
 
-  /** Sorts {@code values[0..n)} and drops repeats; returns how many are left. */
-  private static int sortUnique(long[] values, int n) {
-    Arrays.sort(values, 0, n);
-    int m = 0;
-    for (int i = 0; i < n; i++) {
-      if (m == 0 || values[i] != values[m - 1]) {
-        values[m++] = values[i];
-      }
-    }
-    return m;
+  /** The number of final components. */
+  public int componentCount() {
+    return componentCount;
   }
 
-  /** Starts pass 2: provisional labels are handed out again from the first. */
-  public void startSecondPass() {
-    nextLabel = 0;
+  /** How many patches the sieve merged into a neighbour (including same-class joins). */
+  public long mergedPatches() {
+    return mergedPatches;
   }
 
-  private void add(int cls) {
-    if (labels == parent.length) {
-      int n = labels * 2;
-      parent = Arrays.copyOf(parent, n);
-      pixels = Arrays.copyOf(pixels, n);
-      classOf = Arrays.copyOf(classOf, n);
-      lastRow = Arrays.copyOf(lastRow, n);
-    }
-    parent[labels] = labels;
-    classOf[labels] = cls;
-    labels++;
+  /** The class of a final component. */
+  public int componentClass(int component) {
+    return componentClass[component];
   }
 
-  private int find(int label) {
-    int root = label;
-    while (parent[root] != root) {
-      root = parent[root];
-    }
-    while (parent[label] != root) {
-      int next = parent[label];
-      parent[label] = root;
-      label = next;
-    }
-    return root;
+  /** The last row (0-based) holding pixels of a final component. */
+  public int componentLastRow(int component) {
+    return componentLastRow[component];
   }
 
-  private void union(int a, int b) {
-    int ra = find(a);
-    int rb = find(b);
-    if (ra != rb) {
-      parent[Math.max(ra, rb)] = Math.min(ra, rb);
-    }
+  /** The number of pixels of a final component. */
+  public long componentPixels(int component) {
+    return componentPixels[component];
   }
 
   /**
-   * Ends pass 1: joins labels into components, then, when {@code minPixels > 1}, merges every
-   * component smaller than {@code minPixels} pixels into its largest neighbour (smallest first; a
-   * tie goes to the neighbour found first in row order), joining with it the neighbours of the same
-   * class it then touches. A component without neighbours (surrounded by nodata) stays.
+   * Reads the final components of one row.
    *
-   * @return the number of final components
+   * @param row the row (0-based; any order)
+   * @param out receives {@code width} component numbers, -1 where nodata
    */
-  public int resolve(long minPixels) {
-    int[] rootOf = new int[labels];
-    for (int l = 0; l < labels; l++) {
-      rootOf[l] = find(l);
+  public void readRow(int row, int[] out) throws IOException {
+    readInts(rowOffset[row], out, width);
+    for (int x = 0; x < width; x++) {
+      if (out[x] >= 0) {
+        out[x] = componentOfPatch[out[x]];
+      }
     }
-    // Aggregate per root (roots are the smallest label of their component).
-    long[] area = new long[labels];
-    int[] last = new int[labels];
-    Arrays.fill(last, -1);
-    for (int l = 0; l < labels; l++) {
-      int r = rootOf[l];
-      area[r] += pixels[l];
-      last[r] = Math.max(last[r], lastRow[l]);
+  }
+
+  // ---- Labelling (rows top to bottom) ----
+
+  private final OpenPatches.Listener listener =
+      new OpenPatches.Listener() {
+        @Override
+        public void joined(int loser, int winner) {
+          firstPixel[winner] = Math.min(firstPixel[winner], firstPixel[loser]);
+        }
+
+        @Override
+        public void allocated(int label, int column) {
+          if (label >= firstPixel.length) {
+            int n = Math.max(label + 1, firstPixel.length * 2);
+            firstPixel = Arrays.copyOf(firstPixel, n);
+            patchOfLabel = Arrays.copyOf(patchOfLabel, n);
+            finishedAtRow = Arrays.copyOf(finishedAtRow, n);
+            mapStamp = Arrays.copyOf(mapStamp, n);
+          }
+          firstPixel[label] = (long) currentRow * width + column;
+          finishedAtRow[label] = -1;
+        }
+      };
+
+  private void labelRows(Rows rows) throws IOException {
+    open = new OpenPatches(listener, diagonals);
+    OpenPatches.FinishedSink finished = this::finish;
+    int[] prevClasses = null;
+    int[] prevLabels = null;
+    int[] labels = new int[width];
+    int[] other = new int[width];
+    int[] prevRoots = new int[width];
+    int[] pairs = new int[2 * width];
+    for (int r = 0; r <= height; r++) {
+      currentRow = r;
+      int[] classes = null;
+      if (r < height) {
+        classes = rows.row(r);
+        open.labelRow(prevClasses, prevLabels, classes, labels);
+        rowOffset[r] = spillEnd;
+        writeInts(labels, width);
+      } else {
+        Arrays.fill(labels, -1);
+      }
+      for (int x = 0; x < width; x++) {
+        prevRoots[x] = r == 0 || prevLabels[x] < 0 ? -1 : open.root(prevLabels[x]);
+      }
+      open.endRow(r, prevRoots, labels, finished);
+      if (r > 0) {
+        // Row r - 1's labels: the patch of each finished here, else the label it goes on as.
+        int n = 0;
+        for (int x = 0; x < width; x++) {
+          int label = prevLabels[x];
+          if (label < 0 || mapStamp[label] == r) {
+            continue;
+          }
+          mapStamp[label] = r;
+          int root = prevRoots[x];
+          pairs[n++] = label;
+          pairs[n++] = finishedAtRow[root] == r ? patchOfLabel[root] : -(root + 1);
+        }
+        mapOffset[r - 1] = spillEnd;
+        mapPairs[r - 1] = n / 2;
+        writeInts(pairs, n);
+      }
+      prevClasses = classes;
+      int[] free = prevLabels == null ? other : prevLabels;
+      prevLabels = labels;
+      labels = free;
     }
-    int[] merged = new int[labels];
-    for (int l = 0; l < labels; l++) {
-      merged[l] = l;
+    flush();
+  }
+
+  /** A patch of the row above the current one is finished: it gets the next number. */
+  private void finish(int label) {
+    if (patchCount == patchClass.length) {
+      int n = patchCount * 2;
+      patchClass = Arrays.copyOf(patchClass, n);
+      patchLastRow = Arrays.copyOf(patchLastRow, n);
+      patchFirstPixel = Arrays.copyOf(patchFirstPixel, n);
     }
-    if (minPixels > 1 && trackNeighbours) {
-      pairCount = sortUnique(pairs, pairCount);
-      sieve(rootOf, area, last, merged, minPixels);
+    patchClass[patchCount] = open.classOf(label);
+    patchLastRow[patchCount] = currentRow - 1;
+    patchFirstPixel[patchCount] = firstPixel[label];
+    patchOfLabel[label] = patchCount;
+    finishedAtRow[label] = currentRow;
+    patchCount++;
+  }
+
+  // ---- Resolving (rows bottom to top), sieve ----
+
+  private void resolve(long minPixels) throws IOException {
+    int labelCapacity = open.capacity();
+    open = null;
+    firstPixel = null;
+    patchOfLabel = null;
+    finishedAtRow = null;
+    mapStamp = null;
+    // Number patches by first pixel: rank of each patch in finishing order.
+    int[] rank = new int[patchCount];
+    long[] sorted = Arrays.copyOf(patchFirstPixel, patchCount);
+    Arrays.sort(sorted);
+    int[] classByRank = new int[patchCount];
+    int[] lastByRank = new int[patchCount];
+    for (int p = 0; p < patchCount; p++) {
+      int k = Arrays.binarySearch(sorted, patchFirstPixel[p]);
+      rank[p] = k;
+      classByRank[k] = patchClass[p];
+      lastByRank[k] = patchLastRow[p];
     }
-    finalOf = new int[labels];
-    int[] dense = new int[labels];
+    sorted = null;
+    patchFirstPixel = null;
+    patchClass = classByRank;
+    patchLastRow = lastByRank;
+
+    boolean sieve = minPixels > 1;
+    patchPixels = new long[patchCount];
+    PairBuffer touching = sieve ? new PairBuffer() : null;
+    int[] patchOfNext = new int[labelCapacity];
+    int[] patchOfCurrent = new int[labelCapacity];
+    int[] map = new int[2 * width];
+    int[] row = new int[width];
+    int[] below = new int[width];
+    for (int r = height - 1; r >= 0; r--) {
+      int n = 2 * mapPairs[r];
+      readInts(mapOffset[r], map, n);
+      for (int i = 0; i < n; i += 2) {
+        int v = map[i + 1];
+        patchOfCurrent[map[i]] = v >= 0 ? rank[v] : patchOfNext[-v - 1];
+      }
+      readInts(rowOffset[r], row, width);
+      long lastPair = -1;
+      for (int x = 0; x < width; x++) {
+        int label = row[x];
+        if (label < 0) {
+          continue;
+        }
+        int p = patchOfCurrent[label];
+        row[x] = p;
+        patchPixels[p]++;
+        if (sieve) {
+          if (x > 0 && row[x - 1] >= 0 && row[x - 1] != p) {
+            lastPair = touching.add(row[x - 1], p, lastPair);
+          }
+          if (r < height - 1 && below[x] >= 0 && below[x] != p) {
+            lastPair = touching.add(below[x], p, lastPair);
+          }
+          if (diagonals && r < height - 1) {
+            if (x > 0 && below[x - 1] >= 0 && below[x - 1] != p) {
+              lastPair = touching.add(below[x - 1], p, lastPair);
+            }
+            if (x + 1 < width && below[x + 1] >= 0 && below[x + 1] != p) {
+              lastPair = touching.add(below[x + 1], p, lastPair);
+            }
+          }
+        }
+      }
+      writeRowInPlace(rowOffset[r], row);
+      int[] swap = patchOfNext;
+      patchOfNext = patchOfCurrent;
+      patchOfCurrent = swap;
+      int[] swapRow = below;
+      below = row;
+      row = swapRow;
+    }
+    rank = null;
+    int[] merged = new int[patchCount];
+    for (int p = 0; p < patchCount; p++) {
+      merged[p] = p;
+    }
+    long[] area = patchPixels;
+    int[] last = Arrays.copyOf(patchLastRow, patchCount);
+    if (sieve) {
+      area = Arrays.copyOf(patchPixels, patchCount);
+      sieve(touching, area, last, merged, minPixels);
+    }
+    componentOfPatch = new int[patchCount];
+    int[] dense = new int[patchCount];
     Arrays.fill(dense, -1);
     int count = 0;
-    int[] rootOfComponent = new int[labels];
-    for (int l = 0; l < labels; l++) {
-      int r = findIn(merged, rootOf[l]);
-      if (dense[r] < 0) {
-        rootOfComponent[count] = r;
-        dense[r] = count++;
+    int[] rootOfComponent = new int[patchCount];
+    for (int p = 0; p < patchCount; p++) {
+      int root = findIn(merged, p);
+      if (dense[root] < 0) {
+        rootOfComponent[count] = root;
+        dense[root] = count++;
       }
-      finalOf[l] = dense[r];
+      componentOfPatch[p] = dense[root];
     }
     componentClass = new int[count];
     componentLastRow = new int[count];
     componentPixels = new long[count];
     for (int i = 0; i < count; i++) {
-      int r = rootOfComponent[i];
-      componentClass[i] = classOf[r];
-      componentLastRow[i] = last[r];
-      componentPixels[i] = area[r];
+      int root = rootOfComponent[i];
+      componentClass[i] = patchClass[root];
+      componentLastRow[i] = last[root];
+      componentPixels[i] = area[root];
     }
-    pairs = new long[0];
-    pairCount = 0;
     componentCount = count;
-    return count;
+    patchClass = null;
+    patchLastRow = null;
+    patchPixels = null;
   }
 
   private static int findIn(int[] merged, int x) {
@@ -274,26 +420,21 @@ public final class Components {
    * (a list of members per patch, each with its touching patches in adjacency arrays), resolved to
    * the patches they now belong to.
    */
-  private void sieve(int[] rootOf, long[] area, int[] last, int[] merged, long minPixels) {
-    // Touching pairs of patches (roots), both ways, as adjacency arrays.
-    int n = 0;
-    for (int i = 0; i < pairCount; i++) {
-      int a = rootOf[(int) (pairs[i] >>> 32)];
-      int b = rootOf[(int) pairs[i]];
-      if (a != b) {
-        pairs[n++] = a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
-      }
-    }
-    n = sortUnique(pairs, n);
-    int[] start = new int[labels + 1];
+  private void sieve(PairBuffer touching, long[] area, int[] last, int[] merged, long minPixels) {
+    int patches = patchCount;
+    int[] classOf = patchClass;
+    // Touching pairs of patches, both ways, as adjacency arrays.
+    long[] pairs = touching.sortedUnique();
+    int n = touching.count;
+    int[] start = new int[patches + 1];
     for (int i = 0; i < n; i++) {
       start[(int) (pairs[i] >>> 32) + 1]++;
       start[(int) pairs[i] + 1]++;
     }
-    for (int l = 0; l < labels; l++) {
-      start[l + 1] += start[l];
+    for (int p = 0; p < patches; p++) {
+      start[p + 1] += start[p];
     }
-    int[] fill = Arrays.copyOf(start, labels);
+    int[] fill = Arrays.copyOf(start, patches);
     int[] adjacent = new int[2 * n];
     for (int i = 0; i < n; i++) {
       int a = (int) (pairs[i] >>> 32);
@@ -302,27 +443,27 @@ public final class Components {
       adjacent[fill[b]++] = a;
     }
     fill = null;
-    pairs = new long[0];
-    pairCount = 0;
+    pairs = null;
+    touching.release();
     // Members of each merged patch: a linked list from the root.
-    int[] nextMember = new int[labels];
+    int[] nextMember = new int[patches];
     Arrays.fill(nextMember, -1);
-    int[] lastMember = new int[labels];
-    for (int l = 0; l < labels; l++) {
-      lastMember[l] = l;
+    int[] lastMember = new int[patches];
+    for (int p = 0; p < patches; p++) {
+      lastMember[p] = p;
     }
     int smallCount = 0;
-    for (int l = 0; l < labels; l++) {
-      if (rootOf[l] == l && area[l] < minPixels) {
+    for (int p = 0; p < patches; p++) {
+      if (area[p] < minPixels) {
         smallCount++;
       }
     }
-    // Smallest first, ties by label: area in the high bits, the label in the low 31.
+    // Smallest first, ties by number: area in the high bits, the patch in the low 31.
     long[] small = new long[smallCount];
     smallCount = 0;
-    for (int l = 0; l < labels; l++) {
-      if (rootOf[l] == l && area[l] < minPixels) {
-        small[smallCount++] = (area[l] << 31) | l;
+    for (int p = 0; p < patches; p++) {
+      if (area[p] < minPixels) {
+        small[smallCount++] = (area[p] << 31) | p;
       }
     }
     Arrays.sort(small);
@@ -382,33 +523,103 @@ public final class Components {
     }
   }
 
-  /** The number of final components (after {@link #resolve}). */
-  public int componentCount() {
-    return componentCount;
+  /**
+   * Pairs of touching patches (the smaller number in the high half), sorted and deduplicated
+   * whenever the buffer fills, which grows only when more than half of it is left after that.
+   */
+  private static final class PairBuffer {
+    private long[] pairs = new long[1024];
+    private int count;
+
+    long add(int a, int b, long lastPair) {
+      long key = a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
+      if (key != lastPair) {
+        if (count == pairs.length) {
+          count = sortUnique(pairs, count);
+          if (count > pairs.length / 2) {
+            pairs = Arrays.copyOf(pairs, pairs.length * 2);
+          }
+        }
+        pairs[count++] = key;
+      }
+      return key;
+    }
+
+    long[] sortedUnique() {
+      count = sortUnique(pairs, count);
+      return pairs;
+    }
+
+    void release() {
+      pairs = null;
+      count = 0;
+    }
+
+    /** Sorts {@code values[0..n)} and drops repeats; returns how many are left. */
+    private static int sortUnique(long[] values, int n) {
+      Arrays.sort(values, 0, n);
+      int m = 0;
+      for (int i = 0; i < n; i++) {
+        if (m == 0 || values[i] != values[m - 1]) {
+          values[m++] = values[i];
+        }
+      }
+      return m;
+    }
   }
 
-  /** How many patches the sieve merged into a neighbour (including same-class joins). */
-  public long mergedPatches() {
-    return mergedPatches;
+  // ---- The temporary file ----
+
+  /** Appends {@code values[0..n)} to the file (buffered). */
+  private void writeInts(int[] values, int n) throws IOException {
+    int done = 0;
+    while (done < n) {
+      if (writeBuffer.remaining() < 4) {
+        flush();
+      }
+      int k = Math.min(n - done, writeBuffer.remaining() / 4);
+      IntBuffer ints = writeBuffer.asIntBuffer();
+      ints.put(values, done, k);
+      writeBuffer.position(writeBuffer.position() + 4 * k);
+      done += k;
+    }
+    spillEnd += 4L * n;
   }
 
-  /** The final component of a provisional label (after {@link #resolve}). */
-  public int component(int label) {
-    return finalOf[label];
+  private void flush() throws IOException {
+    writeBuffer.flip();
+    long position = writeBufferStart;
+    while (writeBuffer.hasRemaining()) {
+      position += spill.write(writeBuffer, position);
+    }
+    writeBufferStart = position;
+    writeBuffer.clear();
   }
 
-  /** The class of a final component. */
-  public int componentClass(int component) {
-    return componentClass[component];
+  private void writeRowInPlace(long offset, int[] values) throws IOException {
+    ByteBuffer buffer = readBuffer;
+    buffer.clear();
+    buffer.limit(4 * width);
+    buffer.asIntBuffer().put(values, 0, width);
+    long position = offset;
+    while (buffer.hasRemaining()) {
+      position += spill.write(buffer, position);
+    }
   }
 
-  /** The last row (0-based) holding pixels of a final component. */
-  public int componentLastRow(int component) {
-    return componentLastRow[component];
-  }
-
-  /** The number of pixels of a final component. */
-  public long componentPixels(int component) {
-    return componentPixels[component];
+  private void readInts(long offset, int[] out, int n) throws IOException {
+    ByteBuffer buffer = readBuffer;
+    buffer.clear();
+    buffer.limit(4 * n);
+    long position = offset;
+    while (buffer.hasRemaining()) {
+      int read = spill.read(buffer, position);
+      if (read < 0) {
+        throw new IOException(spillPath + ": ended early (temporary label file)");
+      }
+      position += read;
+    }
+    buffer.flip();
+    buffer.asIntBuffer().get(out, 0, n);
   }
 }

@@ -10,17 +10,27 @@ import java.util.Arrays;
  *
  * <p>{@link #labelRow} labels a row from the row above (union-find: the label of the left neighbour
  * of the same class, else of the upper one, joining the two when they differ ({@link
- * RowLabelling}); the losing label's closed rings move to the winner in the {@link BoundaryTracer})
- * and rewrites the row to root labels. {@link #endRow} then reports every patch of the row above
- * that no pixel of this row continues (no later row can reach it, so it is finished) and recycles
- * its label and the labels joined away during the row. After each row every live label is a root
- * present in that row, so at most {@code width} labels are live, and the label table holds at most
- * about {@code 2 * width} entries whatever the height.
+ * RowLabelling}); the {@link Listener} is told, so that for instance the losing label's closed
+ * rings move to the winner in a {@link BoundaryTracer}) and rewrites the row to root labels. {@link
+ * #endRow} then reports every patch of the row above that no pixel of this row continues (no later
+ * row can reach it, so it is finished) and recycles its label and the labels joined away during the
+ * row. After each row every live label is a root present in that row, so at most {@code width}
+ * labels are live, and the label table holds at most about {@code 2 * width} entries whatever the
+ * height.
  */
 public final class OpenPatches {
   /** Receives a finished patch (its label is recycled after the call). */
   public interface FinishedSink {
     void accept(int label) throws IOException;
+  }
+
+  /** Told of what happens to labels while a row is labelled. */
+  public interface Listener {
+    /** Label {@code loser} was joined into {@code winner} (the smaller of the two roots). */
+    void joined(int loser, int winner);
+
+    /** Label {@code label} was handed out to the pixel at {@code column} of the row. */
+    default void allocated(int label, int column) {}
   }
 
   private int[] parent = new int[256];
@@ -32,13 +42,15 @@ public final class OpenPatches {
   private int freeCount;
   private int[] joined = new int[256];
   private int joinedCount;
-  private final BoundaryTracer tracer;
+  private final Listener listener;
   private final boolean diagonals;
   private final RowLabelling.Labels labels =
       new RowLabelling.Labels() {
         @Override
-        public int allocate(int cls) {
-          return OpenPatches.this.allocate(cls);
+        public int allocate(int cls, int column) {
+          int label = OpenPatches.this.allocate(cls);
+          listener.allocated(label, column);
+          return label;
         }
 
         @Override
@@ -48,19 +60,13 @@ public final class OpenPatches {
       };
 
   /**
-   * @param tracer receives the joins of labels (edges of the loser move to the winner)
-   */
-  public OpenPatches(BoundaryTracer tracer) {
-    this(tracer, false);
-  }
-
-  /**
-   * @param tracer receives the joins of labels (edges of the loser move to the winner)
+   * @param listener receives the joins of labels (for a {@link BoundaryTracer}: the loser's edges
+   *     move to the winner) and the new labels
    * @param diagonals whether pixels of one class touching only at a corner are one patch
    *     (8-connectivity) rather than two (4-connectivity)
    */
-  public OpenPatches(BoundaryTracer tracer, boolean diagonals) {
-    this.tracer = tracer;
+  public OpenPatches(Listener listener, boolean diagonals) {
+    this.listener = listener;
     this.diagonals = diagonals;
   }
 
@@ -141,7 +147,7 @@ public final class OpenPatches {
     int winner = Math.min(ra, rb);
     int loser = Math.max(ra, rb);
     parent[loser] = winner;
-    tracer.merge(loser, winner);
+    listener.joined(loser, winner);
     if (joinedCount == joined.length) {
       joined = Arrays.copyOf(joined, joinedCount * 2);
     }

@@ -1,17 +1,17 @@
 package dev.landcover.vectors.internal;
 
 /**
- * One row of 4- or 8-connected labelling, shared by {@link OpenPatches} and {@link Components}: a
- * pixel takes the label of its left neighbour when of the same class, else of its upper neighbour
- * when of the same class, else a new label; when both neighbours are of its class with different
- * labels, the two are joined. With 8-connectivity the upper-left and upper-right neighbours count
- * too (taken or joined the same way), so pixels of one class touching at a corner are one patch.
+ * One row of 4- or 8-connected labelling, used by {@link OpenPatches}: a pixel takes the label of
+ * its left neighbour when of the same class, else of its upper neighbour when of the same class,
+ * else a new label; when both neighbours are of its class with different labels, the two are
+ * joined. With 8-connectivity the upper-left and upper-right neighbours count too (taken or joined
+ * the same way), so pixels of one class touching at a corner are one patch.
  */
 final class RowLabelling {
   /** The labels a row is labelled with. */
   interface Labels {
-    /** A new label for a pixel of class {@code cls}. */
-    int allocate(int cls);
+    /** A new label for the pixel of class {@code cls} at column {@code column} of the row. */
+    int allocate(int cls, int column);
 
     /** Labels {@code a} and {@code b} are one patch. */
     void union(int a, int b);
@@ -20,22 +20,13 @@ final class RowLabelling {
   private RowLabelling() {}
 
   /**
-   * Labels one row.
+   * Labels one row, with 8-connectivity when {@code diagonals}.
    *
    * @param prevClasses classes of the row above (-1 for nodata), or null for the first row
    * @param prevLabels labels of the row above, or null for the first row
    * @param classes classes of this row, -1 where nodata
    * @param out receives the labels of this row (-1 where nodata)
-   */
-  static void labelRow(
-      int[] prevClasses, int[] prevLabels, int[] classes, int[] out, Labels labels) {
-    labelRow(prevClasses, prevLabels, classes, out, labels, false);
-  }
-
-  /**
-   * Labels one row, with 8-connectivity when {@code diagonals}.
-   *
-   * @see #labelRow(int[], int[], int[], int[], Labels)
+   * @param diagonals whether pixels of one class touching at a corner only are one patch
    */
   static void labelRow(
       int[] prevClasses,
@@ -74,7 +65,7 @@ final class RowLabelling {
         }
       }
       if (label < 0) {
-        label = labels.allocate(c);
+        label = labels.allocate(c, x);
       }
       out[x] = label;
     }
