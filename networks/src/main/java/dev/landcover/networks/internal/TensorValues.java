@@ -27,9 +27,20 @@ public final class TensorValues {
       throw new IllegalArgumentException(
           values.length + " values for a tensor of shape " + target.getShape());
     }
+    // Gradient recording is a per-thread mode of libtorch, on in threads the engine did not start
+    // in (a Spark executor's): an in-place copy into a tensor that requires a gradient is then
+    // refused, so the requirement is lifted for the copy and put back.
+    boolean gradient = target.hasGradient();
+    if (gradient) {
+      target.setRequiresGradient(false);
+    }
     try (NDManager scratch = target.getManager().newSubManager()) {
       NDArray source = scratch.create(values, target.getShape());
       target.set(ALL, source.toType(target.getDataType(), false));
+    } finally {
+      if (gradient) {
+        target.setRequiresGradient(true);
+      }
     }
   }
 }
