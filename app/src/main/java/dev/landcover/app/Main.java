@@ -24,7 +24,17 @@ public final class Main {
     CommandLine cli = LandcoverCommand.commandLine();
     cli.setOut(out);
     cli.setErr(err);
-    int code = cli.execute(args);
+    int code;
+    try {
+      code = cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      // On the command's own thread; its staged outputs were removed as the error unwound.
+      err.println(
+          "landcover: out of Java heap (its maximum is "
+              + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+              + " MB): give Java more, e.g. LANDCOVER_JAVA_OPTS=-Xmx4g");
+      code = ExitCodes.DATA_ERROR;
+    }
     out.flush();
     err.flush();
     return code;

@@ -72,6 +72,60 @@ class VectorCommandsTest {
   }
 
   @Test
+  void runningOutOfJavaHeapIsOneLineAndLeavesNoOutput() throws Exception {
+    // Four classes at random on 2048 x 2048: about a million patches, whose tables do not fit a
+    // 40 MB heap. The error is thrown on the command's thread, so only a fresh JVM shows it.
+    int size = 2048;
+    RasterGrid grid =
+        RasterGrid.ofEpsg(size, size, new GeoTransform(600000, 10, 0, 4100000, 0, -10), 32612);
+    Random random = new Random(5);
+    Path map = dir.resolve("speckle.tif");
+    GeoTiffWriter.classMap(
+            grid,
+            List.of(
+                new LandcoverClass(1, "water", 0, 0, 255),
+                new LandcoverClass(2, "forest", 0, 128, 0),
+                new LandcoverClass(3, "built", 200, 0, 0),
+                new LandcoverClass(4, "bare", 200, 200, 200)))
+        .noData(0)
+        .write(
+            map,
+            (tile, target) -> {
+              for (int y = 0; y < tile.height(); y++) {
+                for (int x = 0; x < tile.width(); x++) {
+                  target.setSample(x, y, 0, 1 + random.nextInt(4));
+                }
+              }
+            });
+    Path out = Files.createDirectories(dir.resolve("oom"));
+    Path err = dir.resolve("oom.err");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx40m",
+                "-Dderby.stream.error.file=/dev/null",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "sieve",
+                map.toString(),
+                "--sieve",
+                "5",
+                "--out",
+                out.resolve("sieved.tif").toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(err.toFile())
+            .start();
+    assertEquals(1, p.waitFor(), Files.readString(err));
+    List<String> lines = Files.readAllLines(err);
+    assertEquals(1, lines.size(), String.join("\n", lines));
+    assertTrue(lines.get(0).startsWith("landcover: out of Java heap"), lines.get(0));
+    try (var left = Files.list(out)) {
+      assertEquals(List.of(), left.toList(), "nothing left in the output folder");
+    }
+  }
+
+  @Test
   void vectorizedMapRasterizesBackToTheMap() throws Exception {
     Path map = noisyMap();
     for (String name : List.of("map.gpkg", "map.geojson")) {
