@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landcover.networks.internal.GraphBlock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -278,7 +279,8 @@ public record LayerGraph(List<Node> nodes, String output, int bands, int classes
           if (v == null) {
             tensors.put(n.name(), in);
           } else {
-            numbers.put(n.name(), numberOp(n, v));
+            numbers.put(
+                n.name(), GraphBlock.numberOp(n, v, n.attributes().path("constant").asDouble(1)));
           }
         }
         case "resize" -> {
@@ -348,41 +350,6 @@ public record LayerGraph(List<Node> nodes, String output, int bands, int classes
     return out == null || out > Integer.MAX_VALUE
         ? java.util.OptionalInt.empty()
         : java.util.OptionalInt.of(out.intValue());
-  }
-
-  private static double[] numberOp(Node n, double[] v) {
-    JsonNode a = n.attributes();
-    double c = a.path("constant").asDouble(1);
-    double[] out;
-    switch (n.op()) {
-      case "slice" -> {
-        int start = a.path("start").asInt(0);
-        int stop = a.has("stop") ? a.get("stop").asInt() : v.length;
-        return java.util.Arrays.copyOfRange(v, start, stop);
-      }
-      case "cast" -> {
-        out = v.clone();
-        if (a.path("to").asText().equals("int")) {
-          for (int i = 0; i < out.length; i++) {
-            out[i] = out[i] < 0 ? Math.ceil(out[i]) : Math.floor(out[i]);
-          }
-        }
-        return out;
-      }
-      default -> {
-        out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-          out[i] =
-              switch (n.op()) {
-                case "add" -> v[i] + c;
-                case "subtract" -> v[i] - c;
-                case "multiply" -> v[i] * c;
-                default -> v[i] / c;
-              };
-        }
-        return out;
-      }
-    }
   }
 
   /** {@code N operations: count per op}, for {@code landcover info}. */

@@ -172,24 +172,51 @@ public final class GraphBlock extends AbstractBlock {
         Shape s = tensor(n, in, 0).getShape();
         yield new double[] {s.get(0), s.get(2), s.get(3), s.get(1)};
       }
-      case "slice" -> {
-        double[] v = numbers(n, in, 0);
-        int start = a.path("start").asInt(0);
-        int stop = a.has("stop") ? a.get("stop").asInt() : v.length;
-        yield java.util.Arrays.copyOfRange(v, start, stop);
-      }
-      case "cast" -> {
-        double[] v = numbers(n, in, 0).clone();
-        if (a.path("to").asText().equals("int")) {
-          for (int i = 0; i < v.length; i++) {
-            v[i] = v[i] < 0 ? Math.ceil(v[i]) : Math.floor(v[i]);
-          }
-        }
-        yield v;
-      }
+      case "slice", "cast" -> numberOp(n, numbers(n, in, 0), 0);
       case "resize" -> resize(n, tensor(n, in, 0), numbers(n, in, 1));
       default -> throw new IllegalStateException("unknown graph operation " + n.op());
     };
+  }
+
+  /**
+   * A {@code slice}, {@code cast} or scalar {@code add}/{@code subtract}/{@code multiply}/{@code
+   * divide} on a list of numbers (a shape, a size): what the graph computes at run time and what
+   * {@link LayerGraph}'s shape tracing folds ahead of it.
+   *
+   * @param constant the other operand of the arithmetic operations
+   * @return a new array; {@code v} is left as it is
+   */
+  public static double[] numberOp(LayerGraph.Node n, double[] v, double constant) {
+    JsonNode a = n.attributes();
+    switch (n.op()) {
+      case "slice" -> {
+        int start = a.path("start").asInt(0);
+        int stop = a.has("stop") ? a.get("stop").asInt() : v.length;
+        return java.util.Arrays.copyOfRange(v, start, stop);
+      }
+      case "cast" -> {
+        double[] out = v.clone();
+        if (a.path("to").asText().equals("int")) {
+          for (int i = 0; i < out.length; i++) {
+            out[i] = out[i] < 0 ? Math.ceil(out[i]) : Math.floor(out[i]);
+          }
+        }
+        return out;
+      }
+      default -> {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+          out[i] =
+              switch (n.op()) {
+                case "add" -> v[i] + constant;
+                case "subtract" -> v[i] - constant;
+                case "multiply" -> v[i] * constant;
+                default -> v[i] / constant;
+              };
+        }
+        return out;
+      }
+    }
   }
 
   private Object arithmetic(LayerGraph.Node n, List<Object> in) {
@@ -203,18 +230,7 @@ public final class GraphBlock extends AbstractBlock {
       throw new IllegalStateException(n.name() + ": " + n.op() + " needs two operands");
     }
     if (left instanceof double[] v) {
-      double c = ((Number) right).doubleValue();
-      double[] out = new double[v.length];
-      for (int i = 0; i < v.length; i++) {
-        out[i] =
-            switch (n.op()) {
-              case "add" -> v[i] + c;
-              case "subtract" -> v[i] - c;
-              case "multiply" -> v[i] * c;
-              default -> v[i] / c;
-            };
-      }
-      return out;
+      return numberOp(n, v, ((Number) right).doubleValue());
     }
     NDArray t = (NDArray) left;
     if (right instanceof NDArray r) {
