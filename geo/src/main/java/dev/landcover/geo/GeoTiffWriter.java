@@ -1,6 +1,7 @@
 package dev.landcover.geo;
 
 import dev.landcover.geo.internal.Rasters;
+import dev.landcover.geo.internal.Xml;
 import dev.landcover.geo.internal.sis.SisTiffWriter;
 import dev.landcover.geo.internal.sis.TileImage;
 import dev.landcover.geo.internal.tiff.CloudOptimizedTiff;
@@ -374,15 +375,8 @@ public final class GeoTiffWriter {
     StringBuilder sb = new StringBuilder("<PAMDataset>\n  <PAMRasterBand band=\"1\">\n");
     sb.append("    <CategoryNames>\n");
     for (String n : names) {
-      sb.append("      <Category>").append(xml(n)).append("</Category>\n");
+      sb.append("      <Category>").append(Xml.escape(n)).append("</Category>\n");
     }
     return sb.append("    </CategoryNames>\n  </PAMRasterBand>\n</PAMDataset>\n").toString();
-  }
-
-  private static String xml(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 }

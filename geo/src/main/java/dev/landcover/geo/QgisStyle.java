@@ -1,5 +1,6 @@
 package dev.landcover.geo;
 
+import dev.landcover.geo.internal.Xml;
 import dev.landcover.pixels.LandcoverClass;
 import dev.landcover.pixels.support.AtomicFiles;
 import dev.landcover.pixels.support.Numbers;
@@ -43,7 +44,7 @@ public final class QgisStyle {
               "        <paletteEntry value=\"%d\" color=\"%s\" alpha=\"255\" label=\"%s\"/>\n",
               c.id(),
               hex(c.red(), c.green(), c.blue()),
-              xml(c.name())));
+              Xml.escape(c.name())));
     }
     sb.append("      </colorPalette>\n");
     sb.append("    </rasterrenderer>\n");
@@ -138,7 +139,7 @@ public final class QgisStyle {
               "          <item value=\"%s\" color=\"%s\" alpha=\"255\" label=\"%s\"/>\n",
               Numbers.compact(values[i]),
               hex(colours[i]),
-              xml(labels[i])));
+              Xml.escape(labels[i])));
     }
     sb.append("        </colorrampshader>\n");
     sb.append("      </rastershader>\n");
@@ -188,12 +189,5 @@ public final class QgisStyle {
 
   private static String hex(int rgb) {
     return hex((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF);
-  }
-
-  private static String xml(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 }

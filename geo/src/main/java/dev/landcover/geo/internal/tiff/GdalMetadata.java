@@ -1,5 +1,6 @@
 package dev.landcover.geo.internal.tiff;
 
+import dev.landcover.geo.internal.Xml;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -139,17 +140,10 @@ public final class GdalMetadata {
       sb.append("  <Item name=\"DESCRIPTION\" sample=\"")
           .append(i)
           .append("\" role=\"description\">")
-          .append(escape(escape(bytes)))
+          .append(Xml.escape(Xml.escape(bytes)))
           .append("</Item>\n");
     }
     return sb.append("</GDALMetadata>").toString();
-  }
-
-  private static String escape(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 
   /** C's {@code atoi}: leading white space, a sign, then digits up to the first other char. */
