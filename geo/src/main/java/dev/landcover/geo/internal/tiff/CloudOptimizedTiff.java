@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
-import java.util.zip.Deflater;
 
 /**
  * Turns a tiled TIFF (as {@link dev.landcover.geo.GeoTiffWriter} writes it) into a Cloud-Optimized
@@ -777,7 +776,7 @@ public final class CloudOptimizedTiff {
                       Samples.differences(
                           tile, g.tileWidth, g.tileHeight, perPixel, bytesPerSample, g.order);
                     }
-                    return g.deflate ? deflate(tile, deflateLevel) : tile;
+                    return g.deflate ? NativeDeflate.deflate(tile, deflateLevel, false) : tile;
                   })
               .toArray(byte[][]::new);
       for (int i = 0; i < encoded.length; i++) {
@@ -789,23 +788,6 @@ public final class CloudOptimizedTiff {
       }
       tileRowIndex++;
       tileRowRows = 0;
-    }
-
-    private static byte[] deflate(byte[] data, int level) {
-      Deflater deflater = new Deflater(level);
-      try {
-        deflater.setInput(data);
-        deflater.finish();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(data.length / 4 + 64);
-        byte[] buffer = new byte[1 << 16];
-        while (!deflater.finished()) {
-          int n = deflater.deflate(buffer);
-          out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
-      } finally {
-        deflater.end();
-      }
     }
 
     void finish() throws IOException {

@@ -15,10 +15,11 @@ import org.tukaani.xz.XZInputStream;
  * that bound, so a block that claims more than it holds (or a decompression bomb) costs no more
  * memory than the block's declared size, and extra decoded data is ignored as libtiff ignores it.
  *
- * <p>Deflate uses the JDK's zlib, ZSTD the zstd-jni binding of the reference library, LZMA the XZ
- * for Java library (libtiff writes LZMA blocks as .xz streams). LZW and PackBits are a few lines
- * each, as specified in TIFF 6.0 section 13 and 9 (no maintained Java library decodes them outside
- * a JVM-wide ImageIO TIFF plugin); they are checked against GDAL by the encoding matrix test.
+ * <p>Deflate uses libdeflate where it loads, else the JDK's zlib ({@link NativeDeflate}), ZSTD the
+ * zstd-jni binding of the reference library, LZMA the XZ for Java library (libtiff writes LZMA
+ * blocks as .xz streams). LZW and PackBits are a few lines each, as specified in TIFF 6.0 section
+ * 13 and 9 (no maintained Java library decodes them outside a JVM-wide ImageIO TIFF plugin); they
+ * are checked against GDAL by the encoding matrix test.
  */
 final class Codecs {
   static final int NONE = 1;
@@ -68,7 +69,13 @@ final class Codecs {
     Sink out = reuse != null ? new Sink(limit, reuse) : new Sink(limit, length);
     switch (code) {
       case NONE -> out.write(data, 0, Math.min(length, limit));
-      case DEFLATE, DEFLATE_OLD -> inflate(data, length, out, inflaters.get());
+      case DEFLATE, DEFLATE_OLD -> {
+        if (out.room() >= limit && NativeDeflate.inflate(data, length, out.buffer, limit)) {
+          out.length = limit;
+        } else {
+          inflate(data, length, out, inflaters.get());
+        }
+      }
       case LZW -> lzw(data, length, out);
       case PACKBITS -> packBits(data, length, out);
       case ZSTD -> {

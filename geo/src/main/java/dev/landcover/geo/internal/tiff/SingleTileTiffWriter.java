@@ -5,7 +5,6 @@ import dev.landcover.geo.SampleType;
 import dev.landcover.geo.internal.Rasters;
 import dev.landcover.geo.internal.sis.SisTiffWriter;
 import java.awt.image.Raster;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.Deflater;
 import org.opengis.referencing.crs.CoordinateReferenceSystem;
 
 /**
@@ -85,7 +83,7 @@ public final class SingleTileTiffWriter {
     List<byte[]> planes = new ArrayList<>(bands);
     for (int b = 0; b < bands; b++) {
       byte[] raw = plane(data, b, type, width, height, tileWidth, tileHeight, predictor);
-      planes.add(compress ? deflate(raw, deflateLevel, huffmanOnly) : raw);
+      planes.add(compress ? NativeDeflate.deflate(raw, deflateLevel, huffmanOnly) : raw);
     }
     Ifd ifd = new Ifd();
     ifd.longs(TiffDirectory.TAG_IMAGE_WIDTH, width);
@@ -225,26 +223,6 @@ public final class SingleTileTiffWriter {
       }
     }
     return out.array();
-  }
-
-  private static byte[] deflate(byte[] raw, int level, boolean huffmanOnly) {
-    Deflater deflater = new Deflater(level);
-    try {
-      if (huffmanOnly) {
-        deflater.setStrategy(Deflater.HUFFMAN_ONLY);
-      }
-      deflater.setInput(raw);
-      deflater.finish();
-      ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 2 + 64);
-      byte[] buf = new byte[65536];
-      while (!deflater.finished()) {
-        int n = deflater.deflate(buf);
-        out.write(buf, 0, n);
-      }
-      return out.toByteArray();
-    } finally {
-      deflater.end();
-    }
   }
 
   /** The GeoKey tags SIS writes for {@code crs}, from a 1 x 1 file written once per CRS. */
