@@ -1,6 +1,7 @@
 package dev.landcover.app;
 
 import ai.djl.Device;
+import dev.landcover.geo.DeflateCodec;
 import dev.landcover.networks.EngineReport;
 import dev.landcover.networks.GpuSetup;
 import java.io.PrintWriter;
@@ -10,14 +11,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code landcover doctor}: what the deep-learning engine runs on (DJL, libtorch version, flavour
- * and folder, CUDA, cuDNN, GPUs, threads, memory) and, when no GPU is usable, why.
+ * and folder, CUDA, cuDNN, GPUs, threads, memory) and, when no GPU is usable, why; and the Deflate
+ * codec of GeoTIFF blocks (libdeflate, or the JDK's zlib and why).
  */
 @Command(
     name = "doctor",
     mixinStandardHelpOptions = true,
     description =
-        "Report the engine, libtorch flavour, CUDA, cuDNN, GPUs, threads and memory, and why no"
-            + " GPU is usable when none is (set-up: docs/gpu.md).")
+        "Report the engine, libtorch flavour, CUDA, cuDNN, GPUs, threads and memory, why no GPU"
+            + " is usable when none is (set-up: docs/gpu.md), and the Deflate codec (libdeflate"
+            + " or the JDK's zlib).")
 final class DoctorCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -25,8 +28,17 @@ final class DoctorCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     EngineReport.probe().lines().forEach(out::println);
+    out.println("Deflate codec: " + deflateCodec());
     out.flush();
     return ExitCodes.OK;
+  }
+
+  private static String deflateCodec() {
+    try {
+      return DeflateCodec.description();
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
   }
 
   /**

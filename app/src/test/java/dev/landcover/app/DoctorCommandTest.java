@@ -40,6 +40,13 @@ class DoctorCommandTest {
     assertTrue(r.out().contains("Threads: intra-op "), r.out());
     assertTrue(r.out().contains("JVM heap: max "), r.out());
     assertTrue(r.out().contains("GPU: not usable: "), r.out());
+    if (System.getProperty("landcover.deflate") == null
+        && System.getenv("LANDCOVER_DEFLATE") == null
+        && Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libdeflate.so.0"))) {
+      assertTrue(r.out().contains("Deflate codec: libdeflate (/usr/lib/"), r.out());
+    } else {
+      assertTrue(r.out().contains("Deflate codec: "), r.out());
+    }
     if (System.getenv("PYTORCH_LIBRARY_PATH") == null) {
       assertTrue(r.out().contains("Flavour selected by the environment: cpu"), r.out());
       assertTrue(r.out().contains("PYTORCH_LIBRARY_PATH is not set"), r.out());
