@@ -117,9 +117,14 @@ final class Codecs {
         }
         out.length += k;
       }
-      if (out.full() && !inflater.finished() && !inflater.needsInput()) {
-        // zlib goes on to the end of the stream and its checksum, as it does inside libtiff
-        inflater.inflate(new byte[256]);
+      if (out.full() && !inflater.finished()) {
+        // zlib goes on to the end of the stream and its checksum, as it does inside libtiff; a
+        // stream that holds exactly the block must end with its checksum, as libdeflate (GDAL's
+        // inflater) requires, while one that holds more is taken as libtiff takes it
+        int more = inflater.needsInput() ? 0 : inflater.inflate(new byte[256]);
+        if (more == 0 && !inflater.finished() && inflater.needsInput()) {
+          throw new IOException("corrupt Deflate data: the stream ends before its checksum");
+        }
       }
     } catch (DataFormatException e) {
       throw new IOException("corrupt Deflate data: " + e.getMessage(), e);
