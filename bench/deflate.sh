@@ -5,13 +5,15 @@
 # (uncompressed) as the reference. Reports CPU seconds (user + sys of the whole process, and the
 # reads' own cpu_seconds), wall seconds and output size; a round is every run once, in order.
 # Usage: bench/deflate.sh SCENE.tif [ROUNDS (default 2)] [WORKDIR (default /tmp/landcover-deflate)]
-# Needs gdal-bin, python3-gdal and /usr/bin/time.
+# Needs gdal-bin, python3-gdal and /usr/bin/time. LANDCOVER (default ./landcover) is the command
+# run, e.g. "java -Xmx1g -jar COPY/landcover.jar" to measure a copy of the build while it changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 img="$1"
 rounds="${2:-2}"
 work="${3:-/tmp/landcover-deflate}"
 mkdir -p "$work"
+read -r -a landcover <<< "${LANDCOVER:-./landcover}"
 size=$(gdalinfo "$img" | sed -n 's/^Size is \([0-9]*\), .*/\1/p')
 /usr/bin/python3 - "$size" > "$work/windows.txt" <<'PY'
 import random, sys
@@ -20,7 +22,7 @@ for _ in range(200):
     print(r.randrange(0, n - s + 1), r.randrange(0, n - s + 1), s, s)
 PY
 cat "$img" > /dev/null
-./landcover doctor | grep "Deflate codec" >&2
+"${landcover[@]}" doctor | grep "Deflate codec" >&2
 
 run() {  # name, then the command: prints "| name | wall s | CPU s | reads' CPU s | output MB |"
   local name="$1"; shift
@@ -39,17 +41,17 @@ echo "|---|---|---|---|---|"
 for round in $(seq "$rounds"); do
   for codec in libdeflate jdk; do
     LANDCOVER_DEFLATE=$codec run "reads, $codec" \
-      ./landcover bench read --image "$img" --windows "$work/windows.txt"
+      "${landcover[@]}" bench read --image "$img" --windows "$work/windows.txt"
   done
   for codec in libdeflate jdk; do
     LANDCOVER_DEFLATE=$codec run "chips --compress none, $codec" \
-      ./landcover chips --image "$img" --size 256 --overlap 128 --compress none --out "$work/out"
+      "${landcover[@]}" chips --image "$img" --size 256 --overlap 128 --compress none --out "$work/out"
   done
   run "gdal_retile.py (uncompressed)" \
     bash -c 'mkdir -p "$0" && exec gdal_retile.py -ps 256 256 -overlap 128 -targetDir "$0" "$1"' \
     "$work/out" "$img"
   for codec in libdeflate jdk; do
     LANDCOVER_DEFLATE=$codec run "chips (default Deflate), $codec" \
-      ./landcover chips --image "$img" --size 256 --overlap 128 --out "$work/out"
+      "${landcover[@]}" chips --image "$img" --size 256 --overlap 128 --out "$work/out"
   done
 done
