@@ -6,7 +6,8 @@ import java.util.SortedMap;
 
 /**
  * One chip cut from a scene: the image bands, the label band when there is one, where it lies, and
- * how much of it is real data.
+ * how much of it is real data. Chips from a {@link ChipGenerator} share the pixels of the strip
+ * they were cut from (see there).
  *
  * @param index the chip's number in its {@link dev.landcover.pixels.ChipPlan} (row-major)
  * @param window the chip's window in the source's pixel coordinates (may reach past the source)
@@ -42,7 +43,7 @@ public record Chip(
     if (labels == null) {
       throw new IllegalStateException("Chip " + index + " has no labels");
     }
-    return labels.raster().getSamples(0, 0, window.width(), window.height(), 0, (int[]) null);
+    return labels.samplesAsInt(0);
   }
 
   /** Which pixels are real image data (see {@link RasterWindow#isValid}), row-major. */

@@ -22,7 +22,10 @@ import java.util.stream.StreamSupport;
  * <p>The chips follow a {@link ChipPlan}: the whole raster is covered, the last row and column are
  * shifted back inside, and a raster smaller than one chip yields one chip padded with nodata.
  * {@link #stream()} reads the rasters one row of chips at a time (one window read per row, chips
- * cut from it in memory), so memory holds one strip of the scene whatever its size.
+ * cut from it in memory), so memory holds one strip of the scene whatever its size. A chip's pixels
+ * are not copied: they stay in the strip (and its validity mask) until asked for as a {@link
+ * RasterWindow#raster() raster}, so a chip held keeps its whole strip in memory; consumers that
+ * keep many chips keep {@code chip.image().crop(chip.window())} (a copy) instead.
  *
  * <p>Filters, applied in this order: first the class filter: with required classes, a chip that has
  * fewer than the minimum pixels of every required class is "background" and is kept only with the
@@ -122,7 +125,7 @@ public final class ChipGenerator {
       return counts;
     }
     PixelWindow w = labelChip.window();
-    int[] values = labelChip.raster().getSamples(0, 0, w.width(), w.height(), 0, (int[]) null);
+    int[] values = labelChip.samplesAsInt(0);
     for (int i = 0; i < values.length; i++) {
       if (labelChip.isValid(i % w.width(), i / w.width())) {
         counts.merge(values[i], 1, Integer::sum);
@@ -148,6 +151,7 @@ public final class ChipGenerator {
     private int next;
     private int stripRow = -1;
     private RasterWindow imageStrip;
+    private int[] imageStripValid;
     private RasterWindow labelStrip;
 
     ChipSpliterator() {
@@ -164,7 +168,7 @@ public final class ChipGenerator {
             readStrip(row);
           }
           PixelWindow window = plan.window(index);
-          RasterWindow labelChip = labelStrip == null ? null : labelStrip.crop(window);
+          RasterWindow labelChip = labelStrip == null ? null : labelStrip.view(window, -1);
           SortedMap<Integer, Integer> counts = countClasses(labelChip);
           if (!hasRequiredClass(counts) && !keepBackground(index)) {
             dropped.incrementAndGet(DropReason.BACKGROUND.ordinal());
@@ -172,8 +176,13 @@ public final class ChipGenerator {
           }
           if (imageStrip == null) {
             imageStrip = image.read(stripWindow(row), bands);
+            imageStripValid = imageStrip.validPerColumn();
           }
-          RasterWindow imageChip = imageStrip.crop(window);
+          int valid = 0;
+          for (int c = window.x(); c < window.endX(); c++) {
+            valid += imageStripValid[c];
+          }
+          RasterWindow imageChip = imageStrip.view(window, valid);
           double nodata = imageChip.noDataFraction();
           if (imageChip.validCount() == 0 || nodata > maxNoDataFraction) {
             dropped.incrementAndGet(DropReason.NODATA.ordinal());
@@ -184,6 +193,7 @@ public final class ChipGenerator {
           return true;
         }
         imageStrip = null;
+        imageStripValid = null;
         labelStrip = null;
         return false;
       } catch (GeoTiffException e) {
@@ -200,6 +210,7 @@ public final class ChipGenerator {
     private void readStrip(int row) throws GeoTiffException {
       stripRow = row;
       imageStrip = null;
+      imageStripValid = null;
       labelStrip = labels == null ? null : labels.read(stripWindow(row), 1);
     }
   }

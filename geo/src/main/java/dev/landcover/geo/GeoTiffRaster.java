@@ -546,6 +546,7 @@ public final class GeoTiffRaster implements SceneRaster {
 
   @Override
   public void close() throws GeoTiffException {
+    decoder.close();
     if (mask != null) {
       mask.close();
     }

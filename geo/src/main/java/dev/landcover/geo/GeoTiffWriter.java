@@ -203,15 +203,27 @@ public final class GeoTiffWriter {
       throw new IllegalArgumentException(
           "Data of type " + data.sampleType() + " given to a writer of " + type);
     }
-    WritableRaster source = data.writableRaster();
     if (classes.isEmpty() && overviews == null && SingleTileTiffWriter.fits(grid, bands, type)) {
+      Object[] banks = new Object[bands];
+      for (int b = 0; b < bands; b++) {
+        banks[b] = data.bank(b);
+      }
       writeAtomically(
           target,
           tmp ->
               SingleTileTiffWriter.write(
-                  tmp, grid, source, type, tags(), deflateLevel, huffmanOnly));
+                  tmp,
+                  grid,
+                  banks,
+                  data.sampleOffset(),
+                  data.scanline(),
+                  type,
+                  tags(),
+                  deflateLevel,
+                  huffmanOnly));
       return;
     }
+    WritableRaster source = data.writableRaster();
     write(
         target,
         (tile, raster) -> {
@@ -281,11 +293,14 @@ public final class GeoTiffWriter {
    */
   private void writeAtomically(Path target, AtomicFiles.Content content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    if (Files.exists(target) && !overwrite) {
-      throw new GeoTiffException(target, "already exists", "allow overwriting to replace it");
-    }
-    if (Files.isDirectory(target)) {
-      throw new GeoTiffException(target, "is a directory where an output file was expected", null);
+    if (Files.exists(target)) {
+      if (!overwrite) {
+        throw new GeoTiffException(target, "already exists", "allow overwriting to replace it");
+      }
+      if (Files.isDirectory(target)) {
+        throw new GeoTiffException(
+            target, "is a directory where an output file was expected", null);
+      }
     }
     try {
       Files.createDirectories(dir);
@@ -294,14 +309,16 @@ public final class GeoTiffWriter {
     }
     Path aux = target.resolveSibling(target.getFileName() + ".aux.xml");
     Path tmp = AtomicFiles.temporary(target);
-    Path auxTmp = AtomicFiles.temporary(aux);
+    Path auxTmp = classes.isEmpty() ? null : AtomicFiles.temporary(aux);
+    boolean moved = false;
     try {
       content.writeTo(tmp);
-      if (!classes.isEmpty()) {
+      if (auxTmp != null) {
         Files.writeString(auxTmp, categoryNames(classes), StandardCharsets.UTF_8);
       }
       AtomicFiles.move(tmp, target, overwrite);
-      if (!classes.isEmpty()) {
+      moved = true;
+      if (auxTmp != null) {
         AtomicFiles.move(auxTmp, aux, overwrite);
       } else if (overwrite) {
         Files.deleteIfExists(aux);
@@ -309,8 +326,13 @@ public final class GeoTiffWriter {
     } catch (FileAlreadyExistsException e) {
       throw new GeoTiffException(target, "already exists", "allow overwriting to replace it", e);
     } finally {
-      Files.deleteIfExists(tmp);
-      Files.deleteIfExists(auxTmp);
+      // after the move the temporary file is gone: no need to ask (one call less per chip)
+      if (!moved) {
+        Files.deleteIfExists(tmp);
+      }
+      if (auxTmp != null) {
+        Files.deleteIfExists(auxTmp);
+      }
     }
   }
 

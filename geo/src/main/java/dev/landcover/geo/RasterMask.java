@@ -313,6 +313,9 @@ final class RasterMask {
 
   /** Closes an external mask. */
   void close() throws GeoTiffException {
+    if (internal != null) {
+      internal.close();
+    }
     if (external != null) {
       external.close();
     }

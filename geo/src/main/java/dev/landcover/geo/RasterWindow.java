@@ -30,10 +30,23 @@ public final class RasterWindow {
   private final int[] bands;
   private final SampleType sampleType;
   private final double[] noData;
-  private final WritableRaster raster;
+  private volatile Samples samples;
   private final boolean[] valid;
   private final boolean[] masked;
+  private final int maskOffset;
+  private final int maskScanline;
   private int validCount = -1;
+
+  /**
+   * Where this window's samples are: a raster made by {@link Rasters#createBanded} (banded, origin
+   * 0, no offsets) whose pixel ({@code x}, {@code y}) is this window's pixel (0, 0). A window made
+   * by {@link #crop} of a strip the {@link ChipGenerator} read shares the strip's raster.
+   */
+  private record Samples(WritableRaster raster, int x, int y) {
+    int offset() {
+      return y * raster.getWidth() + x;
+    }
+  }
 
   RasterWindow(
       PixelWindow window,
@@ -53,13 +66,40 @@ public final class RasterWindow {
       WritableRaster raster,
       boolean[] valid,
       boolean[] masked) {
+    this(
+        window,
+        bands,
+        sampleType,
+        noData,
+        new Samples(raster, 0, 0),
+        valid,
+        masked,
+        0,
+        window.width(),
+        -1);
+  }
+
+  private RasterWindow(
+      PixelWindow window,
+      int[] bands,
+      SampleType sampleType,
+      double[] noData,
+      Samples samples,
+      boolean[] valid,
+      boolean[] masked,
+      int maskOffset,
+      int maskScanline,
+      int validCount) {
     this.masked = masked;
     this.window = window;
     this.bands = bands;
     this.sampleType = sampleType;
     this.noData = noData;
-    this.raster = raster;
+    this.samples = samples;
     this.valid = valid;
+    this.maskOffset = maskOffset;
+    this.maskScanline = maskScanline;
+    this.validCount = validCount;
   }
 
   /**
@@ -114,7 +154,7 @@ public final class RasterWindow {
    * Callers must not modify it.
    */
   public Raster raster() {
-    return raster;
+    return dense().raster();
   }
 
   /**
@@ -122,17 +162,69 @@ public final class RasterWindow {
    * changes nothing in the file).
    */
   public WritableRaster writableRaster() {
-    return raster;
+    return dense().raster();
+  }
+
+  /**
+   * The samples in a raster of this window's own size: those of a window {@link #view} made are
+   * copied out of the shared raster the first time they are asked for this way.
+   */
+  private Samples dense() {
+    Samples s = samples;
+    if (s.x() == 0
+        && s.y() == 0
+        && s.raster().getWidth() == window.width()
+        && s.raster().getHeight() == window.height()) {
+      return s;
+    }
+    s = new Samples(copySamples(), 0, 0);
+    samples = s;
+    return s;
+  }
+
+  /** A copy of this window's samples in a raster of its own size. */
+  private WritableRaster copySamples() {
+    Samples s = samples;
+    int w = window.width();
+    int h = window.height();
+    WritableRaster copy = Rasters.createBanded(sampleType, w, h, bands.length);
+    for (int b = 0; b < bands.length; b++) {
+      if (!Rasters.copyBand(s.raster(), b, s.x(), s.y(), copy, b, 0, 0, w, h)) {
+        copy.setRect(-s.x(), -s.y(), s.raster());
+        break;
+      }
+    }
+    return copy;
+  }
+
+  /**
+   * The primitive array of band {@code index} (0-based), in which this window's pixel ({@code
+   * column}, {@code row}) is at {@link #sampleOffset()} {@code + row * }{@link #scanline()} {@code
+   * + column}; for writers that encode straight from it. Callers must not modify it.
+   */
+  Object bank(int index) {
+    return Rasters.bankData(samples.raster().getDataBuffer(), index);
+  }
+
+  /** Index of pixel (0, 0) in each {@link #bank}. */
+  int sampleOffset() {
+    return samples.offset();
+  }
+
+  /** Distance between rows in each {@link #bank}, in samples. */
+  int scanline() {
+    return samples.raster().getWidth();
   }
 
   /** The value of band {@code index} (0-based) at ({@code column}, {@code row}) of the window. */
   public double sample(int index, int column, int row) {
-    return sampleType.fromStored(raster.getSampleDouble(column, row, index));
+    Samples s = samples;
+    return sampleType.fromStored(s.raster().getSampleDouble(s.x() + column, s.y() + row, index));
   }
 
   /** Whether the pixel at ({@code column}, {@code row}) of the window holds real data. */
   public boolean isValid(int column, int row) {
-    return valid[row * window.width() + column];
+    return valid[maskOffset + row * maskScanline + column];
   }
 
   /**
@@ -140,21 +232,37 @@ public final class RasterWindow {
    * band) masks the pixel; such pixels are also invalid (their samples keep the file's values).
    */
   public boolean isMasked(int column, int row) {
-    return masked != null && masked[row * window.width() + column];
+    return masked != null && masked[maskOffset + row * maskScanline + column];
   }
 
   /** The validity mask, row-major, {@code width * height} entries (a copy). */
   public boolean[] validMask() {
-    return valid.clone();
+    return rowsOf(valid);
+  }
+
+  /** The rows of this window in a mask laid out as {@link #valid} is, as a mask of its own. */
+  private boolean[] rowsOf(boolean[] mask) {
+    int w = window.width();
+    if (maskOffset == 0 && maskScanline == w && mask.length == window.area()) {
+      return mask.clone();
+    }
+    boolean[] copy = new boolean[(int) window.area()];
+    for (int r = 0; r < window.height(); r++) {
+      System.arraycopy(mask, maskOffset + r * maskScanline, copy, r * w, w);
+    }
+    return copy;
   }
 
   /** Number of valid pixels. */
   public int validCount() {
     if (validCount < 0) {
       int n = 0;
-      for (boolean v : valid) {
-        if (v) {
-          n++;
+      for (int r = 0; r < window.height(); r++) {
+        int from = maskOffset + r * maskScanline;
+        for (int i = from; i < from + window.width(); i++) {
+          if (valid[i]) {
+            n++;
+          }
         }
       }
       validCount = n;
@@ -176,7 +284,7 @@ public final class RasterWindow {
     int h = window.height();
     int plane = w * h;
     float[] out = new float[bands.length * plane];
-    DataBuffer buffer = raster.getDataBuffer();
+    DataBuffer buffer = dense().raster().getDataBuffer();
     for (int b = 0; b < bands.length; b++) {
       int base = b * plane;
       switch (sampleType) {
@@ -235,23 +343,31 @@ public final class RasterWindow {
     ByteBuffer out =
         ByteBuffer.allocate(bands.length * plane * (sampleType.bits() / 8))
             .order(ByteOrder.LITTLE_ENDIAN);
-    DataBuffer buffer = raster.getDataBuffer();
-    int step = plane * (sampleType.bits() / 8);
+    Samples s = samples;
+    DataBuffer buffer = s.raster().getDataBuffer();
+    int w = window.width();
+    int scanline = s.raster().getWidth();
+    int bytes = sampleType.bits() / 8;
+    int step = plane * bytes;
     for (int b = 0; b < bands.length; b++) {
-      ByteBuffer band = out.slice(b * step, step).order(ByteOrder.LITTLE_ENDIAN);
       Object bank = Rasters.bankData(buffer, b);
-      if (bank instanceof byte[] d) {
-        band.put(d, 0, plane);
-      } else if (bank instanceof short[] d) {
-        band.asShortBuffer().put(d, 0, plane);
-      } else if (bank instanceof int[] d) {
-        band.asIntBuffer().put(d, 0, plane);
-      } else if (bank instanceof float[] d) {
-        band.asFloatBuffer().put(d, 0, plane);
-      } else if (bank instanceof double[] d) {
-        band.asDoubleBuffer().put(d, 0, plane);
-      } else {
-        throw new AssertionError(sampleType);
+      for (int r = 0; r < window.height(); r++) {
+        ByteBuffer row =
+            out.slice(b * step + r * w * bytes, w * bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int from = s.offset() + r * scanline;
+        if (bank instanceof byte[] d) {
+          row.put(d, from, w);
+        } else if (bank instanceof short[] d) {
+          row.asShortBuffer().put(d, from, w);
+        } else if (bank instanceof int[] d) {
+          row.asIntBuffer().put(d, from, w);
+        } else if (bank instanceof float[] d) {
+          row.asFloatBuffer().put(d, from, w);
+        } else if (bank instanceof double[] d) {
+          row.asDoubleBuffer().put(d, from, w);
+        } else {
+          throw new AssertionError(sampleType);
+        }
       }
     }
     return out.array();
@@ -330,28 +446,75 @@ public final class RasterWindow {
    * window of its own with copied samples. {@code sub} must lie inside this window.
    */
   public RasterWindow crop(PixelWindow sub) {
+    RasterWindow view = view(sub, -1);
+    return new RasterWindow(
+        sub,
+        bands,
+        sampleType,
+        noData,
+        new Samples(view.copySamples(), 0, 0),
+        view.rowsOf(valid),
+        masked == null ? null : view.rowsOf(masked),
+        0,
+        sub.width(),
+        -1);
+  }
+
+  /**
+   * The part of this window inside {@code sub}, as {@link #crop} gives it but sharing this window's
+   * samples and masks instead of copying them: cheap to make, but it keeps all of this window's
+   * pixels in memory for as long as it is held. The samples are copied out only when {@link
+   * #raster()} or {@link #writableRaster()} is asked for.
+   *
+   * @param validCount its number of valid pixels when the caller knows it, else -1
+   */
+  RasterWindow view(PixelWindow sub, int validCount) {
     if (!window.contains(sub)) {
       throw new IllegalArgumentException(sub + " is not inside " + window);
     }
     int dx = sub.x() - window.x();
     int dy = sub.y() - window.y();
-    WritableRaster copy = Rasters.createBanded(sampleType, sub.width(), sub.height(), bands.length);
-    for (int b = 0; b < bands.length; b++) {
-      if (!Rasters.copyBand(raster, b, dx, dy, copy, b, 0, 0, sub.width(), sub.height())) {
-        copy.setRect(-dx, -dy, raster);
-        break;
+    Samples s = samples;
+    return new RasterWindow(
+        sub,
+        bands,
+        sampleType,
+        noData,
+        new Samples(s.raster(), s.x() + dx, s.y() + dy),
+        valid,
+        masked,
+        maskOffset + dy * maskScanline + dx,
+        maskScanline,
+        validCount);
+  }
+
+  /**
+   * Valid pixels per column: entry {@code c} counts the valid pixels of column {@code c} of the
+   * window, over all its rows. A chip as tall as a strip has as many valid pixels as the sum of its
+   * columns' counts.
+   */
+  int[] validPerColumn() {
+    int w = window.width();
+    int[] counts = new int[w];
+    for (int r = 0; r < window.height(); r++) {
+      int from = maskOffset + r * maskScanline;
+      for (int c = 0; c < w; c++) {
+        if (valid[from + c]) {
+          counts[c]++;
+        }
       }
     }
-    boolean[] mask = new boolean[(int) sub.area()];
-    boolean[] maskedCopy = masked == null ? null : new boolean[mask.length];
-    for (int r = 0; r < sub.height(); r++) {
-      System.arraycopy(valid, (r + dy) * window.width() + dx, mask, r * sub.width(), sub.width());
-      if (masked != null) {
-        System.arraycopy(
-            masked, (r + dy) * window.width() + dx, maskedCopy, r * sub.width(), sub.width());
-      }
-    }
-    return new RasterWindow(sub, bands, sampleType, noData, copy, mask, maskedCopy);
+    return counts;
+  }
+
+  /**
+   * Band {@code index} (0-based) as whole numbers, row-major, {@code width * height} entries (as
+   * {@link Raster#getSamples} gives them).
+   */
+  int[] samplesAsInt(int index) {
+    Samples s = samples;
+    return s.raster()
+        .getSamples(s.x(), s.y(), window.width(), window.height(), index, (int[]) null);
   }
 
   @Override

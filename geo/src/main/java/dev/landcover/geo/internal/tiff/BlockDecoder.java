@@ -6,6 +6,8 @@ import dev.landcover.geo.internal.Rasters;
 import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -19,10 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decodes the tiles or strips of a TIFF straight from the file, several blocks at once on the
- * common fork-join pool, and keeps recently decoded blocks in a bounded cache. Every encoding that
- * Landcover reads goes through here; {@link #open} refuses the others with a one-line {@link
- * GeoTiffException} naming the file, the value found, what is supported and a {@code
- * gdal_translate} command that converts the file.
+ * common fork-join pool, and keeps recently decoded blocks in the process's {@link BlockCache}.
+ * Every encoding that Landcover reads goes through here; {@link #open} refuses the others with a
+ * one-line {@link GeoTiffException} naming the file, the value found, what is supported and a
+ * {@code gdal_translate} command that converts the file.
  *
  * <p>What is decoded, and as which {@link SampleType}:
  *
@@ -52,9 +54,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * samples are stored band by band (planar configuration 2).
  */
 public final class BlockDecoder {
-  /** Bytes of decoded blocks kept for later windows (overlapping chips reuse them). */
-  static final long CACHE_BYTES = 96L << 20;
-
   /** The most bytes one decoded tile or strip may hold. */
   static final long MAX_BLOCK_BYTES = 256L << 20;
 
@@ -67,6 +66,11 @@ public final class BlockDecoder {
 
   private static final String CONVERT =
       "convert it with: gdal_translate -co COMPRESS=DEFLATE -co TILED=YES in.tif out.tif";
+
+  private static final VarHandle SHORTS_LE =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle SHORTS_BE =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
 
   private final Path file;
   private final FileChannel channel;
@@ -90,8 +94,6 @@ public final class BlockDecoder {
   private final int blocksDown;
   private final long[] offsets;
   private final long[] counts;
-  private final Map<Integer, Object> cache = new LinkedHashMap<>(64, 0.75f, true);
-  private long cachedBytes;
 
   private BlockDecoder(
       TiffDirectory dir,
@@ -485,17 +487,7 @@ public final class BlockDecoder {
   /** The decoded blocks, from the cache or decoded now in parallel; null for absent blocks. */
   private Map<Integer, Object> blocks(List<Integer> indices) throws IOException {
     Map<Integer, Object> found = new LinkedHashMap<>();
-    List<Integer> missing = new ArrayList<>();
-    synchronized (cache) {
-      for (int i : indices) {
-        Object block = cache.get(i);
-        if (block != null) {
-          found.put(i, block);
-        } else {
-          missing.add(i);
-        }
-      }
-    }
+    List<Integer> missing = BlockCache.lookUp(this, indices, found);
     try {
       Map<Integer, Object> decoded = new ConcurrentHashMap<>();
       (missing.size() > 1 ? missing.parallelStream() : missing.stream())
@@ -511,35 +503,16 @@ public final class BlockDecoder {
                 }
               });
       found.putAll(decoded);
-      synchronized (cache) {
-        for (Map.Entry<Integer, Object> e : decoded.entrySet()) {
-          if (cache.put(e.getKey(), e.getValue()) == null) {
-            cachedBytes += bytes(e.getValue());
-          }
-        }
-        var it = cache.entrySet().iterator();
-        while (cachedBytes > CACHE_BYTES && it.hasNext()) {
-          cachedBytes -= bytes(it.next().getValue());
-          it.remove();
-        }
-      }
+      BlockCache.store(this, decoded);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
     return found;
   }
 
-  private static long bytes(Object block) {
-    if (block instanceof byte[] a) {
-      return a.length;
-    } else if (block instanceof short[] a) {
-      return 2L * a.length;
-    } else if (block instanceof int[] a) {
-      return 4L * a.length;
-    } else if (block instanceof float[] a) {
-      return 4L * a.length;
-    }
-    return 8L * ((double[]) block).length;
+  /** Drops this decoder's blocks from the cache: its file is being closed. */
+  public void close() {
+    BlockCache.drop(this);
   }
 
   /** Decodes block {@code index}: a typed array of the block's samples, or null when absent. */
@@ -688,9 +661,13 @@ public final class BlockDecoder {
       }
       case 16 -> {
         short[] a = new short[n];
-        b.asShortBuffer().get(a);
-        if (horizontal) {
-          undoHorizontal(a, rowLength, rows, stride);
+        if (horizontal && b.hasArray()) {
+          undoHorizontal16(b, a, rowLength, rows, stride);
+        } else {
+          b.asShortBuffer().get(a);
+          if (horizontal) {
+            undoHorizontal(a, rowLength, rows, stride);
+          }
         }
         if (format == 3) {
           float[] f = new float[n];
@@ -812,6 +789,47 @@ public final class BlockDecoder {
       return sign == 0 ? v : -v;
     }
     return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+  }
+
+  /**
+   * Reads 16-bit samples from {@code b} (in its byte order) into {@code a} and undoes horizontal
+   * differencing in the same pass, as {@code b.asShortBuffer().get(a)} then {@link #undoHorizontal}
+   * would.
+   */
+  private static void undoHorizontal16(
+      ByteBuffer b, short[] a, int rowLength, int rows, int stride) {
+    byte[] raw = b.array();
+    int base = b.arrayOffset() + b.position();
+    boolean little = b.order() == ByteOrder.LITTLE_ENDIAN;
+    for (int r = 0; r < rows; r++) {
+      int start = r * rowLength;
+      int end = start + rowLength;
+      int first = Math.min(end, start + stride);
+      for (int i = start; i < first; i++) {
+        a[i] =
+            little
+                ? (short) SHORTS_LE.get(raw, base + 2 * i)
+                : (short) SHORTS_BE.get(raw, base + 2 * i);
+      }
+      if (stride == 1) {
+        short sum = a[start];
+        for (int i = start + 1; i < end; i++) {
+          sum +=
+              little
+                  ? (short) SHORTS_LE.get(raw, base + 2 * i)
+                  : (short) SHORTS_BE.get(raw, base + 2 * i);
+          a[i] = sum;
+        }
+      } else {
+        for (int i = first; i < end; i++) {
+          short d =
+              little
+                  ? (short) SHORTS_LE.get(raw, base + 2 * i)
+                  : (short) SHORTS_BE.get(raw, base + 2 * i);
+          a[i] = (short) (a[i - stride] + d);
+        }
+      }
+    }
   }
 
   /**

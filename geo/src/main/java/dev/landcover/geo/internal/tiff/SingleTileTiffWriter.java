@@ -2,9 +2,7 @@ package dev.landcover.geo.internal.tiff;
 
 import dev.landcover.geo.RasterGrid;
 import dev.landcover.geo.SampleType;
-import dev.landcover.geo.internal.Rasters;
 import dev.landcover.geo.internal.sis.SisTiffWriter;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -57,9 +55,12 @@ public final class SingleTileTiffWriter {
   }
 
   /**
-   * Writes {@code data} (banded, origin 0, the grid's size) to {@code file}, created or truncated.
-   * The image must {@link #fits fit}.
+   * Writes the image of the grid's size in {@code banks} to {@code file}, created or truncated. The
+   * image must {@link #fits fit}.
    *
+   * @param banks one primitive array per band, of the Java storage type of {@code type}
+   * @param offset index in each bank of the image's upper-left sample
+   * @param scanline distance between the starts of two rows in each bank, in samples
    * @param tags extra ASCII tags (GDAL_NODATA, GDAL_METADATA) by tag number
    * @param deflateLevel 0 for no compression, else 1 to 9
    * @param huffmanOnly Deflate without string matching (ignored without compression)
@@ -67,23 +68,34 @@ public final class SingleTileTiffWriter {
   public static void write(
       Path file,
       RasterGrid grid,
-      Raster data,
+      Object[] banks,
+      int offset,
+      int scanline,
       SampleType type,
       Map<Integer, String> tags,
       int deflateLevel,
       boolean huffmanOnly)
       throws IOException {
-    int bands = data.getNumBands();
+    int bands = banks.length;
     int width = grid.width();
     int height = grid.height();
     int tileWidth = roundUp16(width);
     int tileHeight = roundUp16(height);
+    int planeBytes = tileWidth * tileHeight * (type.bits() / 8);
     boolean compress = deflateLevel > 0;
     boolean predictor = compress && !type.isFloatingPoint();
     List<byte[]> planes = new ArrayList<>(bands);
+    long[] counts = new long[bands];
     for (int b = 0; b < bands; b++) {
-      byte[] raw = plane(data, b, type, width, height, tileWidth, tileHeight, predictor);
-      planes.add(compress ? NativeDeflate.deflate(raw, deflateLevel, huffmanOnly) : raw);
+      if (compress) {
+        byte[] raw =
+            plane(
+                banks[b], offset, scanline, type, width, height, tileWidth, tileHeight, predictor);
+        planes.add(NativeDeflate.deflate(raw, deflateLevel, huffmanOnly));
+        counts[b] = planes.get(b).length;
+      } else {
+        counts[b] = planeBytes;
+      }
     }
     Ifd ifd = new Ifd();
     ifd.longs(TiffDirectory.TAG_IMAGE_WIDTH, width);
@@ -99,10 +111,6 @@ public final class SingleTileTiffWriter {
     ifd.longs(TiffDirectory.TAG_TILE_WIDTH, tileWidth);
     ifd.longs(TiffDirectory.TAG_TILE_LENGTH, tileHeight);
     ifd.longs(TiffDirectory.TAG_TILE_OFFSETS, new long[bands]); // patched below
-    long[] counts = new long[bands];
-    for (int b = 0; b < bands; b++) {
-      counts[b] = planes.get(b).length;
-    }
     ifd.longs(TiffDirectory.TAG_TILE_BYTE_COUNTS, counts);
     if (bands > 1) {
       ifd.shorts(TAG_EXTRA_SAMPLES, new int[bands - 1]);
@@ -131,26 +139,108 @@ public final class SingleTileTiffWriter {
     long position = dataStart;
     for (int b = 0; b < bands; b++) {
       offsets[b] = position;
-      position += planes.get(b).length;
+      position += counts[b];
     }
     ifd.longs(TiffDirectory.TAG_TILE_OFFSETS, offsets);
     ByteBuffer head = ifd.encode(8);
+    // The whole file in one buffer, written with one call: a direct buffer kept by the thread, so
+    // that the kernel copies straight from it (NIO copies a heap buffer into a direct one first).
+    ByteBuffer out = FileBuffer.get((int) position);
+    out.put(head);
+    for (int b = 0; b < bands; b++) {
+      if (compress) {
+        out.put(planes.get(b));
+      } else {
+        putPlane(out, banks[b], offset, scanline, width, height, tileWidth, tileHeight);
+      }
+    }
+    out.flip();
     try (FileChannel ch =
         FileChannel.open(
             file,
             StandardOpenOption.CREATE,
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer[] buffers = new ByteBuffer[bands + 1];
-      buffers[0] = head;
-      for (int b = 0; b < bands; b++) {
-        buffers[b + 1] = ByteBuffer.wrap(planes.get(b));
+      while (out.hasRemaining()) {
+        ch.write(out);
       }
-      long total = position;
-      long written = 0;
-      while (written < total) {
-        written += ch.write(buffers);
+    }
+  }
+
+  /**
+   * The buffer a thread encodes files into: direct and kept from file to file up to {@link
+   * #KEEP_BYTES}, on the heap and new for larger files.
+   */
+  private static final class FileBuffer {
+    static final int KEEP_BYTES = 16 << 20;
+    private static final ThreadLocal<ByteBuffer> OF_THREAD = new ThreadLocal<>();
+
+    /** An empty little-endian buffer of at least {@code n} bytes, limited to {@code n}. */
+    static ByteBuffer get(int n) {
+      if (n > KEEP_BYTES) {
+        return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
       }
+      ByteBuffer b = OF_THREAD.get();
+      if (b == null || b.capacity() < n) {
+        b = ByteBuffer.allocateDirect(Math.max(n, 1 << 20)).order(ByteOrder.LITTLE_ENDIAN);
+        OF_THREAD.set(b);
+      }
+      b.clear().limit(n);
+      return b;
+    }
+  }
+
+  /**
+   * Puts the samples of one band as an uncompressed tile of {@code tileWidth x tileHeight},
+   * little-endian, the part outside the image zero.
+   */
+  private static void putPlane(
+      ByteBuffer out,
+      Object bank,
+      int offset,
+      int scanline,
+      int width,
+      int height,
+      int tileWidth,
+      int tileHeight) {
+    for (int r = 0; r < height; r++) {
+      int s = offset + r * scanline;
+      if (bank instanceof byte[] a) {
+        out.put(a, s, width);
+      } else if (bank instanceof short[] a) {
+        out.asShortBuffer().put(a, s, width);
+        out.position(out.position() + 2 * width);
+      } else if (bank instanceof int[] a) {
+        out.asIntBuffer().put(a, s, width);
+        out.position(out.position() + 4 * width);
+      } else if (bank instanceof float[] a) {
+        out.asFloatBuffer().put(a, s, width);
+        out.position(out.position() + 4 * width);
+      } else if (bank instanceof double[] a) {
+        out.asDoubleBuffer().put(a, s, width);
+        out.position(out.position() + 8 * width);
+      } else {
+        throw new IllegalArgumentException("Unsupported sample array " + bank);
+      }
+      putZeros(out, (tileWidth - width) * sampleBytes(bank));
+    }
+    putZeros(out, (tileHeight - height) * tileWidth * sampleBytes(bank));
+  }
+
+  private static int sampleBytes(Object bank) {
+    if (bank instanceof byte[]) {
+      return 1;
+    } else if (bank instanceof short[]) {
+      return 2;
+    } else if (bank instanceof double[]) {
+      return 8;
+    }
+    return 4;
+  }
+
+  private static void putZeros(ByteBuffer out, int n) {
+    for (int i = 0; i < n; i++) {
+      out.put((byte) 0);
     }
   }
 
@@ -160,10 +250,11 @@ public final class SingleTileTiffWriter {
     return v;
   }
 
-  /** Band {@code b} as little-endian bytes of a padded tile, with the predictor applied. */
+  /** One band as little-endian bytes of a padded tile, with the predictor applied. */
   private static byte[] plane(
-      Raster data,
-      int b,
+      Object bank,
+      int offset,
+      int scanline,
       SampleType type,
       int width,
       int height,
@@ -173,10 +264,8 @@ public final class SingleTileTiffWriter {
     int bytes = type.bits() / 8;
     ByteBuffer out =
         ByteBuffer.allocate(tileWidth * tileHeight * bytes).order(ByteOrder.LITTLE_ENDIAN);
-    Object bank = Rasters.bankData(data.getDataBuffer(), b);
-    int stride = data.getWidth();
     for (int r = 0; r < height; r++) {
-      int s = r * stride;
+      int s = offset + r * scanline;
       out.position(r * tileWidth * bytes);
       if (bank instanceof byte[] a) {
         if (predictor) {
