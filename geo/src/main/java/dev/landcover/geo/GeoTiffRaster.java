@@ -38,15 +38,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads:</b> instances are safe for use by several threads: concurrent reads of one
  * instance run in parallel, and one read decodes its tiles in parallel.
  *
- * <p>Pixels are decoded by Landcover's block decoder (internal {@code BlockDecoder}); Apache SIS
- * reads the georeferencing. Supported: no compression, LZW, Deflate, PackBits, ZSTD, LZMA and 8-bit
- * JPEG (YCbCr converted to RGB as GDAL does); predictors none, horizontal and floating point; tiled
- * or striped, pixel or band interleaved, classic TIFF and BigTIFF; unsigned integers of 1 to 16 and
- * 32 bits, signed integers of 8, 16 and 32 bits, 64-bit integers within +-2^53, floats of 16, 32
- * and 64 bits. Samples GDAL reads as a type Landcover has no Java storage for are widened without
- * loss: 1 to 7 bits to UINT8, 9 to 15 bits to UINT16, signed 8-bit to INT16, 16-bit floats to
- * FLOAT32, 64-bit integers to FLOAT64. Anything else is refused at {@link #open} with a {@link
- * GeoTiffException} that says how to convert the file.
+ * <p>Pixels are decoded by Landcover's block decoder (internal {@code BlockDecoder}), the
+ * geotransform and GeoKeys by Landcover's tag reader; Apache SIS decodes the CRS, only when
+ * something first asks the grid for it (see {@link RasterGrid#crs()}). Supported: no compression,
+ * LZW, Deflate, PackBits, ZSTD, LZMA and 8-bit JPEG (YCbCr converted to RGB as GDAL does);
+ * predictors none, horizontal and floating point; tiled or striped, pixel or band interleaved,
+ * classic TIFF and BigTIFF; unsigned integers of 1 to 16 and 32 bits, signed integers of 8, 16 and
+ * 32 bits, 64-bit integers within +-2^53, floats of 16, 32 and 64 bits. Samples GDAL reads as a
+ * type Landcover has no Java storage for are widened without loss: 1 to 7 bits to UINT8, 9 to 15
+ * bits to UINT16, signed 8-bit to INT16, 16-bit floats to FLOAT32, 64-bit integers to FLOAT64.
+ * Anything else is refused at {@link #open} with a {@link GeoTiffException} that says how to
+ * convert the file.
  *
  * <p><b>Masks:</b> a GDAL mask (an internal mask IFD, an external {@code .msk} file, or an alpha
  * band as GDAL uses one: the last of 2 or 4 bands; see {@link #mask()}) makes the pixels it masks
