@@ -11,6 +11,7 @@ import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,15 +19,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import org.apache.sis.coverage.grid.GridGeometry;
-import org.apache.sis.referencing.CRS;
-import org.apache.sis.storage.DataStoreException;
-import org.apache.sis.storage.GridCoverageResource;
-import org.apache.sis.storage.StorageConnector;
-import org.apache.sis.storage.event.WarningEvent;
-import org.apache.sis.storage.geotiff.GeoTiffStore;
+import java.util.OptionalInt;
 import org.opengis.referencing.crs.CoordinateReferenceSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,15 +38,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads:</b> instances are safe for use by several threads: concurrent reads of one
  * instance run in parallel, and one read decodes its tiles in parallel.
  *
- * <p>Pixels are decoded by Landcover's block decoder (internal {@code BlockDecoder}); Apache SIS
- * reads the georeferencing. Supported: no compression, LZW, Deflate, PackBits, ZSTD, LZMA and 8-bit
- * JPEG (YCbCr converted to RGB as GDAL does); predictors none, horizontal and floating point; tiled
- * or striped, pixel or band interleaved, classic TIFF and BigTIFF; unsigned integers of 1 to 16 and
- * 32 bits, signed integers of 8, 16 and 32 bits, 64-bit integers within +-2^53, floats of 16, 32
- * and 64 bits. Samples GDAL reads as a type Landcover has no Java storage for are widened without
- * loss: 1 to 7 bits to UINT8, 9 to 15 bits to UINT16, signed 8-bit to INT16, 16-bit floats to
- * FLOAT32, 64-bit integers to FLOAT64. Anything else is refused at {@link #open} with a {@link
- * GeoTiffException} that says how to convert the file.
+ * <p>Pixels are decoded by Landcover's block decoder (internal {@code BlockDecoder}), the
+ * geotransform and GeoKeys by Landcover's tag reader; Apache SIS decodes the CRS, only when
+ * something first asks the grid for it (see {@link RasterGrid#crs()}). Supported: no compression,
+ * LZW, Deflate, PackBits, ZSTD, LZMA and 8-bit JPEG (YCbCr converted to RGB as GDAL does);
+ * predictors none, horizontal and floating point; tiled or striped, pixel or band interleaved,
+ * classic TIFF and BigTIFF; unsigned integers of 1 to 16 and 32 bits, signed integers of 8, 16 and
+ * 32 bits, 64-bit integers within +-2^53, floats of 16, 32 and 64 bits. Samples GDAL reads as a
+ * type Landcover has no Java storage for are widened without loss: 1 to 7 bits to UINT8, 9 to 15
+ * bits to UINT16, signed 8-bit to INT16, 16-bit floats to FLOAT32, 64-bit integers to FLOAT64.
+ * Anything else is refused at {@link #open} with a {@link GeoTiffException} that says how to
+ * convert the file.
  *
  * <p><b>Masks:</b> a GDAL mask (an internal mask IFD, an external {@code .msk} file, or an alpha
  * band as GDAL uses one: the last of 2 or 4 bands; see {@link #mask()}) makes the pixels it masks
@@ -64,7 +62,6 @@ public final class GeoTiffRaster implements SceneRaster {
       "convert it with: gdal_translate -co COMPRESS=DEFLATE -co TILED=YES in.tif out.tif";
 
   private final Path file;
-  private final GeoTiffStore store;
   private final RasterGrid grid;
   private final SampleType sampleType;
   private final int bandCount;
@@ -78,7 +75,6 @@ public final class GeoTiffRaster implements SceneRaster {
 
   private GeoTiffRaster(
       Path file,
-      GeoTiffStore store,
       RasterGrid grid,
       SampleType sampleType,
       int bandCount,
@@ -88,7 +84,6 @@ public final class GeoTiffRaster implements SceneRaster {
       FileChannel channel,
       BlockDecoder decoder) {
     this.file = file;
-    this.store = store;
     this.grid = grid;
     this.sampleType = sampleType;
     this.bandCount = bandCount;
@@ -135,30 +130,21 @@ public final class GeoTiffRaster implements SceneRaster {
       throw new GeoTiffException(
           file, "its georeferencing cannot be decoded: " + describe(e), null, e);
     }
-    GeoTiffStore store = null;
     FileChannel channel = null;
     try {
       channel = FileChannel.open(file, StandardOpenOption.READ);
       BlockDecoder decoder = BlockDecoder.open(dir, channel);
       SampleType type = decoder.sampleType();
-      var connector = new StorageConnector(file);
-      store = new GeoTiffStore(null, connector);
-      store.addListener(WarningEvent.class, e -> LOG.debug("{}: {}", file, e.getDescription()));
-      List<GridCoverageResource> images = store.components();
-      if (images.isEmpty()) {
-        throw new GeoTiffException(file, "contains no image", null);
-      }
-      GridGeometry gg = images.get(0).getGridGeometry();
       int width = (int) dir.first(TiffDirectory.TAG_IMAGE_WIDTH, 0);
       int height = (int) dir.first(TiffDirectory.TAG_IMAGE_LENGTH, 0);
-      RasterGrid grid = gridOf(file, gg, width, height, keys, transform);
-      if (grid.crs().isEmpty() && keys != null) {
-        LOG.warn(
-            "{}: its CRS ({}) cannot be decoded by Apache SIS: outputs carry the file's GeoTIFF"
-                + " keys unchanged, but nothing can be reprojected from or to it",
-            file,
-            grid.crsLabel() + grid.crsName().map(n -> ", " + n).orElse(""));
-      }
+      GeoKeys geoKeys = keys;
+      RasterGrid grid =
+          RasterGrid.ofGeoTiff(
+              width,
+              height,
+              transform == null ? GeoTransform.IDENTITY : transform,
+              keys,
+              () -> decodeCrs(file, geoKeys));
       String nodataText = dir.ascii(TiffDirectory.TAG_GDAL_NODATA);
       OptionalDouble noData = parseNoData(file, nodataText, type);
       String compression =
@@ -169,7 +155,6 @@ public final class GeoTiffRaster implements SceneRaster {
       GeoTiffRaster raster =
           new GeoTiffRaster(
               file,
-              store,
               grid,
               type,
               decoder.bandCount(),
@@ -182,7 +167,7 @@ public final class GeoTiffRaster implements SceneRaster {
         raster.mask =
             RasterMask.find(dir, channel, decoder, width, height, noData.isPresent()).orElse(null);
       } catch (IOException | RuntimeException e) {
-        closeQuietly(store, channel);
+        closeQuietly(channel);
         throw e;
       }
       // Decode the first block now, so that undecodable data fails here rather than mid-run.
@@ -192,27 +177,24 @@ public final class GeoTiffRaster implements SceneRaster {
               .bandDescriptions(raster.bandCount());
       return raster;
     } catch (GeoTiffException e) {
-      closeQuietly(store, channel);
+      closeQuietly(channel);
       throw e;
     } catch (IOException e) {
-      closeQuietly(store, channel);
+      closeQuietly(channel);
       throw new GeoTiffException(file, "cannot be read: " + describe(e), null, e);
-    } catch (DataStoreException | RuntimeException e) {
-      closeQuietly(store, channel);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
       throw new GeoTiffException(file, "cannot be decoded: " + describe(e), CONVERT, e);
     }
   }
 
-  private static void closeQuietly(GeoTiffStore store, FileChannel channel) {
+  private static void closeQuietly(FileChannel channel) {
     try {
       if (channel != null) {
         channel.close();
       }
-      if (store != null) {
-        store.close();
-      }
-    } catch (IOException | DataStoreException | RuntimeException e) {
-      LOG.debug("closing {}", store, e);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("closing {}", channel, e);
     }
   }
 
@@ -281,34 +263,40 @@ public final class GeoTiffRaster implements SceneRaster {
   }
 
   /**
-   * The grid: the transform read from the tags as GDAL reads it, the CRS decided from the keys (see
-   * {@link GeoKeyCrs}) with SIS's reading as one source, and the keys themselves.
+   * The CRS of {@code keys}, the GeoKeys that {@link #open} read from {@code file}, decided by the
+   * rules of {@link GeoKeyCrs} with Apache SIS's reading of the file as one source. Called when the
+   * grid's CRS is first needed: opening, chipping and mapping on the file's own grid never do, and
+   * so never start SIS's GeoTIFF reader or the EPSG database. A CRS that the keys describe but that
+   * cannot be decoded is a warning (outputs still carry the keys).
+   *
+   * @throws UncheckedIOException wrapping a {@link GeoTiffException} naming the file when it can no
+   *     longer be read, has other keys than when it was opened, or SIS cannot read it
    */
-  private static RasterGrid gridOf(
-      Path file, GridGeometry gg, int width, int height, GeoKeys keys, GeoTransform transform)
-      throws GeoTiffException {
+  private static GeoKeyCrs.Decoded decodeCrs(Path file, GeoKeys keys) {
     try {
-      if (gg.getDimension() > 2) {
-        gg = gg.selectDimensions(0, 1);
+      GeoKeys now = GeoTiffTags.geoKeys(TiffDirectory.read(file));
+      if (!Objects.equals(keys, now)) {
+        throw new GeoTiffException(
+            file, "has changed since it was opened: its GeoTIFF keys differ", null);
       }
-      CoordinateReferenceSystem sisCrs = null;
-      if (gg.isDefined(GridGeometry.CRS)) {
-        sisCrs = CRS.getHorizontalComponent(gg.getCoordinateReferenceSystem());
-        if (sisCrs == null) {
-          sisCrs = gg.getCoordinateReferenceSystem();
-        }
-      }
+      CoordinateReferenceSystem sisCrs =
+          GeoKeyCrs.readBySis(file, warning -> LOG.debug("{}: {}", file, warning));
       GeoKeyCrs.Decoded crs = GeoKeyCrs.decode(keys, sisCrs);
-      return RasterGrid.ofGeoTiff(
-          width,
-          height,
-          transform == null ? GeoTransform.IDENTITY : transform,
-          crs.crs(),
-          keys,
-          crs.epsg());
-    } catch (RuntimeException e) {
-      throw new GeoTiffException(
-          file, "its georeferencing cannot be decoded: " + describe(e), null, e);
+      if (crs.crs() == null && keys != null) {
+        OptionalInt code = crs.epsg() == null ? OptionalInt.empty() : OptionalInt.of(crs.epsg());
+        LOG.warn(
+            "{}: its CRS ({}) cannot be decoded by Apache SIS: outputs carry the file's GeoTIFF"
+                + " keys unchanged, but nothing can be reprojected from or to it",
+            file,
+            RasterGrid.label(null, code, keys)
+                + RasterGrid.name(null, keys).map(n -> ", " + n).orElse(""));
+      }
+      return crs;
+    } catch (GeoTiffException e) {
+      throw new UncheckedIOException(e);
+    } catch (IOException | RuntimeException e) {
+      throw new UncheckedIOException(
+          new GeoTiffException(file, "its CRS cannot be decoded: " + describe(e), null, e));
     }
   }
 
@@ -552,8 +540,7 @@ public final class GeoTiffRaster implements SceneRaster {
     }
     try {
       channel.close();
-      store.close();
-    } catch (IOException | DataStoreException e) {
+    } catch (IOException e) {
       throw new GeoTiffException(file, "cannot be closed: " + describe(e), null, e);
     }
   }

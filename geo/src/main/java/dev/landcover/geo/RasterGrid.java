@@ -1,8 +1,10 @@
 package dev.landcover.geo;
 
+import dev.landcover.geo.internal.sis.GeoKeyCrs;
 import dev.landcover.pixels.PixelWindow;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 import org.apache.sis.referencing.CRS;
 import org.apache.sis.referencing.IdentifiedObjects;
 import org.apache.sis.util.Utilities;
@@ -14,29 +16,29 @@ import org.opengis.util.FactoryException;
  * (pixel-corner convention) and its coordinate reference system. Two rasters with equal grids have
  * pixels that cover the same ground one for one.
  *
- * <p>Instances are immutable. The CRS may be absent (a plain TIFF, or a CRS the reader could not
- * decode); the transform is then the file's own or the identity.
+ * <p>Instances are immutable and safe for use by several threads. The CRS may be absent (a plain
+ * TIFF, or a CRS the reader could not decode); the transform is then the file's own or the
+ * identity. A GeoTIFF's CRS is decoded on first demand (see {@link #crs()}).
  */
 public final class RasterGrid {
   /** Relative tolerance under which two transforms are the same grid (of the pixel size). */
   static final double SAME_GRID_TOLERANCE = 1e-9;
 
+  /** The EPSG code of the metre, as ProjLinearUnitsGeoKey stores it. */
+  private static final int EPSG_METRE = 9001;
+
+  /** GTModelTypeGeoKey's values for a projected and a geographic CRS. */
+  private static final int MODEL_PROJECTED = 1;
+
+  private static final int MODEL_GEOGRAPHIC = 2;
+
   private final int width;
   private final int height;
   private final GeoTransform transform;
-  private final CoordinateReferenceSystem crs;
+  private final LazyCrs crs;
   private final GeoKeys geoKeys;
-  private volatile Integer epsg;
-  private volatile boolean epsgSearched;
 
-  private RasterGrid(
-      int width,
-      int height,
-      GeoTransform transform,
-      CoordinateReferenceSystem crs,
-      GeoKeys geoKeys,
-      Integer epsg,
-      boolean epsgSearched) {
+  private RasterGrid(int width, int height, GeoTransform transform, LazyCrs crs, GeoKeys geoKeys) {
     if (width <= 0 || height <= 0) {
       throw new IllegalArgumentException(
           "A grid needs a positive size: width=" + width + ", height=" + height);
@@ -46,8 +48,6 @@ public final class RasterGrid {
     this.transform = transform;
     this.crs = crs;
     this.geoKeys = geoKeys;
-    this.epsg = epsg;
-    this.epsgSearched = epsgSearched;
   }
 
   /**
@@ -58,26 +58,27 @@ public final class RasterGrid {
    */
   public static RasterGrid of(
       int width, int height, GeoTransform transform, CoordinateReferenceSystem crs) {
-    return new RasterGrid(width, height, transform, crs, null, null, false);
+    return new RasterGrid(width, height, transform, LazyCrs.known(crs, null), null);
   }
 
   /**
-   * The grid of a GeoTIFF file: its CRS as Landcover understands it and the file's own GeoKeys,
-   * which GeoTIFFs written on this grid copy verbatim.
+   * The grid of a GeoTIFF file: the file's own GeoKeys, which GeoTIFFs written on this grid copy
+   * verbatim, and its CRS as Landcover understands them, decoded by {@code decoder} only when
+   * something first needs the CRS as an object (see {@link #crs()}): chipping and mapping on the
+   * file's own grid never do, and so never open the EPSG database.
    *
-   * @param crs the CRS, or null when none could be decoded (the keys still travel)
    * @param geoKeys the file's GeoKeys, or null when it has none
-   * @param epsg the EPSG code the keys declare for {@code crs} (as GDAL reports it), or null to
-   *     look one up
+   * @param decoder decodes the CRS of {@code geoKeys} (null when none can be decoded) and the EPSG
+   *     code the keys declare for it (as GDAL reports it; null to look one up); called at most once
+   *     (again only after it threw), from any thread; it may throw an unchecked exception
    */
   static RasterGrid ofGeoTiff(
       int width,
       int height,
       GeoTransform transform,
-      CoordinateReferenceSystem crs,
       GeoKeys geoKeys,
-      Integer epsg) {
-    return new RasterGrid(width, height, transform, crs, geoKeys, epsg, epsg != null);
+      Supplier<GeoKeyCrs.Decoded> decoder) {
+    return new RasterGrid(width, height, transform, LazyCrs.decodedBy(decoder), geoKeys);
   }
 
   /**
@@ -88,7 +89,7 @@ public final class RasterGrid {
   public static RasterGrid ofEpsg(int width, int height, GeoTransform transform, int epsgCode) {
     try {
       return new RasterGrid(
-          width, height, transform, CRS.forCode("EPSG:" + epsgCode), null, epsgCode, true);
+          width, height, transform, LazyCrs.known(CRS.forCode("EPSG:" + epsgCode), epsgCode), null);
     } catch (FactoryException e) {
       throw new IllegalArgumentException("Unknown EPSG code: " + epsgCode, e);
     }
@@ -111,9 +112,17 @@ public final class RasterGrid {
    * The coordinate reference system, when known, in east/north axis order (the geotransform's). It
    * is compound when the file declares a vertical CRS too (as GDAL reports it): its first two axes
    * are the horizontal ones.
+   *
+   * <p>A GeoTIFF's CRS is decoded here, on the first call for the file's grid or any of its windows
+   * (this and the other methods that need the CRS: {@link #epsg}, {@link #crsLabel}, {@link
+   * #crsName}, {@link #crsWkt}, {@link #describe}, {@link #sameGrid} between grids whose GeoKeys
+   * differ).
+   *
+   * @throws java.io.UncheckedIOException wrapping a {@link GeoTiffException} that names the file
+   *     when a GeoTIFF's CRS decoding fails (the file is unreadable or changed since it was opened)
    */
   public Optional<CoordinateReferenceSystem> crs() {
-    return Optional.ofNullable(crs);
+    return Optional.ofNullable(crs.decoded().crs());
   }
 
   /**
@@ -129,11 +138,8 @@ public final class RasterGrid {
    * names, as GDAL's identification does).
    */
   public OptionalInt epsg() {
-    if (!epsgSearched) {
-      epsg = lookupEpsg(crs);
-      epsgSearched = true;
-    }
-    return epsg == null ? OptionalInt.empty() : OptionalInt.of(epsg);
+    Integer code = crs.epsg();
+    return code == null ? OptionalInt.empty() : OptionalInt.of(code);
   }
 
   static Integer lookupEpsg(CoordinateReferenceSystem crs) {
@@ -163,7 +169,11 @@ public final class RasterGrid {
    * them).
    */
   public String crsLabel() {
-    OptionalInt code = epsg();
+    return label(crs.decoded().crs(), epsg(), geoKeys);
+  }
+
+  /** {@link #crsLabel()} of a grid with these CRS, EPSG code and keys. */
+  static String label(CoordinateReferenceSystem crs, OptionalInt code, GeoKeys geoKeys) {
     if (code.isPresent()) {
       return "EPSG:" + code.getAsInt();
     }
@@ -178,6 +188,11 @@ public final class RasterGrid {
    * Landcover cannot decode the CRS (Krovak, for one).
    */
   public Optional<String> crsName() {
+    return name(crs.decoded().crs(), geoKeys);
+  }
+
+  /** {@link #crsName()} of a grid with this CRS and these keys. */
+  static Optional<String> name(CoordinateReferenceSystem crs, GeoKeys geoKeys) {
     if (crs != null) {
       return Optional.of(crs.getName().getCode());
     }
@@ -190,29 +205,45 @@ public final class RasterGrid {
         .or(() -> geoKeys.text(GeoKeys.GEOGRAPHIC_CITATION));
   }
 
+  /**
+   * Whether the CRS's horizontal axes are in metres. GeoKeys answer without decoding the CRS when
+   * they can: a geographic model is in angles, and a projected model that states its linear unit
+   * (ProjLinearUnitsGeoKey, which GDAL writes and reads as the unit) is in that unit; otherwise the
+   * CRS's first axis answers. False without CRS.
+   */
+  public boolean axesInMetres() {
+    int model = geoKeys == null ? 0 : geoKeys.shortValue(GeoKeys.MODEL_TYPE).orElse(0);
+    if (model == MODEL_GEOGRAPHIC) {
+      return false;
+    }
+    if (model == MODEL_PROJECTED && geoKeys.shortValue(GeoKeys.LINEAR_UNITS).isPresent()) {
+      return geoKeys.shortValue(GeoKeys.LINEAR_UNITS).getAsInt() == EPSG_METRE;
+    }
+    CoordinateReferenceSystem c = crs.decoded().crs();
+    return c != null
+        && c.getCoordinateSystem().getDimension() >= 1
+        && c.getCoordinateSystem().getAxis(0).getUnit().toString().equals("m");
+  }
+
   /** The CRS as WKT 2 (2019), or null without CRS. */
   public String crsWkt() {
-    return crs == null ? null : crs.toWKT();
+    CoordinateReferenceSystem c = crs.decoded().crs();
+    return c == null ? null : c.toWKT();
   }
 
   /** This grid without CRS and GeoKeys: the same size and transform. */
   public RasterGrid withoutCrs() {
-    return new RasterGrid(width, height, transform, null, null, null, true);
+    return new RasterGrid(width, height, transform, LazyCrs.NONE, null);
   }
 
   /**
    * The grid of a window of this raster: same CRS and pixel size, origin at the window's upper-left
-   * corner. The window may reach past this grid.
+   * corner. The window may reach past this grid. It shares this grid's CRS, decoded at most once
+   * for both.
    */
   public RasterGrid window(PixelWindow window) {
     return new RasterGrid(
-        window.width(),
-        window.height(),
-        transform.shiftedTo(window.x(), window.y()),
-        crs,
-        geoKeys,
-        epsg,
-        epsgSearched);
+        window.width(), window.height(), transform.shiftedTo(window.x(), window.y()), crs, geoKeys);
   }
 
   /**
@@ -220,14 +251,27 @@ public final class RasterGrid {
    * sources are on this one's CRS).
    */
   RasterGrid withTransform(int width, int height, GeoTransform transform) {
-    return new RasterGrid(width, height, transform, crs, geoKeys, epsg, epsgSearched);
+    return new RasterGrid(width, height, transform, crs, geoKeys);
   }
 
-  /** Whether {@code other} has an equal CRS (ignoring names and metadata), or the same keys. */
+  /**
+   * Whether {@code other} has an equal CRS (ignoring names and metadata), or the same keys. Grids
+   * with the same GeoKeys (all but the raster type: the same keys, doubles and text) have the same
+   * CRS, which is then not decoded.
+   */
   boolean sameCrs(RasterGrid other) {
-    return crs != null || other.crs != null
-        ? sameCrs(crs, other.crs)
-        : java.util.Objects.equals(pixelIsArea(geoKeys), pixelIsArea(other.geoKeys));
+    if (crs == other.crs) {
+      return true;
+    }
+    GeoKeys mine = pixelIsArea(geoKeys);
+    if (mine != null && mine.equals(pixelIsArea(other.geoKeys))) {
+      return true;
+    }
+    CoordinateReferenceSystem a = crs.decoded().crs();
+    CoordinateReferenceSystem b = other.crs.decoded().crs();
+    return a != null || b != null
+        ? sameCrs(a, b)
+        : java.util.Objects.equals(mine, pixelIsArea(other.geoKeys));
   }
 
   /**
@@ -238,9 +282,7 @@ public final class RasterGrid {
     return width == other.width
         && height == other.height
         && transform.equalsWithin(other.transform, SAME_GRID_TOLERANCE)
-        && (crs != null || other.crs != null
-            ? sameCrs(crs, other.crs)
-            : java.util.Objects.equals(pixelIsArea(geoKeys), pixelIsArea(other.geoKeys)));
+        && sameCrs(other);
   }
 
   private static GeoKeys pixelIsArea(GeoKeys keys) {
@@ -278,5 +320,57 @@ public final class RasterGrid {
   @Override
   public String toString() {
     return "RasterGrid[" + describe() + "]";
+  }
+
+  /**
+   * A CRS and its EPSG code, known or decoded on first demand, shared by a grid and the grids of
+   * its windows. Thread-safe: the decoder runs at most once (again only after it threw).
+   */
+  private static final class LazyCrs {
+    static final LazyCrs NONE = known(null, null);
+
+    private Supplier<GeoKeyCrs.Decoded> decoder; // guarded by this; null once decoded
+    private volatile GeoKeyCrs.Decoded decoded;
+    private volatile Integer epsg;
+    private volatile boolean epsgSearched;
+
+    private LazyCrs(Supplier<GeoKeyCrs.Decoded> decoder, GeoKeyCrs.Decoded decoded) {
+      this.decoder = decoder;
+      this.decoded = decoded;
+    }
+
+    /** A CRS known already; {@code epsg} null to look its code up when asked. */
+    static LazyCrs known(CoordinateReferenceSystem crs, Integer epsg) {
+      return new LazyCrs(null, new GeoKeyCrs.Decoded(crs, epsg));
+    }
+
+    static LazyCrs decodedBy(Supplier<GeoKeyCrs.Decoded> decoder) {
+      return new LazyCrs(decoder, null);
+    }
+
+    GeoKeyCrs.Decoded decoded() {
+      GeoKeyCrs.Decoded d = decoded;
+      if (d == null) {
+        synchronized (this) {
+          d = decoded;
+          if (d == null) {
+            d = decoder.get();
+            decoded = d;
+            decoder = null;
+          }
+        }
+      }
+      return d;
+    }
+
+    /** The declared EPSG code, or else the one the EPSG database has for the CRS; null if none. */
+    Integer epsg() {
+      if (!epsgSearched) {
+        GeoKeyCrs.Decoded d = decoded();
+        epsg = d.epsg() != null ? d.epsg() : lookupEpsg(d.crs());
+        epsgSearched = true;
+      }
+      return epsg;
+    }
   }
 }

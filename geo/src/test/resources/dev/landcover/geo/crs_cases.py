@@ -4,7 +4,8 @@ Usage:
   /usr/bin/python3 crs_cases.py make DIR
       writes DIR/<case>.tif for every case and DIR/cases.json: a list of {"name", "path",
       "geotransform" (null without one), "nodata", "epsg" (GDAL's AutoIdentifyEPSG, or null),
-      "crs_name" (GDAL's name of the CRS, or null), "gcps" (count)}.
+      "crs_name" (GDAL's name of the CRS, or null), "metres" (whether GDAL finds the CRS projected
+      or local in metres), "gcps" (count)}.
   /usr/bin/python3 crs_cases.py regrid SOURCE.tif DIR CASE...
       writes DIR/<case>.tif for each named case: a copy of SOURCE's pixels and nodata with the
       case's CRS and geotransform (GCP cases excluded), and DIR/cases.json as for make.
@@ -101,6 +102,8 @@ def describe(name, path):
             "geotransform": list(ds.GetGeoTransform(can_return_null=True) or []) or None,
             "nodata": ds.GetRasterBand(1).GetNoDataValue(), "epsg": epsg,
             "crs_name": srs.GetName() if srs is not None else None,
+            "metres": bool(srs is not None and (srs.IsProjected() or srs.IsLocal())
+                           and srs.GetLinearUnits() == 1.0),
             "gcps": ds.GetGCPCount()}
 
 

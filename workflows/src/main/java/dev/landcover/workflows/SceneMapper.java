@@ -853,12 +853,7 @@ public final class SceneMapper {
     GeoTransform t = raster.grid().transform();
     double pixelArea =
         Math.abs(t.pixelWidth() * t.pixelHeight() - t.rowRotation() * t.columnRotation());
-    boolean metres =
-        raster
-            .grid()
-            .crs()
-            .map(c -> c.getCoordinateSystem().getAxis(0).getUnit().toString().equals("m"))
-            .orElse(false);
+    boolean metres = raster.grid().axesInMetres();
     long total = Arrays.stream(counts).sum();
     ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode n = m.createObjectNode();

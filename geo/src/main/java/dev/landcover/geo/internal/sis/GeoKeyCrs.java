@@ -1,10 +1,15 @@
 package dev.landcover.geo.internal.sis;
 
 import dev.landcover.geo.GeoKeys;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 import javax.measure.Unit;
+import org.apache.sis.coverage.grid.GridGeometry;
 import org.apache.sis.measure.Units;
 import org.apache.sis.referencing.CRS;
 import org.apache.sis.referencing.crs.AbstractCRS;
@@ -14,6 +19,11 @@ import org.apache.sis.referencing.cs.AxesConvention;
 import org.apache.sis.referencing.cs.DefaultCartesianCS;
 import org.apache.sis.referencing.cs.DefaultCoordinateSystemAxis;
 import org.apache.sis.referencing.datum.DefaultEngineeringDatum;
+import org.apache.sis.storage.DataStoreException;
+import org.apache.sis.storage.GridCoverageResource;
+import org.apache.sis.storage.StorageConnector;
+import org.apache.sis.storage.event.WarningEvent;
+import org.apache.sis.storage.geotiff.GeoTiffStore;
 import org.opengis.referencing.IdentifiedObject;
 import org.opengis.referencing.crs.CoordinateReferenceSystem;
 import org.opengis.referencing.crs.ProjectedCRS;
@@ -103,6 +113,39 @@ public final class GeoKeyCrs {
       return new Decoded(local(citation.get(), keys.shortValue(GeoKeys.LINEAR_UNITS)), null);
     }
     return new Decoded(null, null);
+  }
+
+  /**
+   * What Apache SIS's GeoTIFF reader makes of the CRS of {@code file}'s first image: the horizontal
+   * component when it is compound, the CRS itself otherwise; null when SIS finds none. This opens
+   * SIS's reader and, for most CRSs, the EPSG database.
+   *
+   * @param warnings receives the reader's warnings
+   * @throws IOException when SIS cannot read the file or finds no image in it (the message says
+   *     why)
+   */
+  public static CoordinateReferenceSystem readBySis(Path file, Consumer<String> warnings)
+      throws IOException {
+    try (GeoTiffStore store = new GeoTiffStore(null, new StorageConnector(file))) {
+      store.addListener(
+          WarningEvent.class, e -> warnings.accept(String.valueOf(e.getDescription())));
+      List<GridCoverageResource> images = store.components();
+      if (images.isEmpty()) {
+        throw new IOException("Apache SIS finds no image in it");
+      }
+      GridGeometry gg = images.get(0).getGridGeometry();
+      if (gg.getDimension() > 2) {
+        gg = gg.selectDimensions(0, 1);
+      }
+      if (!gg.isDefined(GridGeometry.CRS)) {
+        return null;
+      }
+      CoordinateReferenceSystem horizontal =
+          CRS.getHorizontalComponent(gg.getCoordinateReferenceSystem());
+      return horizontal == null ? gg.getCoordinateReferenceSystem() : horizontal;
+    } catch (DataStoreException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   /**

@@ -294,7 +294,11 @@ public final class BlockDecoder {
     } else {
       blockWidth = width;
       long rows = dir.scalar(TAG_ROWS_PER_STRIP, height, 0xFFFFFFFFL);
-      blockHeight = rows <= 0 ? height : Math.min(height, rows);
+      if (rows == 0) {
+        throw new GeoTiffException(
+            file, "broken TIFF: RowsPerStrip (tag 278) is 0 (expected 1 or more)", CONVERT);
+      }
+      blockHeight = Math.min(height, rows);
     }
     long perPixel = planar ? 1 : spp;
     long blockBytes = (blockWidth * perPixel * bits + 7) / 8 * blockHeight;

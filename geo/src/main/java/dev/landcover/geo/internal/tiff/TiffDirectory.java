@@ -120,6 +120,18 @@ public final class TiffDirectory {
       } else if (magic == 43 && size >= 16) {
         big = true;
         ifd = head.getLong(8);
+        int offsetSize = head.getShort(4) & 0xFFFF;
+        int reserved = head.getShort(6) & 0xFFFF;
+        if (offsetSize != 8 || reserved != 0) {
+          throw new GeoTiffException(
+              file,
+              "not a TIFF file: its BigTIFF header has offset size "
+                  + offsetSize
+                  + " and reserved value "
+                  + reserved
+                  + " where 8 and 0 were expected",
+              null);
+        }
       } else {
         throw new GeoTiffException(
             file,

@@ -257,6 +257,23 @@ class TiffDirectoryTest {
   }
 
   @Test
+  void aBigTiffHeaderWithAnotherOffsetSizeOrReservedValueIsRefusedAsGdalDoes() throws IOException {
+    ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+    byte[] good = tiff(le, true, List.of(shorts(le, 256, 7)));
+    TiffDirectory.read(write("good.tif", good)); // as built, it is read
+    byte[] offsetSize = good.clone();
+    offsetSize[4] = 4;
+    assertContains(
+        "its BigTIFF header has offset size 4 and reserved value 0 where 8 and 0 were expected",
+        refused("offsets4.tif", offsetSize));
+    byte[] reserved = good.clone();
+    reserved[7] = 0x40;
+    assertContains(
+        "BigTIFF header has offset size 8 and reserved value 16384 where",
+        refused("reserved.tif", reserved));
+  }
+
+  @Test
   void aDirectoryPastTheEndOfTheFileIsRefused() throws IOException {
     byte[] header =
         ByteBuffer.allocate(16)
