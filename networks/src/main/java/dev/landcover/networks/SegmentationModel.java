@@ -17,6 +17,7 @@ import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import dev.landcover.networks.internal.GraphBlock;
 import dev.landcover.networks.internal.GraphFolding;
+import dev.landcover.networks.internal.MallocTrim;
 import dev.landcover.networks.internal.TensorValues;
 import dev.landcover.pixels.InvalidInputException;
 import java.io.IOException;
@@ -418,6 +419,16 @@ public final class SegmentationModel implements AutoCloseable {
       }
     }
     return OptionalInt.empty();
+  }
+
+  /**
+   * Hands the native memory that freed tensors left in the C library's malloc arenas back to the
+   * operating system (glibc's {@code malloc_trim}; nothing elsewhere). A long run of forward passes
+   * calls it now and then, so that the process's resident memory follows the tensors in use rather
+   * than the number of passes.
+   */
+  public static void releaseFreedNativeMemory() {
+    MallocTrim.trim();
   }
 
   /** Logits of a batch, channels first. */

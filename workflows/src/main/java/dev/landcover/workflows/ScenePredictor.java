@@ -197,6 +197,8 @@ final class ScenePredictor {
             progress.accept(done, total);
           }
         }
+        // Once per chip row: the row's forward passes leave freed tensors in the malloc arenas.
+        SegmentationModel.releaseFreedNativeMemory();
         int finished = stitcher.endRow(r);
         for (; taken < finished; taken++) {
           stitcher.takeRow(taken, rowLogits);
