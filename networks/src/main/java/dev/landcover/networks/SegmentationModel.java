@@ -17,6 +17,7 @@ import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import dev.landcover.networks.internal.GraphBlock;
 import dev.landcover.networks.internal.GraphFolding;
+import dev.landcover.networks.internal.MallocTrim;
 import dev.landcover.networks.internal.TensorValues;
 import dev.landcover.pixels.InvalidInputException;
 import java.io.IOException;
@@ -243,6 +244,19 @@ public final class SegmentationModel implements AutoCloseable {
    * @return logits, channels first, with their shape
    */
   public Logits predict(float[] input, int n, int bands, int h, int w) {
+    return predict(input, n, bands, h, w, null);
+  }
+
+  /**
+   * Runs the network on a batch, writing the logits into {@code reuse} when it holds exactly as
+   * many values as the logits (a caller that runs batch after batch keeps one array instead of a
+   * new one per batch; the values are the same as {@link #predict(float[], int, int, int, int)}'s).
+   *
+   * @param input {@code n * bands * h * w} values, channels first
+   * @param reuse the array to return the logits in, or null for a new one
+   * @return logits, channels first, with their shape; their values are {@code reuse} when it fit
+   */
+  public Logits predict(float[] input, int n, int bands, int h, int w, float[] reuse) {
     try (NDManager manager = model.getNDManager().newSubManager()) {
       NDArray x = manager.create(input, new Shape(n, bands, h, w));
       NDArray y = predictor.predict(new NDList(x)).singletonOrThrow();
@@ -256,7 +270,14 @@ public final class SegmentationModel implements AutoCloseable {
                 + x.getShape()
                 + ": expected N x classes x H x W");
       }
-      return new Logits(y.toFloatArray(), (int) s.get(1), (int) s.get(2), (int) s.get(3));
+      float[] values;
+      if (reuse != null && reuse.length == s.size() && y.getDataType() == DataType.FLOAT32) {
+        y.toByteBuffer(true).asFloatBuffer().get(reuse);
+        values = reuse;
+      } else {
+        values = y.toFloatArray();
+      }
+      return new Logits(values, (int) s.get(1), (int) s.get(2), (int) s.get(3));
     } catch (TranslateException | RuntimeException e) {
       if (e instanceof IllegalStateException s && s.getMessage().startsWith(description)) {
         throw s;
@@ -398,6 +419,16 @@ public final class SegmentationModel implements AutoCloseable {
       }
     }
     return OptionalInt.empty();
+  }
+
+  /**
+   * Hands the native memory that freed tensors left in the C library's malloc arenas back to the
+   * operating system (glibc's {@code malloc_trim}; nothing elsewhere). A long run of forward passes
+   * calls it now and then, so that the process's resident memory follows the tensors in use rather
+   * than the number of passes.
+   */
+  public static void releaseFreedNativeMemory() {
+    MallocTrim.trim();
   }
 
   /** Logits of a batch, channels first. */

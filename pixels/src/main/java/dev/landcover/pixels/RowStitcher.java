@@ -3,8 +3,9 @@ package dev.landcover.pixels;
 /**
  * Accumulates the weighted logits of chips laid in rows over a scene and hands out finished rows:
  * after chip row {@code r} is added, scene rows above the next chip row's origin receive no more
- * chips and are final. Only the rows still open are held ({@code classes x (chip height + stride) x
- * width} floats), so memory does not depend on the scene's height.
+ * chips and are final, and are taken before the next chip row is added. Only the rows still open
+ * are held, a ring of {@code classes x chip height x width} floats (the next chip row begins where
+ * the untaken rows begin), so memory does not depend on the scene's height.
  *
  * <p>Chip logits are channels first ({@code [class][y][x]}, chip-sized). Chips may reach past the
  * scene's right and bottom edges; the outside is ignored.
@@ -47,11 +48,7 @@ public final class RowStitcher {
     this.chipHeight = chipHeight;
     this.colProfiles = blend.profiles(colStarts, chipWidth, width);
     this.rowProfiles = blend.profiles(rowStarts, chipHeight, height);
-    int stride = 0;
-    for (int i = 1; i < rowStarts.length; i++) {
-      stride = Math.max(stride, rowStarts[i] - rowStarts[i - 1]);
-    }
-    this.bufferRows = chipHeight + stride;
+    this.bufferRows = chipHeight;
     this.sums = new float[classes * bufferRows * width];
     this.weights = new float[bufferRows * width];
   }

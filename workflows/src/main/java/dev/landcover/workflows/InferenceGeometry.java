@@ -183,9 +183,9 @@ record InferenceGeometry(int chip, int halo, int overlap, int batch) {
 
   /**
    * The Java heap held for one row of {@code chip x chip} chips across a scene {@code width} pixels
-   * wide: the stitcher's blended logits and weights (two rows of chips in flight), and the image
-   * strip read ahead and its normalized copy (four float copies of the bands). Wide scenes cap the
-   * chip by this as well as by the native budget.
+   * wide: the stitcher's blended logits and weights (counted for two chip heights, a margin over
+   * the one the stitcher holds), and the image strip read ahead and its normalized copy (four float
+   * copies of the bands). Wide scenes cap the chip by this as well as by the native budget.
    */
   static long stitchBytes(UNetConfig config, int width, int chip) {
     return (long) width * chip * Float.BYTES * (2L * (config.classes() + 1) + 4L * config.bands());

@@ -143,16 +143,24 @@ final class ScenePredictor {
     int chipValues = bands.length * inH * inW;
     float[] input = new float[batch * chipValues];
     int plane = classes * coreH * coreW;
+    // One logits array for every full batch (tens of MB, which the JVM would otherwise allocate
+    // and collect batch after batch, growing its heap with the length of the run).
+    float[] logits =
+        tta == MappingRequest.TestTimeAugmentation.NONE ? new float[batch * plane] : null;
+    // Two strips of normalized input, used in turn: the next is read and normalized into one
+    // while the model runs on the other.
+    float[][] stripValues = new float[Math.min(2, rowStarts.length)][];
     ExecutorService reader = READ_AHEAD;
     {
-      // The next strip is read and normalized while the model runs on this one.
       Future<Strip> next =
-          reader.submit(() -> readStrip(scene, x0, rowStarts[0] - halo, stripW, inH));
+          reader.submit(
+              () -> readStrip(scene, x0, rowStarts[0] - halo, stripW, inH, stripValues, 0));
       for (int r = 0; r < rowStarts.length; r++) {
         Strip strip = await(next);
         if (r + 1 < rowStarts.length) {
           int y1 = rowStarts[r + 1] - halo;
-          next = reader.submit(() -> readStrip(scene, x0, y1, stripW, inH));
+          int slot = (r + 1) % 2;
+          next = reader.submit(() -> readStrip(scene, x0, y1, stripW, inH, stripValues, slot));
         }
         for (int c0 = 0; c0 < colStarts.length; c0 += batch) {
           int n = Math.min(batch, colStarts.length - c0);
@@ -160,7 +168,7 @@ final class ScenePredictor {
             strip.chip(colStarts[c0 + i] - halo - x0, inW, input, i * chipValues);
           }
           float[] batchInput = n == batch ? input : java.util.Arrays.copyOf(input, n * chipValues);
-          SegmentationModel.Logits out = predictBatch(batchInput, n, inH, inW);
+          SegmentationModel.Logits out = predictBatch(batchInput, n, inH, inW, logits);
           if (out.height() != coreH || out.width() != coreW || out.classes() != classes) {
             throw new IOException(
                 model
@@ -189,6 +197,8 @@ final class ScenePredictor {
             progress.accept(done, total);
           }
         }
+        // Once per chip row: the row's forward passes leave freed tensors in the malloc arenas.
+        SegmentationModel.releaseFreedNativeMemory();
         int finished = stitcher.endRow(r);
         for (; taken < finished; taken++) {
           stitcher.takeRow(taken, rowLogits);
@@ -205,8 +215,8 @@ final class ScenePredictor {
    * turns {@code t % 4} quarter turns counter-clockwise. The logits of each are turned and flipped
    * back before they are summed.
    */
-  private SegmentationModel.Logits predictBatch(float[] input, int n, int h, int w) {
-    SegmentationModel.Logits plain = model.predict(input, n, bands.length, h, w);
+  private SegmentationModel.Logits predictBatch(float[] input, int n, int h, int w, float[] reuse) {
+    SegmentationModel.Logits plain = model.predict(input, n, bands.length, h, w, reuse);
     int transforms =
         switch (tta) {
           case NONE -> 1;
@@ -293,8 +303,14 @@ final class ScenePredictor {
     return Threads.await(strip, "reading the scene");
   }
 
-  /** Normalized input values of a strip, mirrored outside the scene, and validity inside. */
-  private Strip readStrip(SceneRaster scene, int x0, int y0, int w, int h) throws IOException {
+  /**
+   * Normalized input values of a strip, mirrored outside the scene, and validity inside. The values
+   * are written into {@code buffers[slot]} (allocated on first use), which the strip holds until
+   * the strip two rows further down is read into it.
+   */
+  private Strip readStrip(
+      SceneRaster scene, int x0, int y0, int w, int h, float[][] buffers, int slot)
+      throws IOException {
     int width = scene.width();
     int height = scene.height();
     int ya = Math.max(0, y0);
@@ -302,7 +318,10 @@ final class ScenePredictor {
     PixelWindow inside = new PixelWindow(0, ya, width, yb - ya);
     RasterWindow data = scene.read(inside, bands);
     float[] raw = data.toFloatChw();
-    float[] values = new float[bands.length * h * w];
+    if (buffers[slot] == null) {
+      buffers[slot] = new float[bands.length * h * w];
+    }
+    float[] values = buffers[slot];
     int insideH = yb - ya;
     for (int b = 0; b < bands.length; b++) {
       for (int y = 0; y < h; y++) {
