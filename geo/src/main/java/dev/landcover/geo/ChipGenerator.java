@@ -176,6 +176,7 @@ public final class ChipGenerator {
           }
           if (imageStrip == null) {
             imageStrip = image.read(stripWindow(row), bands);
+            image.releaseRowsAbove(plan.rowStart(row));
             imageStripValid = imageStrip.validPerColumn();
           }
           int valid = 0;
@@ -212,6 +213,9 @@ public final class ChipGenerator {
       imageStrip = null;
       imageStripValid = null;
       labelStrip = labels == null ? null : labels.read(stripWindow(row), 1);
+      if (labels != null) {
+        labels.releaseRowsAbove(plan.rowStart(row));
+      }
     }
   }
 

@@ -533,6 +533,14 @@ public final class GeoTiffRaster implements SceneRaster {
   }
 
   @Override
+  public void releaseRowsAbove(int row) {
+    decoder.releaseRowsAbove(row);
+    if (mask != null) {
+      mask.releaseRowsAbove(row);
+    }
+  }
+
+  @Override
   public void close() throws GeoTiffException {
     decoder.close();
     if (mask != null) {

@@ -311,6 +311,18 @@ final class RasterMask {
     return java.util.Arrays.stream(bands).distinct().toArray();
   }
 
+  /**
+   * Drops the decoded mask blocks above row {@code y} (see {@link SceneRaster#releaseRowsAbove}).
+   */
+  void releaseRowsAbove(int y) {
+    if (internal != null) {
+      internal.releaseRowsAbove(y);
+    }
+    if (external != null) {
+      external.releaseRowsAbove(y);
+    }
+  }
+
   /** Closes an external mask. */
   void close() throws GeoTiffException {
     if (internal != null) {

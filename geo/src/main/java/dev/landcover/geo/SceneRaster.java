@@ -90,6 +90,14 @@ public interface SceneRaster extends AutoCloseable {
    */
   RasterWindow read(PixelWindow window, int... bands) throws GeoTiffException;
 
+  /**
+   * Tells the raster that a top-down pass (chip rows, prediction strips) will not read rows above
+   * {@code row} (0-based, exclusive) again, so that decoded blocks kept for them can be dropped and
+   * the memory held stays that of the rows ahead, whatever the scene's height. Reading those rows
+   * later stays correct (they are decoded again); nothing happens where nothing is kept.
+   */
+  default void releaseRowsAbove(int row) {}
+
   @Override
   void close() throws GeoTiffException;
 }

@@ -8,11 +8,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import org.apache.sis.referencing.CRS;
 import org.apache.sis.referencing.operation.matrix.Matrix3;
 import org.apache.sis.referencing.operation.transform.MathTransforms;
@@ -666,6 +669,29 @@ final class StackedRaster implements SceneRaster {
         }
       }
     }
+  }
+
+  /**
+   * Passes the release on to each source that is read directly (a whole-pixel shift); sources read
+   * through a resampler keep their blocks, since it reads around each pixel.
+   */
+  @Override
+  public void releaseRowsAbove(int row) {
+    Map<SceneRaster, Integer> sourceRows = new IdentityHashMap<>();
+    Set<SceneRaster> resampled = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Member m : members) {
+      if (m.aligner() != null) {
+        resampled.add(m.source());
+      } else {
+        sourceRows.merge(m.source(), row + m.dy(), Math::min);
+      }
+    }
+    sourceRows.forEach(
+        (source, sourceRow) -> {
+          if (!resampled.contains(source)) {
+            source.releaseRowsAbove(sourceRow);
+          }
+        });
   }
 
   @Override

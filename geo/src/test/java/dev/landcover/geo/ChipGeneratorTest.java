@@ -203,4 +203,93 @@ class ChipGeneratorTest {
               .isEmpty());
     }
   }
+
+  @Test
+  void aPassReleasesOnlyRowsItWillNotReadAgain() throws IOException {
+    try (GeoTiffRaster image = GeoTiffRaster.open(S2);
+        GeoTiffRaster labels = GeoTiffRaster.open(LULC)) {
+      List<String> events = new ArrayList<>();
+      Recording img = new Recording(image, "image", events);
+      Recording lbl = new Recording(labels, "labels", events);
+      List<Chip> chips =
+          ChipGenerator.builder(img)
+              .labels(lbl)
+              .chipSize(32)
+              .stride(24)
+              .bands(4, 3, 2)
+              .build()
+              .stream()
+              .toList();
+      assertFalse(chips.isEmpty());
+      for (Recording r : List.of(img, lbl)) {
+        assertTrue(r.released > 0, r.name + ": " + events);
+        assertTrue(r.released >= image.height() - 2 * 32, r.name + " released " + r.released);
+      }
+    }
+  }
+
+  /**
+   * A raster that checks that no read reaches above a row released earlier, and that releases only
+   * move down.
+   */
+  private static final class Recording implements SceneRaster {
+    private final SceneRaster raster;
+    private final String name;
+    private final List<String> events;
+    private int released;
+
+    Recording(SceneRaster raster, String name, List<String> events) {
+      this.raster = raster;
+      this.name = name;
+      this.events = events;
+    }
+
+    @Override
+    public Path file() {
+      return raster.file();
+    }
+
+    @Override
+    public RasterGrid grid() {
+      return raster.grid();
+    }
+
+    @Override
+    public int bandCount() {
+      return raster.bandCount();
+    }
+
+    @Override
+    public SampleType sampleType() {
+      return raster.sampleType();
+    }
+
+    @Override
+    public java.util.OptionalDouble noData(int band) {
+      return raster.noData(band);
+    }
+
+    @Override
+    public List<String> bandDescriptions() {
+      return raster.bandDescriptions();
+    }
+
+    @Override
+    public RasterWindow read(PixelWindow window, int... bands) throws GeoTiffException {
+      events.add(name + " read " + window.y());
+      assertTrue(window.y() >= released, name + " reads row " + window.y() + ": " + events);
+      return raster.read(window, bands);
+    }
+
+    @Override
+    public void releaseRowsAbove(int row) {
+      events.add(name + " release " + row);
+      assertTrue(row >= released, name + " releases back up to " + row + ": " + events);
+      released = row;
+      raster.releaseRowsAbove(row);
+    }
+
+    @Override
+    public void close() {}
+  }
 }

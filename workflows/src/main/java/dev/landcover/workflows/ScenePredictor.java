@@ -317,6 +317,7 @@ final class ScenePredictor {
     int yb = Math.min(height, y0 + h);
     PixelWindow inside = new PixelWindow(0, ya, width, yb - ya);
     RasterWindow data = scene.read(inside, bands);
+    scene.releaseRowsAbove(ya);
     float[] raw = data.toFloatChw();
     if (buffers[slot] == null) {
       buffers[slot] = new float[bands.length * h * w];

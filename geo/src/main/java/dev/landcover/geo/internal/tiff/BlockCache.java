@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
  * The decoded blocks of all open TIFF files, kept for later windows (overlapping chips and windows
@@ -69,15 +70,33 @@ final class BlockCache {
 
   /** Drops the blocks of {@code decoder} (its file is closed). */
   static void drop(BlockDecoder decoder) {
+    drop(decoder, index -> true);
+  }
+
+  /** Drops the blocks of {@code decoder} whose index satisfies {@code unwanted}. */
+  static void drop(BlockDecoder decoder, IntPredicate unwanted) {
     synchronized (BLOCKS) {
       Iterator<Map.Entry<Key, Object>> it = BLOCKS.entrySet().iterator();
       while (it.hasNext()) {
         Map.Entry<Key, Object> e = it.next();
-        if (e.getKey().decoder() == decoder) {
+        if (e.getKey().decoder() == decoder && unwanted.test(e.getKey().index())) {
           cachedBytes -= bytes(e.getValue());
           it.remove();
         }
       }
+    }
+  }
+
+  /** Bytes of the blocks of {@code decoder} kept now. */
+  static long bytesOf(BlockDecoder decoder) {
+    synchronized (BLOCKS) {
+      long sum = 0;
+      for (Map.Entry<Key, Object> e : BLOCKS.entrySet()) {
+        if (e.getKey().decoder() == decoder) {
+          sum += bytes(e.getValue());
+        }
+      }
+      return sum;
     }
   }
 

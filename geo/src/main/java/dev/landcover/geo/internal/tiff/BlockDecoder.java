@@ -514,6 +514,24 @@ public final class BlockDecoder {
     return found;
   }
 
+  /**
+   * Drops this decoder's cached blocks that lie wholly above row {@code y} (0-based: rows 0 to
+   * {@code y - 1}), for a top-down pass that will not read them again. Reading them later stays
+   * correct: they are decoded again.
+   */
+  public void releaseRowsAbove(int y) {
+    int rowsDone = y / blockHeight;
+    if (rowsDone > 0) {
+      int perPlane = blocksAcross * blocksDown;
+      BlockCache.drop(this, index -> (index % perPlane) / blocksAcross < rowsDone);
+    }
+  }
+
+  /** Bytes of this decoder's decoded blocks that the process's cache keeps now. */
+  public long cachedBytes() {
+    return BlockCache.bytesOf(this);
+  }
+
   /** Drops this decoder's blocks from the cache: its file is being closed. */
   public void close() {
     BlockCache.drop(this);
