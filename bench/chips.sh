@@ -58,6 +58,9 @@ chip() {  # name, then the command: runs it into $work/$name, prints "wall rss c
   local name="$1"; shift
   rm -rf "${work:?}/$name"
   mkdir -p "$work/$name"
+  # Each run starts with no dirty pages of the previous run's output: the kernel's writeback of
+  # gigabytes written earlier would otherwise throttle whichever run comes next.
+  sync
   local wall rss
   read -r wall rss < <(measure "$@")
   local dir="$work/$name"; [ -d "$dir/images" ] && dir="$dir/images"
@@ -74,7 +77,7 @@ rate() { /usr/bin/python3 -c "print('%.1f' % ($1 / $2))"; }
 cat <<MD
 Scene: ${size} x ${size} x 4 uint16, Deflate, 256 x 256 tiles ($(du -h "$img" | cut -f1)); $(nproc) cores; $(date -u +%F).
 
-| measure | Landcover (Java, Apache SIS) | GDAL | Landcover / GDAL |
+| measure | Landcover | GDAL | Landcover / GDAL |
 |---|---|---|---|
 | window reads, 200 x 512^2 x 4 bands: MB/s | $jr_mbps | $gr_mbps | $(ratio "$jr_mbps" "$gr_mbps") |
 | window reads: CPU seconds of the reads (all threads) | $jr_cpu | $gr_cpu | $(ratio "$jr_cpu" "$gr_cpu") |
