@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.landcover.geo.ChildJvm;
 import dev.landcover.geo.Gdal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -208,14 +209,8 @@ class FailedRunLeavesNothingTest {
    * {@code files} files, kills it with SIGKILL and checks that the staging folder is what remains.
    */
   private static void killMidRun(Path dir, int files, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(List.of(args));
     Process p =
-        new ProcessBuilder(command)
+        ChildJvm.builder(Main.class, List.of(), args)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("child.log").toFile())
             .start();

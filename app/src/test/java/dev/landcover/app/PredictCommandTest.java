@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landcover.geo.ChildJvm;
 import dev.landcover.geo.Gdal;
 import dev.landcover.networks.InputNormalization;
 import dev.landcover.networks.ModelBundle;
@@ -112,13 +113,9 @@ class PredictCommandTest {
     Path out = dir.resolve("quiet");
     Path err = dir.resolve("quiet.err");
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dderby.stream.error.file=/dev/null",
-                "-Dai.djl.offline=true",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
+        ChildJvm.builder(
+                Main.class,
+                List.of("-Dai.djl.offline=true"),
                 "predict",
                 "--model",
                 bundle.toString(),
@@ -182,13 +179,9 @@ class PredictCommandTest {
     new SyntheticScene(1536, 1536, 3).write(big, false);
     Path out = dir.resolve("killed");
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dderby.stream.error.file=/dev/null",
-                "-Dai.djl.offline=true",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
+        ChildJvm.builder(
+                Main.class,
+                List.of("-Dai.djl.offline=true"),
                 "predict",
                 "--model",
                 bundle.toString(),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.landcover.geo.ChildJvm;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.pixels.PixelWindow;
@@ -74,14 +75,8 @@ class SparkStackCliTest {
     assertEquals(0, plain.code(), plain.err());
 
     Path out = dir.resolve("spark");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-Dderby.stream.error.file=/dev/null",
-                "-Dai.djl.offline=true",
-                "-Dspark.ui.enabled=false"));
+    List<String> options =
+        new ArrayList<>(List.of("-Xmx1g", "-Dai.djl.offline=true", "-Dspark.ui.enabled=false"));
     for (String p :
         List.of(
             "java.lang",
@@ -98,15 +93,17 @@ class SparkStackCliTest {
             "sun.nio.cs",
             "sun.security.action",
             "sun.util.calendar")) {
-      command.add("--add-opens=java.base/" + p + "=ALL-UNNAMED");
+      options.add("--add-opens=java.base/" + p + "=ALL-UNNAMED");
     }
-    command.addAll(
+    options.addAll(
         List.of(
             "-Djdk.reflect.useDirectMethodHandle=false",
-            "-Dio.netty.tryReflectionSetAccessible=true",
-            "-cp",
+            "-Dio.netty.tryReflectionSetAccessible=true"));
+    ProcessBuilder command =
+        ChildJvm.builder(
             lib + "/*" + java.io.File.pathSeparator + System.getProperty("java.class.path"),
-            Main.class.getName(),
+            Main.class,
+            options,
             "spark",
             "predict",
             "--master",
@@ -118,10 +115,9 @@ class SparkStackCliTest {
             "--confidence",
             "--out",
             out.toString(),
-            stack));
+            stack);
     Path log = dir.resolve("spark.log");
-    Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p = command.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(600, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       fail("spark predict did not end in 600 s: " + Files.readString(log));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.landcover.geo.ChildJvm;
 import dev.landcover.geo.Gdal;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
@@ -100,13 +101,9 @@ class VectorCommandsTest {
     Path out = Files.createDirectories(dir.resolve("oom"));
     Path err = dir.resolve("oom.err");
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx40m",
-                "-Dderby.stream.error.file=/dev/null",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
+        ChildJvm.builder(
+                Main.class,
+                List.of("-Xmx40m"),
                 "sieve",
                 map.toString(),
                 "--sieve",

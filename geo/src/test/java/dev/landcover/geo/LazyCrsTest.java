@@ -73,13 +73,9 @@ class LazyCrsTest {
     write(labels, UTM_33N);
     Path log = dir.resolve("classes.log");
     Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xlog:class+load=info",
-                "-Dderby.stream.error.file=/dev/null",
-                "-cp",
-                System.getProperty("java.class.path"),
-                LazyCrsTest.class.getName(),
+        ChildJvm.builder(
+                LazyCrsTest.class,
+                List.of("-Xlog:class+load=info"),
                 image.toString(),
                 labels.toString(),
                 dir.resolve("out").toString())

@@ -67,14 +67,7 @@ class LazyReadTest {
       }
     }
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m",
-                "-Dderby.stream.error.file=/dev/null",
-                "-cp",
-                System.getProperty("java.class.path"),
-                LazyReadTest.class.getName(),
-                big.toString())
+        ChildJvm.builder(LazyReadTest.class, List.of("-Xmx64m"), big.toString())
             .redirectErrorStream(true)
             .start();
     String output = new String(p.getInputStream().readAllBytes());

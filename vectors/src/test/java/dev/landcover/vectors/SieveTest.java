@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.landcover.geo.ChildJvm;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
@@ -111,16 +112,10 @@ class SieveTest {
     ClassMap bands = (x, y) -> y % 128 == 127 ? 3 : (x + y) % 4 < 2 ? 2 : 1;
     Path map = write(dir.resolve("bands.tif"), w, h, bands);
     Path out = dir.resolve("bands-sieved.tif");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx40m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Child.class.getName());
-    command.add(map.toString());
-    command.add("200");
-    command.add(out.toString());
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process process =
+        ChildJvm.builder(Child.class, List.of("-Xmx40m"), map.toString(), "200", out.toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(5, TimeUnit.MINUTES), "sieve in -Xmx40m did not end");
     assertEquals(0, process.exitValue(), "sieve in -Xmx40m failed:\n" + output);

@@ -2,6 +2,7 @@ package dev.landcover.vectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.landcover.geo.ChildJvm;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
@@ -9,7 +10,6 @@ import dev.landcover.pixels.LandcoverClass;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -103,15 +103,10 @@ class VectorizerMemoryTest {
               }
             });
     Path out = dir.resolve("bands.gpkg");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add(HEAP);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Child.class.getName());
-    command.add(map.toString());
-    command.add(out.toString());
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process process =
+        ChildJvm.builder(Child.class, List.of(HEAP), map.toString(), out.toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     process.waitFor(5, TimeUnit.MINUTES);
     assertEquals(0, process.exitValue(), "vectorize with " + HEAP + " failed:\n" + output);
