@@ -424,13 +424,30 @@ public final class TiffDirectory {
   }
 
   /**
-   * Refuses block offsets or byte counts stored as UNDEFINED, IFD or IFD8 values, which libtiff
-   * refuses when it loads them (GDAL then reads no block of the image).
+   * Refuses block offsets or byte counts of a type libtiff does not load (GDAL then reads no block
+   * of the image). libtiff in GDAL's on-demand mode loads a tag of at most 4 values whole, from any
+   * integer type but IFD and IFD8, and a longer one value by value, from SHORT, LONG, LONG8 or
+   * SLONG8 only.
    */
   public void requireOffsetType(int tag) throws GeoTiffException {
     Entry e = entries.get(tag);
-    if (e != null && (e.type == 7 || e.type == 13 || e.type == 18)) {
-      throw invalidTag(tag, "values of TIFF type " + e.type, "SHORT, LONG or LONG8 values");
+    if (e == null) {
+      return;
+    }
+    boolean valueByValue = e.count > 4;
+    boolean loaded =
+        switch (e.type) {
+          case 3, 4, 16, 17 -> true;
+          case 1, 6, 8, 9 -> !valueByValue;
+          default -> false;
+        };
+    if (!loaded) {
+      throw invalidTag(
+          tag,
+          e.count + " values of TIFF type " + e.type,
+          valueByValue
+              ? "SHORT, LONG, LONG8 or SLONG8 values"
+              : "BYTE, SHORT, LONG, LONG8 values or their signed types");
     }
   }
 
