@@ -177,6 +177,7 @@ public final class BlockDecoder {
     }
     long bits = dir.perSample(TiffDirectory.TAG_BITS_PER_SAMPLE, spp, 1);
     long format = dir.perSample(TiffDirectory.TAG_SAMPLE_FORMAT, spp, 1);
+    dir.checkSampleValueRange(spp);
     if (format == 4) {
       format = 1; // "undefined" data: read as unsigned integers, as GDAL does
     }
@@ -325,6 +326,9 @@ public final class BlockDecoder {
     long expected = across * down * (planar ? spp : 1);
     dir.requireKnownType(tiled ? TiffDirectory.TAG_TILE_OFFSETS : TiffDirectory.TAG_STRIP_OFFSETS);
     dir.requireKnownType(
+        tiled ? TiffDirectory.TAG_TILE_BYTE_COUNTS : TiffDirectory.TAG_STRIP_BYTE_COUNTS);
+    dir.requireOffsetType(tiled ? TiffDirectory.TAG_TILE_OFFSETS : TiffDirectory.TAG_STRIP_OFFSETS);
+    dir.requireOffsetType(
         tiled ? TiffDirectory.TAG_TILE_BYTE_COUNTS : TiffDirectory.TAG_STRIP_BYTE_COUNTS);
     long[] offsets =
         dir.longs(tiled ? TiffDirectory.TAG_TILE_OFFSETS : TiffDirectory.TAG_STRIP_OFFSETS);

@@ -36,6 +36,8 @@ public final class TiffDirectory {
   public static final int TAG_TILE_OFFSETS = 324;
   public static final int TAG_TILE_BYTE_COUNTS = 325;
   public static final int TAG_SAMPLE_FORMAT = 339;
+  public static final int TAG_S_MIN_SAMPLE_VALUE = 340;
+  public static final int TAG_S_MAX_SAMPLE_VALUE = 341;
   public static final int TAG_GEO_KEY_DIRECTORY = 34735;
   public static final int TAG_GEO_DOUBLE_PARAMS = 34736;
   public static final int TAG_GEO_ASCII_PARAMS = 34737;
@@ -419,6 +421,57 @@ public final class TiffDirectory {
       throw invalidTag(tag, "the value " + v[0], "0 to 65535");
     }
     return v[0];
+  }
+
+  /**
+   * Refuses block offsets or byte counts of a type libtiff does not load (GDAL then reads no block
+   * of the image). libtiff in GDAL's on-demand mode loads a tag of at most 4 values whole, from any
+   * integer type but IFD and IFD8, and a longer one value by value, from SHORT, LONG, LONG8 or
+   * SLONG8 only.
+   */
+  public void requireOffsetType(int tag) throws GeoTiffException {
+    Entry e = entries.get(tag);
+    if (e == null) {
+      return;
+    }
+    boolean valueByValue = e.count > 4;
+    boolean loaded =
+        switch (e.type) {
+          case 3, 4, 16, 17 -> true;
+          case 1, 6, 8, 9 -> !valueByValue;
+          default -> false;
+        };
+    if (!loaded) {
+      throw invalidTag(
+          tag,
+          e.count + " values of TIFF type " + e.type,
+          valueByValue
+              ? "SHORT, LONG, LONG8 or SLONG8 values"
+              : "BYTE, SHORT, LONG, LONG8 values or their signed types");
+    }
+  }
+
+  /**
+   * Checks SMinSampleValue and SMaxSampleValue as libtiff does when it reads the directory (GDAL
+   * refuses the file otherwise): when present, exactly one value per sample, of a numeric type (not
+   * ASCII, UNDEFINED, IFD or IFD8).
+   *
+   * @throws GeoTiffException for another count or type
+   */
+  public void checkSampleValueRange(long samples) throws GeoTiffException {
+    for (int tag : new int[] {TAG_S_MIN_SAMPLE_VALUE, TAG_S_MAX_SAMPLE_VALUE}) {
+      requireKnownType(tag);
+      Entry e = entries.get(tag);
+      if (e == null) {
+        continue;
+      }
+      if (e.type == 2 || e.type == 7 || e.type == 13 || e.type == 18) {
+        throw invalidTag(tag, "values of TIFF type " + e.type, "one number per sample");
+      }
+      if (e.count != samples) {
+        throw invalidTag(tag, e.count + " values", "one per sample (" + samples + ")");
+      }
+    }
   }
 
   /**
