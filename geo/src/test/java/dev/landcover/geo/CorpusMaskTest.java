@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,17 +26,7 @@ class CorpusMaskTest {
 
   @Test
   void validPixelsOfMaskedCorpusFilesAreGdals() throws Exception {
-    Path data = Gdal.sharedData();
-    List<Path> files = new ArrayList<>();
-    for (String folder :
-        List.of("scenes", "labels", "corpus/rasterio", "corpus/cogeotiff", "corpus/image-tiff")) {
-      try (Stream<Path> s = Files.list(data.resolve(folder))) {
-        s.filter(f -> f.getFileName().toString().matches("(?i).*\\.tiff?$"))
-            .sorted()
-            .forEach(files::add);
-      }
-    }
-    assertTrue(files.size() > 250, "shared corpus not found under " + data);
+    List<Path> files = Gdal.corpusTiffs();
     List<Path> readable = new ArrayList<>();
     for (Path f : files) {
       try (GeoTiffRaster r = GeoTiffRaster.open(f)) {

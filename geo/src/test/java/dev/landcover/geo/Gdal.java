@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -62,6 +63,29 @@ public final class Gdal {
       data = Path.of("..", "..", "shared", "data").toAbsolutePath().normalize();
     }
     return data;
+  }
+
+  /**
+   * The shared GeoTIFF corpus: every regular {@code .tif} or {@code .tiff} file (any case) of the
+   * shared data's scenes, labels and corpus folders, sorted by name within each folder. Fails when
+   * fewer than 251 are found (the shared data is missing).
+   */
+  public static List<Path> corpusTiffs() throws IOException {
+    Path data = sharedData();
+    List<Path> files = new ArrayList<>();
+    for (String folder :
+        List.of("scenes", "labels", "corpus/rasterio", "corpus/cogeotiff", "corpus/image-tiff")) {
+      try (Stream<Path> s = Files.list(data.resolve(folder))) {
+        s.filter(Files::isRegularFile)
+            .filter(f -> f.getFileName().toString().matches("(?i).*\\.tiff?$"))
+            .sorted()
+            .forEach(files::add);
+      }
+    }
+    if (files.size() <= 250) {
+      fail("shared corpus not found under " + data);
+    }
+    return files;
   }
 
   /** What to ask GDAL about one file. */

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,17 +136,7 @@ class GdalMetadataTest {
 
   @Test
   void everyCorpusFileHasGdalsDescriptionsAndAlpha() throws Exception {
-    Path data = Gdal.sharedData();
-    List<Path> files = new ArrayList<>();
-    for (String folder :
-        List.of("scenes", "labels", "corpus/rasterio", "corpus/cogeotiff", "corpus/image-tiff")) {
-      try (Stream<Path> s = Files.list(data.resolve(folder))) {
-        s.filter(f -> f.getFileName().toString().matches("(?i).*\\.tiff?$"))
-            .sorted()
-            .forEach(files::add);
-      }
-    }
-    assertTrue(files.size() > 250, "shared corpus not found under " + data);
+    List<Path> files = Gdal.corpusTiffs();
     Map<Path, JsonNode> gdal = gdalReading(files, null);
     List<String> mismatches = new ArrayList<>();
     int compared = 0;

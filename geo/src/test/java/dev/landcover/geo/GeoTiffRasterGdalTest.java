@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.landcover.pixels.PixelWindow;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,18 +34,7 @@ class GeoTiffRasterGdalTest {
 
   @BeforeAll
   static void openEveryFile() throws IOException, org.opengis.util.FactoryException {
-    Path data = Gdal.sharedData();
-    List<Path> files = new ArrayList<>();
-    for (String folder :
-        List.of("scenes", "labels", "corpus/rasterio", "corpus/cogeotiff", "corpus/image-tiff")) {
-      try (Stream<Path> s = Files.list(data.resolve(folder))) {
-        s.filter(Files::isRegularFile)
-            .filter(f -> f.getFileName().toString().matches("(?i).*\\.tiff?$"))
-            .sorted()
-            .forEach(files::add);
-      }
-    }
-    assertTrue(files.size() > 250, "shared corpus not found under " + data);
+    List<Path> files = Gdal.corpusTiffs();
     // Boot the EPSG database once (seconds, on a loaded machine), so that no file's time holds it.
     org.apache.sis.referencing.CRS.forCode("EPSG:32633");
     for (Path f : files) {
