@@ -286,50 +286,92 @@ public final class RasterWindow {
     float[] out = new float[bands.length * plane];
     DataBuffer buffer = dense().raster().getDataBuffer();
     for (int b = 0; b < bands.length; b++) {
-      int base = b * plane;
-      switch (sampleType) {
-        case UINT8 -> {
-          byte[] d = ((DataBufferByte) buffer).getData(b);
-          for (int i = 0; i < plane; i++) {
-            out[base + i] = d[i] & 0xFF;
-          }
-        }
-        case UINT16 -> {
-          short[] d = ((DataBufferUShort) buffer).getData(b);
-          for (int i = 0; i < plane; i++) {
-            out[base + i] = d[i] & 0xFFFF;
-          }
-        }
-        case INT16 -> {
-          short[] d = ((DataBufferShort) buffer).getData(b);
-          for (int i = 0; i < plane; i++) {
-            out[base + i] = d[i];
-          }
-        }
-        case UINT32 -> {
-          int[] d = ((DataBufferInt) buffer).getData(b);
-          for (int i = 0; i < plane; i++) {
-            out[base + i] = Integer.toUnsignedLong(d[i]);
-          }
-        }
-        case INT32 -> {
-          int[] d = ((DataBufferInt) buffer).getData(b);
-          for (int i = 0; i < plane; i++) {
-            out[base + i] = d[i];
-          }
-        }
-        case FLOAT32 ->
-            System.arraycopy(((DataBufferFloat) buffer).getData(b), 0, out, base, plane);
-        case FLOAT64 -> {
-          double[] d = ((DataBufferDouble) buffer).getData(b);
-          for (int i = 0; i < plane; i++) {
-            out[base + i] = (float) d[i];
-          }
-        }
-        default -> throw new AssertionError(sampleType);
-      }
+      toFloat(buffer, b, 0, out, b * plane, plane);
     }
     return out;
+  }
+
+  /**
+   * Samples {@code [column, column + count)} of row {@code row} of band {@code index} (0-based) as
+   * float, converted as {@link #toFloatChw()} converts them, into {@code out} from {@code offset}:
+   * for readers that take a few columns of a wide window at a time instead of a float copy of all
+   * of it.
+   */
+  public void rowToFloat(int index, int row, int column, int count, float[] out, int offset) {
+    if (index < 0
+        || index >= bands.length
+        || row < 0
+        || row >= window.height()
+        || column < 0
+        || count < 0
+        || column + count > window.width()) {
+      throw new IndexOutOfBoundsException(
+          "Band "
+              + index
+              + ", row "
+              + row
+              + ", columns "
+              + column
+              + " + "
+              + count
+              + " outside a window of "
+              + bands.length
+              + " bands, "
+              + window.width()
+              + " x "
+              + window.height());
+    }
+    Samples s = samples;
+    int from = (s.y() + row) * s.raster().getWidth() + s.x() + column;
+    toFloat(s.raster().getDataBuffer(), index, from, out, offset, count);
+  }
+
+  /**
+   * Converts {@code count} samples of bank {@code bank} of a banded buffer from {@code from} to
+   * float: exactly for 8- and 16-bit types, rounded otherwise.
+   */
+  private void toFloat(DataBuffer buffer, int bank, int from, float[] out, int offset, int count) {
+    switch (sampleType) {
+      case UINT8 -> {
+        byte[] d = ((DataBufferByte) buffer).getData(bank);
+        for (int i = 0; i < count; i++) {
+          out[offset + i] = d[from + i] & 0xFF;
+        }
+      }
+      case UINT16 -> {
+        short[] d = ((DataBufferUShort) buffer).getData(bank);
+        for (int i = 0; i < count; i++) {
+          out[offset + i] = d[from + i] & 0xFFFF;
+        }
+      }
+      case INT16 -> {
+        short[] d = ((DataBufferShort) buffer).getData(bank);
+        for (int i = 0; i < count; i++) {
+          out[offset + i] = d[from + i];
+        }
+      }
+      case UINT32 -> {
+        int[] d = ((DataBufferInt) buffer).getData(bank);
+        for (int i = 0; i < count; i++) {
+          out[offset + i] = Integer.toUnsignedLong(d[from + i]);
+        }
+      }
+      case INT32 -> {
+        int[] d = ((DataBufferInt) buffer).getData(bank);
+        for (int i = 0; i < count; i++) {
+          out[offset + i] = d[from + i];
+        }
+      }
+      case FLOAT32 ->
+          System.arraycopy(((DataBufferFloat) buffer).getData(bank), from, out, offset, count);
+      case FLOAT64 -> {
+        double[] d = ((DataBufferDouble) buffer).getData(bank);
+        for (int i = 0; i < count; i++) {
+          out[offset + i] = (float) d[from + i];
+        }
+      }
+      default -> throw new AssertionError(sampleType);
+    }
   }
 
   /**

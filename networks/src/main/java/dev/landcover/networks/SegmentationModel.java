@@ -21,6 +21,7 @@ import dev.landcover.networks.internal.MallocTrim;
 import dev.landcover.networks.internal.TensorValues;
 import dev.landcover.pixels.InvalidInputException;
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -248,17 +249,35 @@ public final class SegmentationModel implements AutoCloseable {
   }
 
   /**
-   * Runs the network on a batch, writing the logits into {@code reuse} when it holds exactly as
-   * many values as the logits (a caller that runs batch after batch keeps one array instead of a
-   * new one per batch; the values are the same as {@link #predict(float[], int, int, int, int)}'s).
+   * Runs the network on a batch, writing the logits into {@code reuse} when it holds at least as
+   * many values as the logits (a caller that runs batch after batch, the last one perhaps smaller,
+   * keeps one array instead of a new one per batch; the values are the same as {@link
+   * #predict(float[], int, int, int, int)}'s).
    *
-   * @param input {@code n * bands * h * w} values, channels first
+   * @param input at least {@code n * bands * h * w} values, channels first; the first {@code n *
+   *     bands * h * w} are the batch (a caller keeps one array for a full batch and passes it for a
+   *     smaller last one too)
    * @param reuse the array to return the logits in, or null for a new one
    * @return logits, channels first, with their shape; their values are {@code reuse} when it fit
+   *     (then only its first {@code n * classes * height * width} values are the logits)
    */
   public Logits predict(float[] input, int n, int bands, int h, int w, float[] reuse) {
+    long values = (long) n * bands * h * w;
+    if (input.length < values) {
+      throw new IllegalArgumentException(
+          input.length
+              + " input values for a batch of "
+              + n
+              + " x "
+              + bands
+              + " x "
+              + h
+              + " x "
+              + w);
+    }
     try (NDManager manager = model.getNDManager().newSubManager()) {
-      NDArray x = manager.create(input, new Shape(n, bands, h, w));
+      NDArray x =
+          manager.create(FloatBuffer.wrap(input, 0, (int) values), new Shape(n, bands, h, w));
       NDArray y = predictor.predict(new NDList(x)).singletonOrThrow();
       Shape s = y.getShape();
       if (s.dimension() != 4 || s.get(0) != n) {
@@ -270,14 +289,14 @@ public final class SegmentationModel implements AutoCloseable {
                 + x.getShape()
                 + ": expected N x classes x H x W");
       }
-      float[] values;
-      if (reuse != null && reuse.length == s.size() && y.getDataType() == DataType.FLOAT32) {
-        y.toByteBuffer(true).asFloatBuffer().get(reuse);
-        values = reuse;
+      float[] logits;
+      if (reuse != null && reuse.length >= s.size() && y.getDataType() == DataType.FLOAT32) {
+        y.toByteBuffer(true).asFloatBuffer().get(reuse, 0, (int) s.size());
+        logits = reuse;
       } else {
-        values = y.toFloatArray();
+        logits = y.toFloatArray();
       }
-      return new Logits(values, (int) s.get(1), (int) s.get(2), (int) s.get(3));
+      return new Logits(logits, (int) s.get(1), (int) s.get(2), (int) s.get(3));
     } catch (TranslateException | RuntimeException e) {
       if (e instanceof IllegalStateException s && s.getMessage().startsWith(description)) {
         throw s;

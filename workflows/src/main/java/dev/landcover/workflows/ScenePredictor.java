@@ -138,37 +138,32 @@ final class ScenePredictor {
     int done = 0;
     float[] rowLogits = new float[classes * width];
     int taken = 0;
-    int x0 = -halo;
-    int stripW = colStarts[colStarts.length - 1] + coreW + halo - x0;
     int chipValues = bands.length * inH * inW;
     float[] input = new float[batch * chipValues];
     int plane = classes * coreH * coreW;
-    // One logits array for every full batch (tens of MB, which the JVM would otherwise allocate
-    // and collect batch after batch, growing its heap with the length of the run).
+    // One input and one logits array for every batch, the smaller last batch of each chip row
+    // included (tens of MB, which the JVM would otherwise allocate and collect batch after batch,
+    // growing its heap with the length of the run and the width of the scene).
     float[] logits =
         tta == MappingRequest.TestTimeAugmentation.NONE ? new float[batch * plane] : null;
-    // Two strips of normalized input, used in turn: the next is read and normalized into one
-    // while the model runs on the other.
-    float[][] stripValues = new float[Math.min(2, rowStarts.length)][];
+    // The strips are kept as read (the scene's own sample type) and each chip is normalized as it
+    // is copied into the batch: no float copy of a whole strip, which grows with the scene's width.
+    ChipReader chips = new ChipReader(scene.width(), scene.height(), inW, inH);
     ExecutorService reader = READ_AHEAD;
     {
-      Future<Strip> next =
-          reader.submit(
-              () -> readStrip(scene, x0, rowStarts[0] - halo, stripW, inH, stripValues, 0));
+      Future<Strip> next = reader.submit(() -> readStrip(scene, rowStarts[0] - halo, inH));
       for (int r = 0; r < rowStarts.length; r++) {
         Strip strip = await(next);
         if (r + 1 < rowStarts.length) {
           int y1 = rowStarts[r + 1] - halo;
-          int slot = (r + 1) % 2;
-          next = reader.submit(() -> readStrip(scene, x0, y1, stripW, inH, stripValues, slot));
+          next = reader.submit(() -> readStrip(scene, y1, inH));
         }
         for (int c0 = 0; c0 < colStarts.length; c0 += batch) {
           int n = Math.min(batch, colStarts.length - c0);
           for (int i = 0; i < n; i++) {
-            strip.chip(colStarts[c0 + i] - halo - x0, inW, input, i * chipValues);
+            chips.copy(strip, colStarts[c0 + i] - halo, input, i * chipValues);
           }
-          float[] batchInput = n == batch ? input : java.util.Arrays.copyOf(input, n * chipValues);
-          SegmentationModel.Logits out = predictBatch(batchInput, n, inH, inW, logits);
+          SegmentationModel.Logits out = predictBatch(input, n, inH, inW, logits);
           if (out.height() != coreH || out.width() != coreW || out.classes() != classes) {
             throw new IOException(
                 model
@@ -304,54 +299,74 @@ final class ScenePredictor {
   }
 
   /**
-   * Normalized input values of a strip, mirrored outside the scene, and validity inside. The values
-   * are written into {@code buffers[slot]} (allocated on first use), which the strip holds until
-   * the strip two rows further down is read into it.
+   * The rows of the scene a strip of {@code h} input rows from scene row {@code y0} needs (rows
+   * outside the scene are mirrored from these), in the scene's sample type, with their validity.
    */
-  private Strip readStrip(
-      SceneRaster scene, int x0, int y0, int w, int h, float[][] buffers, int slot)
-      throws IOException {
-    int width = scene.width();
-    int height = scene.height();
+  private Strip readStrip(SceneRaster scene, int y0, int h) throws IOException {
     int ya = Math.max(0, y0);
-    int yb = Math.min(height, y0 + h);
-    PixelWindow inside = new PixelWindow(0, ya, width, yb - ya);
-    RasterWindow data = scene.read(inside, bands);
+    int yb = Math.min(scene.height(), y0 + h);
+    RasterWindow data = scene.read(new PixelWindow(0, ya, scene.width(), yb - ya), bands);
     scene.releaseRowsAbove(ya);
-    float[] raw = data.toFloatChw();
-    if (buffers[slot] == null) {
-      buffers[slot] = new float[bands.length * h * w];
-    }
-    float[] values = buffers[slot];
-    int insideH = yb - ya;
-    for (int b = 0; b < bands.length; b++) {
-      for (int y = 0; y < h; y++) {
-        int sy = PredictionTiling.reflect(y0 + y, height) - ya;
-        if (sy < 0 || sy >= insideH) {
-          sy = Math.max(0, Math.min(insideH - 1, sy));
-        }
-        for (int x = 0; x < w; x++) {
-          int sx = PredictionTiling.reflect(x0 + x, width);
-          values[(b * h + y) * w + x] = normalizer.apply(b, raw[(b * insideH + sy) * width + sx]);
-        }
-      }
-    }
-    return new Strip(values, bands.length, w, h, y0, data, ya);
+    return new Strip(y0, data, ya);
   }
 
-  /** A strip of normalized input, and the validity of its rows inside the scene. */
-  private record Strip(
-      float[] values, int bands, int width, int height, int y0, RasterWindow data, int dataY0) {
-    /** Copies the chip at column {@code x} of the strip into {@code out} at {@code offset}. */
-    void chip(int x, int size, float[] out, int offset) {
-      for (int b = 0; b < bands; b++) {
-        for (int y = 0; y < height; y++) {
-          System.arraycopy(
-              values, (b * height + y) * width + x, out, offset + (b * height + y) * size, size);
+  /**
+   * Copies chips out of strips into a batch, normalized, with the pixels outside the scene mirrored
+   * from inside it ({@link PredictionTiling#reflect}); one per scene, on the model's thread.
+   */
+  private final class ChipReader {
+    private final int sceneWidth;
+    private final int sceneHeight;
+    private final int chipWidth;
+    private final int chipHeight;
+    private final int[] columns;
+    private final float[] row;
+
+    ChipReader(int sceneWidth, int sceneHeight, int chipWidth, int chipHeight) {
+      this.sceneWidth = sceneWidth;
+      this.sceneHeight = sceneHeight;
+      this.chipWidth = chipWidth;
+      this.chipHeight = chipHeight;
+      this.columns = new int[chipWidth];
+      this.row = new float[Math.min(chipWidth, sceneWidth)];
+    }
+
+    /**
+     * Copies the normalized chip whose input begins at scene column {@code x} (may be negative or
+     * reach past the scene: mirrored) of {@code strip} into {@code out} at {@code offset}, channels
+     * first: {@code out[offset + (band * chipHeight + y) * chipWidth + x]}.
+     */
+    void copy(Strip strip, int x, float[] out, int offset) {
+      int lo = Integer.MAX_VALUE;
+      int hi = Integer.MIN_VALUE;
+      for (int i = 0; i < chipWidth; i++) {
+        columns[i] = PredictionTiling.reflect(x + i, sceneWidth);
+        lo = Math.min(lo, columns[i]);
+        hi = Math.max(hi, columns[i]);
+      }
+      RasterWindow data = strip.data();
+      int insideH = data.window().height();
+      for (int b = 0; b < bands.length; b++) {
+        for (int y = 0; y < chipHeight; y++) {
+          int sy = PredictionTiling.reflect(strip.y0() + y, sceneHeight) - strip.dataY0();
+          if (sy < 0 || sy >= insideH) {
+            sy = Math.max(0, Math.min(insideH - 1, sy));
+          }
+          data.rowToFloat(b, sy, lo, hi - lo + 1, row, 0);
+          int o = offset + (b * chipHeight + y) * chipWidth;
+          for (int i = 0; i < chipWidth; i++) {
+            out[o + i] = normalizer.apply(b, row[columns[i] - lo]);
+          }
         }
       }
     }
+  }
 
+  /**
+   * A strip of input rows from scene row {@code y0} (above the scene when negative): the scene's
+   * rows it needs, from row {@code dataY0}.
+   */
+  private record Strip(int y0, RasterWindow data, int dataY0) {
     /**
      * Which pixels of a scene row hold data: no band nodata (or NaN), or with {@code allBands} at
      * least one band not nodata; never a pixel the scene's mask masks.
