@@ -21,7 +21,8 @@ import dev.landcover.networks.internal.MallocTrim;
 import dev.landcover.networks.internal.TensorValues;
 import dev.landcover.pixels.InvalidInputException;
 import java.io.IOException;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -43,6 +44,14 @@ public final class SegmentationModel implements AutoCloseable {
   private final Model model;
   private final Predictor<NDList, NDList> predictor;
   private final String description;
+
+  /**
+   * The batch's input in native memory, kept from batch to batch (on the CPU the engine reads it in
+   * place): the engine's own copy would be a new direct buffer per batch, freed only once the Java
+   * heap is next collected, so native memory would hold a backlog of them that grows with the
+   * number of batches between collections.
+   */
+  private ByteBuffer inputBuffer;
 
   private SegmentationModel(Model model, String description) {
     this.model = model;
@@ -277,7 +286,8 @@ public final class SegmentationModel implements AutoCloseable {
     }
     try (NDManager manager = model.getNDManager().newSubManager()) {
       NDArray x =
-          manager.create(FloatBuffer.wrap(input, 0, (int) values), new Shape(n, bands, h, w));
+          manager.create(
+              nativeInput(input, (int) values), new Shape(n, bands, h, w), DataType.FLOAT32);
       NDArray y = predictor.predict(new NDList(x)).singletonOrThrow();
       Shape s = y.getShape();
       if (s.dimension() != 4 || s.get(0) != n) {
@@ -304,6 +314,18 @@ public final class SegmentationModel implements AutoCloseable {
       throw new IllegalStateException(
           description + " failed on a batch of " + n + ": " + engineReason(e), e);
     }
+  }
+
+  /** The first {@code count} values of {@code input} in {@link #inputBuffer}, native byte order. */
+  private ByteBuffer nativeInput(float[] input, int count) {
+    int bytes = Math.multiplyExact(count, Float.BYTES);
+    if (inputBuffer == null || inputBuffer.capacity() < bytes) {
+      inputBuffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+    inputBuffer.clear();
+    inputBuffer.asFloatBuffer().put(input, 0, count);
+    inputBuffer.limit(bytes);
+    return inputBuffer;
   }
 
   /**
