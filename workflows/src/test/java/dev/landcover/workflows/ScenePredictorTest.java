@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -82,6 +83,13 @@ class ScenePredictorTest {
    */
   private static float[] wholeScene(GeoTiffRaster r, MappingRequest.TestTimeAugmentation tta)
       throws IOException {
+    return wholeScene(r, tta, InputNormalization.identity(3));
+  }
+
+  /** As above, the scene's values normalized by {@code norm} before the pass. */
+  private static float[] wholeScene(
+      GeoTiffRaster r, MappingRequest.TestTimeAugmentation tta, InputNormalization norm)
+      throws IOException {
     int w = r.width();
     int h = r.height();
     int pw = PredictionTiling.roundUp(w, ALIGN);
@@ -92,7 +100,11 @@ class ScenePredictorTest {
       for (int y = 0; y < ph; y++) {
         for (int x = 0; x < pw; x++) {
           input[(b * ph + y) * pw + x] =
-              raw[(b * h + PredictionTiling.reflect(y, h)) * w + PredictionTiling.reflect(x, w)];
+              norm.apply(
+                  b,
+                  raw[
+                      (b * h + PredictionTiling.reflect(y, h)) * w
+                          + PredictionTiling.reflect(x, w)]);
         }
       }
     }
@@ -215,6 +227,41 @@ class ScenePredictorTest {
       assertEquals(h, rows[0]);
       assertTrue(max[0] < 1e-4, w + "x" + h + ": max |stitched - whole| = " + max[0]);
       assertEquals(0, classDiffs[0], "class map differs");
+    }
+  }
+
+  /**
+   * Chips are normalized as they are taken out of the strips read in the scene's own sample type:
+   * the stitched logits equal one pass over the whole scene normalized first, mirrored edges
+   * included (150 is not a multiple of the stride, so the last chip column reaches past the edge).
+   */
+  @Test
+  void chipsNormalizedOneByOneEqualTheWholeSceneNormalized() throws IOException {
+    int w = 150;
+    int h = 97;
+    InputNormalization norm =
+        InputNormalization.meanStd(new double[] {1, -0.5, 0.2}, new double[] {2, 0.5, 3});
+    try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
+      float[] expected = wholeScene(r, MappingRequest.TestTimeAugmentation.NONE, norm);
+      ScenePredictor p =
+          new ScenePredictor(
+              model, new int[] {1, 2, 3}, norm, 4, 96, 0, 64, ALIGN, BlendWindow.CROP, 3);
+      float[] max = {0};
+      int[] rows = {0};
+      p.predict(
+          r,
+          (y, logits, valid) -> {
+            assertEquals(rows[0]++, y);
+            for (int c = 0; c < 4; c++) {
+              for (int x = 0; x < w; x++) {
+                float e = expected[(c * h + y) * w + x];
+                max[0] = Math.max(max[0], Math.abs(e - logits[c * w + x]));
+              }
+            }
+          },
+          null);
+      assertEquals(h, rows[0]);
+      assertTrue(max[0] < 1e-4, "max |stitched - whole| = " + max[0]);
     }
   }
 
