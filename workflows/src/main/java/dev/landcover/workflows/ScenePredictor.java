@@ -151,12 +151,15 @@ final class ScenePredictor {
     ChipReader chips = new ChipReader(scene.width(), scene.height(), inW, inH);
     ExecutorService reader = READ_AHEAD;
     {
-      Future<Strip> next = reader.submit(() -> readStrip(scene, rowStarts[0] - halo, inH));
+      Future<Strip> next =
+          reader.submit(
+              () -> readStrip(scene, stripTop(rowStarts, 0), inH, doneAbove(scene, rowStarts, 1)));
       for (int r = 0; r < rowStarts.length; r++) {
         Strip strip = await(next);
         if (r + 1 < rowStarts.length) {
-          int y1 = rowStarts[r + 1] - halo;
-          next = reader.submit(() -> readStrip(scene, y1, inH));
+          int y1 = stripTop(rowStarts, r + 1);
+          int release = doneAbove(scene, rowStarts, r + 2);
+          next = reader.submit(() -> readStrip(scene, y1, inH, release));
         }
         for (int c0 = 0; c0 < colStarts.length; c0 += batch) {
           int n = Math.min(batch, colStarts.length - c0);
@@ -298,15 +301,31 @@ final class ScenePredictor {
     return Threads.await(strip, "reading the scene");
   }
 
+  /** The first input row of chip row {@code r}'s strip (negative above the scene). */
+  private int stripTop(int[] rowStarts, int r) {
+    return rowStarts[r] - halo;
+  }
+
+  /**
+   * The scene rows above which nothing is read once the strips of chip rows before {@code r} are:
+   * the top of chip row {@code r}'s strip, or the whole scene when there is no chip row {@code r}.
+   */
+  private int doneAbove(SceneRaster scene, int[] rowStarts, int r) {
+    return r < rowStarts.length ? Math.max(0, stripTop(rowStarts, r)) : scene.height();
+  }
+
   /**
    * The rows of the scene a strip of {@code h} input rows from scene row {@code y0} needs (rows
-   * outside the scene are mirrored from these), in the scene's sample type, with their validity.
+   * outside the scene are mirrored from these), in the scene's sample type, with their validity;
+   * the scene is then told that no row above {@code releaseAbove} will be read again. The strip is
+   * a copy, so {@code releaseAbove} is the next strip's top: the scene keeps decoded blocks only
+   * for the rows the next strip shares with this one.
    */
-  private Strip readStrip(SceneRaster scene, int y0, int h) throws IOException {
+  private Strip readStrip(SceneRaster scene, int y0, int h, int releaseAbove) throws IOException {
     int ya = Math.max(0, y0);
     int yb = Math.min(scene.height(), y0 + h);
     RasterWindow data = scene.read(new PixelWindow(0, ya, scene.width(), yb - ya), bands);
-    scene.releaseRowsAbove(ya);
+    scene.releaseRowsAbove(releaseAbove);
     return new Strip(y0, data, ya);
   }
 
