@@ -100,6 +100,13 @@ final class BlockCache {
     }
   }
 
+  /** Bytes of all the blocks kept now. */
+  static long totalBytes() {
+    synchronized (BLOCKS) {
+      return cachedBytes;
+    }
+  }
+
   /** Bytes held by a decoded block (a primitive array). */
   static long bytes(Object block) {
     if (block instanceof byte[] a) {

@@ -124,13 +124,29 @@ public final class CloudOptimizedTiff {
     }
   }
 
-  /** Feeds the full resolution, one block row at a time, into the first level of the chain. */
+  /**
+   * Feeds the full resolution, one block row at a time, into the first level of the chain. The
+   * decoded blocks of each row are dropped from the process's block cache once copied, and the rest
+   * when done: the file is temporary, and its blocks would otherwise stay cached (up to the cache's
+   * budget) after it is gone, scene after scene of a batch.
+   */
   private static void computeLevels(
       TiffDirectory dir, Geometry g, FileChannel in, List<Level> levels) throws IOException {
     for (int i = 0; i + 1 < levels.size(); i++) {
       levels.get(i).next = levels.get(i + 1);
     }
     BlockDecoder decoder = BlockDecoder.open(dir, in);
+    try {
+      feedLevels(decoder, g, levels.get(0));
+    } finally {
+      decoder.close();
+    }
+    for (Level level : levels) {
+      level.finish();
+    }
+  }
+
+  private static void feedLevels(BlockDecoder decoder, Geometry g, Level first) throws IOException {
     int[] bands = new int[g.samples];
     for (int b = 0; b < bands.length; b++) {
       bands[b] = b + 1;
@@ -143,16 +159,14 @@ public final class CloudOptimizedTiff {
         banks[b] = Samples.storage(g.type, g.width * rows);
       }
       decoder.copy(strip, strip, bands, banks, 0);
+      decoder.releaseRowsAbove(y0 + rows);
       for (int r = 0; r < rows; r++) {
         double[] row = new double[g.width * g.samples];
         for (int b = 0; b < g.samples; b++) {
           Samples.toDoubles(g.type, banks[b], r * g.width, row, b, g.samples, g.width);
         }
-        levels.get(0).accept(row);
+        first.accept(row);
       }
-    }
-    for (Level level : levels) {
-      level.finish();
     }
   }
 

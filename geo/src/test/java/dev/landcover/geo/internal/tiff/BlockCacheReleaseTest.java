@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
+import dev.landcover.geo.OverviewResampling;
 import dev.landcover.geo.RasterGrid;
 import dev.landcover.geo.SampleType;
 import dev.landcover.pixels.PixelWindow;
@@ -30,6 +31,32 @@ class BlockCacheReleaseTest {
 
   private static int value(int x, int y, int band) {
     return (x * 31 + y * 17 + band * 1009) & 0xFFFF;
+  }
+
+  /**
+   * A Cloud-Optimized write reads its temporary full-resolution file back to compute the overviews:
+   * none of that file's blocks stay in the process's cache afterwards (in a batch they piled up
+   * scene after scene, up to the cache's budget).
+   */
+  @Test
+  void aCloudOptimizedWriteLeavesNoBlocksCached() throws IOException {
+    long before = BlockCache.totalBytes();
+    GeoTiffWriter.forGrid(
+            RasterGrid.of(WIDTH, HEIGHT, GeoTransform.IDENTITY, null), SampleType.UINT16, BANDS)
+        .tileSize(TILE)
+        .cloudOptimized(OverviewResampling.AVERAGE)
+        .write(
+            dir.resolve("cog.tif"),
+            (tile, target) -> {
+              for (int b = 0; b < BANDS; b++) {
+                for (int y = 0; y < tile.height(); y++) {
+                  for (int x = 0; x < tile.width(); x++) {
+                    target.setSample(x, y, b, value(tile.x() + x, tile.y() + y, b));
+                  }
+                }
+              }
+            });
+    assertEquals(before, BlockCache.totalBytes());
   }
 
   @Test
