@@ -423,7 +423,8 @@ public final class ChipExport {
         GeoTiffWriter.forGrid(chip.grid(), data.sampleType(), data.bandCount())
             .deflateLevel(c == ChipExportRequest.Compression.NONE ? 0 : request.deflateLevel())
             .huffmanOnly(imagery && c == ChipExportRequest.Compression.AUTO)
-            .overwrite(request.overwrite());
+            .overwrite(request.overwrite())
+            .inPlace(true); // the chip folder is staged, and moved into place whole
     if (noData.isPresent()) {
       writer.noData(noData.getAsDouble());
     }
