@@ -382,17 +382,30 @@ public final class GeoTiffRaster implements SceneRaster {
    * @throws IllegalArgumentException for a band number out of range
    */
   public RasterWindow read(PixelWindow window, int... bands) throws GeoTiffException {
+    return read(window, bands, null);
+  }
+
+  @Override
+  public RasterWindow read(PixelWindow window, int[] bands, RasterWindow recycled)
+      throws GeoTiffException {
     for (int band : bands) {
       checkBand(band);
     }
     if (bands.length == 0) {
       throw new IllegalArgumentException("No band requested from " + file);
     }
+    RasterWindow.Storage storage =
+        recycled == null
+            ? null
+            : recycled.storageFor(window.width(), window.height(), bands.length, sampleType);
     WritableRaster out =
-        Rasters.createBanded(sampleType, window.width(), window.height(), bands.length);
+        storage != null
+            ? storage.raster()
+            : Rasters.createBanded(sampleType, window.width(), window.height(), bands.length);
     double fill = noData.orElse(sampleType.isFloatingPoint() ? Double.NaN : 0);
     boolean outside = !new PixelWindow(0, 0, width(), height()).contains(window);
-    if (outside && fill != 0) {
+    // New arrays hold zeros; reused ones are filled outside the raster whatever the value.
+    if (outside && (fill != 0 || storage != null)) {
       double stored = toStored(fill);
       DataBuffer buf = out.getDataBuffer();
       for (int b = 0; b < bands.length; b++) {
@@ -416,7 +429,8 @@ public final class GeoTiffRaster implements SceneRaster {
     }
     double[] nd = new double[bands.length];
     Arrays.fill(nd, noData.orElse(Double.NaN));
-    boolean[] valid = validity(window, inside, out, bands.length);
+    boolean[] valid =
+        validity(window, inside, out, bands.length, storage == null ? null : storage.valid());
     boolean[] masked = null;
     if (mask != null) {
       try {
@@ -444,9 +458,17 @@ public final class GeoTiffRaster implements SceneRaster {
     };
   }
 
-  private boolean[] validity(PixelWindow window, PixelWindow inside, Raster out, int bands) {
+  /**
+   * Validity of a window read into {@code out}, in {@code reuse} (written anew) or a new array when
+   * null.
+   */
+  private boolean[] validity(
+      PixelWindow window, PixelWindow inside, Raster out, int bands, boolean[] reuse) {
     int w = window.width();
-    boolean[] valid = new boolean[(int) window.area()];
+    boolean[] valid = reuse != null ? reuse : new boolean[(int) window.area()];
+    if (reuse != null && (inside == null || !inside.equals(window))) {
+      Arrays.fill(valid, false);
+    }
     if (inside == null) {
       return valid;
     }

@@ -354,7 +354,7 @@ public final class ChipExport {
     OptionalDouble labelNoData = lbl == null ? OptionalDouble.empty() : lbl.noData(1);
     int total = generator.plan().size();
     int examined = 0;
-    try (Stream<Chip> chips = generator.stream()) {
+    try (Stream<Chip> chips = generator.recyclingStream()) {
       Iterator<Chip> it = chips.iterator();
       while (failure.get() == null && it.hasNext()) {
         Chip chip = it.next();
@@ -384,6 +384,7 @@ public final class ChipExport {
               } catch (Exception e) {
                 failure.compareAndSet(null, e);
               } finally {
+                generator.release(chip);
                 slots.release();
               }
             });
