@@ -347,7 +347,10 @@ public final class ChipExport {
       throws IOException {
     int n = request.threads();
     ExecutorService pool = Executors.newFixedThreadPool(n, Threads.daemon("landcover-chips"));
-    Semaphore slots = new Semaphore(2 * n);
+    // Chips waiting for a writer: a row of chips and more, so that the generator reads and decodes
+    // the next strip while the writers still have the last row's chips to write (the chips are
+    // views of their strip: a row of them costs little more than the strip itself).
+    Semaphore slots = new Semaphore(generator.plan().columns() + 2 * n);
     AtomicReference<Exception> failure = new AtomicReference<>();
     ConcurrentLinkedQueue<ChipFolder.Entry> rows = new ConcurrentLinkedQueue<>();
     OptionalDouble imageNoData = img.noData(1);
