@@ -479,24 +479,52 @@ public final class GeoTiffRaster implements SceneRaster {
     for (int r = r0; r < r1; r++) {
       java.util.Arrays.fill(valid, r * w + c0, r * w + c1, true);
     }
-    if (noData.isEmpty() && !sampleType.isFloatingPoint()) {
+    double stored = noDataToMatch(sampleType, noData.orElse(Double.NaN));
+    if (Double.isNaN(stored) && !sampleType.isFloatingPoint()) {
       return valid;
     }
-    double stored = noData.isPresent() ? toStored(noData.getAsDouble()) : Double.NaN;
     DataBuffer buf = out.getDataBuffer();
     for (int b = 0; b < bands; b++) {
       Object bank = Rasters.bankData(buf, b);
       for (int r = r0; r < r1; r++) {
         int from = r * w + c0;
         int to = r * w + c1;
-        markInvalid(bank, from, to, stored, valid);
+        markInvalid(bank, sampleType, from, to, stored, valid);
       }
     }
     return valid;
   }
 
-  /** Marks invalid the samples of {@code bank[from, to)} equal to {@code stored} or NaN. */
-  static void markInvalid(Object bank, int from, int to, double stored, boolean[] valid) {
+  /**
+   * The stored value that samples of {@code type} holding the nodata value {@code noData} equal
+   * (see {@link #toStored}), or NaN when there is none: no nodata (NaN), or a value outside the
+   * range GDAL's nodata mask ({@code GDALNoDataMaskBand}, GDAL 3.6) compares in: that of the type
+   * for Byte, UInt32 and Int32, of UInt32 for UInt16 and of Int32 for Int16 (GDAL's working types),
+   * every value for floating-point types (cast to the type: 1e300 is Float32's infinity). Integer
+   * values are compared after truncation toward zero, as a C cast does: nodata 1.5 matches 1, and
+   * 65535.9 matches 65535 in a UInt16 band, while -1 there matches nothing (not 65535).
+   */
+  static double noDataToMatch(SampleType type, double noData) {
+    if (Double.isNaN(noData)) {
+      return Double.NaN;
+    }
+    boolean compared =
+        switch (type) {
+          case UINT8 -> noData >= 0 && noData <= 255;
+          case UINT16, UINT32 -> noData >= 0 && noData <= 4294967295.0;
+          case INT16, INT32 -> noData >= Integer.MIN_VALUE && noData <= Integer.MAX_VALUE;
+          case FLOAT32, FLOAT64 -> true;
+        };
+    return compared ? toStored(type, noData) : Double.NaN;
+  }
+
+  /**
+   * Marks invalid the samples of {@code bank[from, to)}, of {@code type}, equal to {@code stored}
+   * (a value of {@link #noDataToMatch}, truncated toward zero for integer types; NaN matches no
+   * integer sample) or NaN.
+   */
+  static void markInvalid(
+      Object bank, SampleType type, int from, int to, double stored, boolean[] valid) {
     if (bank instanceof float[] a) {
       float v = (float) stored;
       for (int i = from; i < to; i++) {
@@ -519,15 +547,16 @@ public final class GeoTiffRaster implements SceneRaster {
       }
     } else if (bank instanceof short[] a) {
       int v = (int) stored;
-      boolean unsigned = stored > Short.MAX_VALUE;
+      boolean unsigned = type == SampleType.UINT16;
       for (int i = from; i < to; i++) {
         if ((unsigned ? a[i] & 0xFFFF : a[i]) == v) {
           valid[i] = false;
         }
       }
     } else if (bank instanceof int[] a) {
+      int v = (int) stored;
       for (int i = from; i < to; i++) {
-        if (a[i] == stored) {
+        if (a[i] == v) {
           valid[i] = false;
         }
       }

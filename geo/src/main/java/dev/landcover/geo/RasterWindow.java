@@ -450,10 +450,10 @@ public final class RasterWindow {
     }
     boolean[] valid = new boolean[plane];
     Arrays.fill(valid, true);
-    if (!Double.isNaN(noData) || type.isFloatingPoint()) {
-      double stored = GeoTiffRaster.toStored(type, noData);
+    double stored = GeoTiffRaster.noDataToMatch(type, noData);
+    if (!Double.isNaN(stored) || type.isFloatingPoint()) {
       for (int b = 0; b < bandCount; b++) {
-        GeoTiffRaster.markInvalid(Rasters.bankData(buffer, b), 0, plane, stored, valid);
+        GeoTiffRaster.markInvalid(Rasters.bankData(buffer, b), type, 0, plane, stored, valid);
       }
     }
     int[] bands = new int[bandCount];
