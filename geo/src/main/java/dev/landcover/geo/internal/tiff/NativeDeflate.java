@@ -154,17 +154,13 @@ public final class NativeDeflate {
    * bytes; otherwise writes nothing and returns false, and the caller decodes with the JDK's zlib.
    */
   static boolean inflate(byte[] data, int length, byte[] out, int limit) {
-    check();
-    if (!SELECTED.libdeflate || limit > KEEP_BYTES || length > KEEP_BYTES || out.length < limit) {
+    ByteBuffer in = out.length < limit ? null : inputBuffer(length);
+    if (in == null) {
       return false;
     }
-    State s = STATE.get();
-    s.input(length).put(0, data, 0, length);
-    ByteBuffer decoded = s.output(limit);
-    int result =
-        Libdeflate.libdeflate_zlib_decompress(
-            s.decompressor(), s.inputAddress, length, s.outputAddress, limit, s.actualAddress);
-    if (result != SUCCESS || s.actual.getLong(0) != limit) {
+    in.put(0, data, 0, length);
+    ByteBuffer decoded = inflateInput(length, limit);
+    if (decoded == null) {
       return false;
     }
     decoded.get(0, out, 0, limit);
