@@ -5,13 +5,14 @@ import dev.landcover.pixels.PixelWindow;
 import dev.landcover.pixels.support.AtomicFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -76,22 +77,29 @@ public final class ChipFolder {
           chip.classCounts());
     }
 
-    private String line() {
-      return String.format(
-          Locale.ROOT,
-          "%d,%s,%d,%d,%d,%d,%s,%s,%s,%s,%.6f",
-          id,
-          file,
-          window.x(),
-          window.y(),
-          window.width(),
-          window.height(),
-          Double.toString(minX),
-          Double.toString(minY),
-          Double.toString(maxX),
-          Double.toString(maxY),
-          noDataFraction);
+    private void appendLine(StringBuilder sb) {
+      sb.append(id).append(',').append(file);
+      sb.append(',').append(window.x()).append(',').append(window.y());
+      sb.append(',').append(window.width()).append(',').append(window.height());
+      sb.append(',').append(minX).append(',').append(minY);
+      sb.append(',').append(maxX).append(',').append(maxY);
+      sb.append(',').append(fixed6(noDataFraction));
     }
+  }
+
+  /**
+   * {@code value} with 6 decimals, rounded half up from its shortest decimal form, as {@code
+   * String.format(Locale.ROOT, "%.6f", value)} writes it (without a {@code Formatter} per row).
+   */
+  static String fixed6(double value) {
+    if (!Double.isFinite(value)) {
+      return Double.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+    }
+    String digits =
+        new BigDecimal(Double.toString(Math.abs(value)))
+            .setScale(6, RoundingMode.HALF_UP)
+            .toPlainString();
+    return Math.copySign(1, value) < 0 ? "-" + digits : digits;
   }
 
   private final Path folder;
@@ -104,7 +112,12 @@ public final class ChipFolder {
 
   /** The file name of chip {@code id}: {@code chip_NNNNN.tif}. */
   public static String fileName(int id) {
-    return String.format(Locale.ROOT, "chip_%05d.tif", id);
+    String digits = Integer.toString(id);
+    StringBuilder sb = new StringBuilder(14).append("chip_");
+    for (int i = digits.length(); i < 5; i++) {
+      sb.append('0');
+    }
+    return sb.append(digits).append(".tif").toString();
   }
 
   /** Where the image chip {@code id} goes: {@code folder/images/chip_NNNNN.tif}. */
@@ -160,7 +173,7 @@ public final class ChipFolder {
     }
     sb.append('\n');
     for (Entry e : entries) {
-      sb.append(e.line());
+      e.appendLine(sb);
       if (withLabels) {
         classIds.forEach(c -> sb.append(',').append(e.classCounts().getOrDefault(c, 0)));
       }

@@ -382,17 +382,30 @@ public final class GeoTiffRaster implements SceneRaster {
    * @throws IllegalArgumentException for a band number out of range
    */
   public RasterWindow read(PixelWindow window, int... bands) throws GeoTiffException {
+    return read(window, bands, null);
+  }
+
+  @Override
+  public RasterWindow read(PixelWindow window, int[] bands, RasterWindow recycled)
+      throws GeoTiffException {
     for (int band : bands) {
       checkBand(band);
     }
     if (bands.length == 0) {
       throw new IllegalArgumentException("No band requested from " + file);
     }
+    RasterWindow.Storage storage =
+        recycled == null
+            ? null
+            : recycled.storageFor(window.width(), window.height(), bands.length, sampleType);
     WritableRaster out =
-        Rasters.createBanded(sampleType, window.width(), window.height(), bands.length);
+        storage != null
+            ? storage.raster()
+            : Rasters.createBanded(sampleType, window.width(), window.height(), bands.length);
     double fill = noData.orElse(sampleType.isFloatingPoint() ? Double.NaN : 0);
     boolean outside = !new PixelWindow(0, 0, width(), height()).contains(window);
-    if (outside && fill != 0) {
+    // New arrays hold zeros; reused ones are filled outside the raster whatever the value.
+    if (outside && (fill != 0 || storage != null)) {
       double stored = toStored(fill);
       DataBuffer buf = out.getDataBuffer();
       for (int b = 0; b < bands.length; b++) {
@@ -416,7 +429,8 @@ public final class GeoTiffRaster implements SceneRaster {
     }
     double[] nd = new double[bands.length];
     Arrays.fill(nd, noData.orElse(Double.NaN));
-    boolean[] valid = validity(window, inside, out, bands.length);
+    boolean[] valid =
+        validity(window, inside, out, bands.length, storage == null ? null : storage.valid());
     boolean[] masked = null;
     if (mask != null) {
       try {
@@ -444,9 +458,17 @@ public final class GeoTiffRaster implements SceneRaster {
     };
   }
 
-  private boolean[] validity(PixelWindow window, PixelWindow inside, Raster out, int bands) {
+  /**
+   * Validity of a window read into {@code out}, in {@code reuse} (written anew) or a new array when
+   * null.
+   */
+  private boolean[] validity(
+      PixelWindow window, PixelWindow inside, Raster out, int bands, boolean[] reuse) {
     int w = window.width();
-    boolean[] valid = new boolean[(int) window.area()];
+    boolean[] valid = reuse != null ? reuse : new boolean[(int) window.area()];
+    if (reuse != null && (inside == null || !inside.equals(window))) {
+      Arrays.fill(valid, false);
+    }
     if (inside == null) {
       return valid;
     }
@@ -457,24 +479,52 @@ public final class GeoTiffRaster implements SceneRaster {
     for (int r = r0; r < r1; r++) {
       java.util.Arrays.fill(valid, r * w + c0, r * w + c1, true);
     }
-    if (noData.isEmpty() && !sampleType.isFloatingPoint()) {
+    double stored = noDataToMatch(sampleType, noData.orElse(Double.NaN));
+    if (Double.isNaN(stored) && !sampleType.isFloatingPoint()) {
       return valid;
     }
-    double stored = noData.isPresent() ? toStored(noData.getAsDouble()) : Double.NaN;
     DataBuffer buf = out.getDataBuffer();
     for (int b = 0; b < bands; b++) {
       Object bank = Rasters.bankData(buf, b);
       for (int r = r0; r < r1; r++) {
         int from = r * w + c0;
         int to = r * w + c1;
-        markInvalid(bank, from, to, stored, valid);
+        markInvalid(bank, sampleType, from, to, stored, valid);
       }
     }
     return valid;
   }
 
-  /** Marks invalid the samples of {@code bank[from, to)} equal to {@code stored} or NaN. */
-  static void markInvalid(Object bank, int from, int to, double stored, boolean[] valid) {
+  /**
+   * The stored value that samples of {@code type} holding the nodata value {@code noData} equal
+   * (see {@link #toStored}), or NaN when there is none: no nodata (NaN), or a value outside the
+   * range GDAL's nodata mask ({@code GDALNoDataMaskBand}, GDAL 3.6) compares in: that of the type
+   * for Byte, UInt32 and Int32, of UInt32 for UInt16 and of Int32 for Int16 (GDAL's working types),
+   * every value for floating-point types (cast to the type: 1e300 is Float32's infinity). Integer
+   * values are compared after truncation toward zero, as a C cast does: nodata 1.5 matches 1, and
+   * 65535.9 matches 65535 in a UInt16 band, while -1 there matches nothing (not 65535).
+   */
+  static double noDataToMatch(SampleType type, double noData) {
+    if (Double.isNaN(noData)) {
+      return Double.NaN;
+    }
+    boolean compared =
+        switch (type) {
+          case UINT8 -> noData >= 0 && noData <= 255;
+          case UINT16, UINT32 -> noData >= 0 && noData <= 4294967295.0;
+          case INT16, INT32 -> noData >= Integer.MIN_VALUE && noData <= Integer.MAX_VALUE;
+          case FLOAT32, FLOAT64 -> true;
+        };
+    return compared ? toStored(type, noData) : Double.NaN;
+  }
+
+  /**
+   * Marks invalid the samples of {@code bank[from, to)}, of {@code type}, equal to {@code stored}
+   * (a value of {@link #noDataToMatch}, truncated toward zero for integer types; NaN matches no
+   * integer sample) or NaN.
+   */
+  static void markInvalid(
+      Object bank, SampleType type, int from, int to, double stored, boolean[] valid) {
     if (bank instanceof float[] a) {
       float v = (float) stored;
       for (int i = from; i < to; i++) {
@@ -497,15 +547,16 @@ public final class GeoTiffRaster implements SceneRaster {
       }
     } else if (bank instanceof short[] a) {
       int v = (int) stored;
-      boolean unsigned = stored > Short.MAX_VALUE;
+      boolean unsigned = type == SampleType.UINT16;
       for (int i = from; i < to; i++) {
         if ((unsigned ? a[i] & 0xFFFF : a[i]) == v) {
           valid[i] = false;
         }
       }
     } else if (bank instanceof int[] a) {
+      int v = (int) stored;
       for (int i = from; i < to; i++) {
-        if (a[i] == stored) {
+        if (a[i] == v) {
           valid[i] = false;
         }
       }

@@ -57,6 +57,7 @@ public final class GeoTiffWriter {
   private int tileSize = 256;
   private int deflateLevel = 6;
   private boolean overwrite;
+  private boolean inPlace;
   private boolean huffmanOnly;
   private long bigTiffThreshold = BIG_TIFF_THRESHOLD;
   private int threads = 1;
@@ -165,6 +166,17 @@ public final class GeoTiffWriter {
   /** Whether an existing file at the target may be replaced (false by default). */
   public GeoTiffWriter overwrite(boolean overwrite) {
     this.overwrite = overwrite;
+    return this;
+  }
+
+  /**
+   * Whether to write straight to the target instead of to a temporary file moved into place (false
+   * by default). Only for files in a folder that is itself staged and moved into place whole, such
+   * as a chip folder: there the temporary file and its rename are one file creation and one folder
+   * update too many per file. A failed write deletes what it wrote at the target.
+   */
+  public GeoTiffWriter inPlace(boolean inPlace) {
+    this.inPlace = inPlace;
     return this;
   }
 
@@ -289,7 +301,8 @@ public final class GeoTiffWriter {
 
   /**
    * Writes to a temporary file beside {@code target} (and the class names to a temporary {@code
-   * .aux.xml}), then moves them into place; on failure deletes them.
+   * .aux.xml}), then moves them into place; on failure deletes them. {@link #inPlace} writes the
+   * target itself (when there are no class names).
    */
   private void writeAtomically(Path target, AtomicFiles.Content content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
@@ -303,9 +316,15 @@ public final class GeoTiffWriter {
       }
     }
     try {
-      Files.createDirectories(dir);
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+      }
     } catch (IOException e) {
       throw new GeoTiffException(target, "its folder cannot be created: " + e, null, e);
+    }
+    if (inPlace && classes.isEmpty()) {
+      writeInPlace(target, content);
+      return;
     }
     Path aux = target.resolveSibling(target.getFileName() + ".aux.xml");
     Path tmp = AtomicFiles.temporary(target);
@@ -333,6 +352,24 @@ public final class GeoTiffWriter {
       if (auxTmp != null) {
         Files.deleteIfExists(auxTmp);
       }
+    }
+  }
+
+  private void writeInPlace(Path target, AtomicFiles.Content content) throws IOException {
+    boolean written = false;
+    try {
+      if (overwrite) {
+        Files.deleteIfExists(target);
+      }
+      content.writeTo(target);
+      written = true;
+    } finally {
+      if (!written) {
+        Files.deleteIfExists(target);
+      }
+    }
+    if (overwrite) {
+      Files.deleteIfExists(target.resolveSibling(target.getFileName() + ".aux.xml"));
     }
   }
 

@@ -206,6 +206,31 @@ public final class RasterWindow {
     return Rasters.bankData(samples.raster().getDataBuffer(), index);
   }
 
+  /**
+   * The raster and validity array of a window read whole (not a view of another window), when they
+   * fit a window of {@code width x height} with {@code bandCount} bands of {@code type}: a raster
+   * reads into them again instead of allocating new ones ({@link SceneRaster#read(PixelWindow,
+   * int[], RasterWindow)}); null otherwise.
+   */
+  Storage storageFor(int width, int height, int bandCount, SampleType type) {
+    Samples s = samples;
+    WritableRaster r = s.raster();
+    boolean whole =
+        s.x() == 0
+            && s.y() == 0
+            && r.getWidth() == width
+            && r.getHeight() == height
+            && r.getNumBands() == bandCount
+            && type == sampleType
+            && valid.length == width * height
+            && maskOffset == 0
+            && maskScanline == width;
+    return whole ? new Storage(r, valid) : null;
+  }
+
+  /** A window's samples and validity array, to be written anew by a read. */
+  record Storage(WritableRaster raster, boolean[] valid) {}
+
   /** Index of pixel (0, 0) in each {@link #bank}. */
   int sampleOffset() {
     return samples.offset();
@@ -467,10 +492,10 @@ public final class RasterWindow {
     }
     boolean[] valid = new boolean[plane];
     Arrays.fill(valid, true);
-    if (!Double.isNaN(noData) || type.isFloatingPoint()) {
-      double stored = GeoTiffRaster.toStored(type, noData);
+    double stored = GeoTiffRaster.noDataToMatch(type, noData);
+    if (!Double.isNaN(stored) || type.isFloatingPoint()) {
       for (int b = 0; b < bandCount; b++) {
-        GeoTiffRaster.markInvalid(Rasters.bankData(buffer, b), 0, plane, stored, valid);
+        GeoTiffRaster.markInvalid(Rasters.bankData(buffer, b), type, 0, plane, stored, valid);
       }
     }
     int[] bands = new int[bandCount];

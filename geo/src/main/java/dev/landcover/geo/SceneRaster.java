@@ -91,6 +91,18 @@ public interface SceneRaster extends AutoCloseable {
   RasterWindow read(PixelWindow window, int... bands) throws GeoTiffException;
 
   /**
+   * As {@link #read(PixelWindow, int...)}, reading into the arrays of {@code recycled} (null: none)
+   * when they fit: a window this raster read earlier, of the same size and bands, that nobody uses
+   * any more (its views included), since its samples and validity are overwritten. Spares a
+   * top-down pass allocating (and the collector clearing) one strip per row. Rasters that cannot
+   * reuse arrays read into new ones.
+   */
+  default RasterWindow read(PixelWindow window, int[] bands, RasterWindow recycled)
+      throws GeoTiffException {
+    return read(window, bands);
+  }
+
+  /**
    * Tells the raster that a top-down pass (chip rows, prediction strips) will not read rows above
    * {@code row} (0-based, exclusive) again, so that decoded blocks kept for them can be dropped and
    * the memory held stays that of the rows ahead, whatever the scene's height. Reading those rows

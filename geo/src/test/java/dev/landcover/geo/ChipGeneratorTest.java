@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ChipGeneratorTest {
   private static final Path NAIP = Gdal.sharedData().resolve("scenes/naip-4band-2019.tif");
@@ -224,6 +225,99 @@ class ChipGeneratorTest {
       for (Recording r : List.of(img, lbl)) {
         assertTrue(r.released > 0, r.name + ": " + events);
         assertTrue(r.released >= image.height() - 2 * 32, r.name + " released " + r.released);
+      }
+    }
+  }
+
+  /**
+   * A recycling stream whose consumer releases each chip gives the chips of a plain stream, sample
+   * for sample and mask for mask, while reading into a few strips' arrays only: inside a scene with
+   * nodata, and in a scene narrower than a chip, whose strips reach past its edge.
+   */
+  @Test
+  void aRecyclingStreamGivesThePlainStreamsChipsInAFewStrips(@TempDir Path dir) throws IOException {
+    for (int width : new int[] {600, 200}) {
+      Path file = dir.resolve("scene-" + width + ".tif");
+      int height = 900;
+      RasterWindow data = RasterWindow.create(SampleType.UINT16, width, height, 2);
+      var raster = data.writableRaster();
+      for (int b = 0; b < 2; b++) {
+        for (int y = 0; y < height; y++) {
+          for (int x = 0; x < width; x++) {
+            // nodata (7) on a diagonal band and scattered, other values varying by band
+            boolean empty = Math.abs(x - y / 2) < 40 || (x * 31 + y * 17) % 101 == 0;
+            raster.setSample(x, y, b, empty ? 7 : 8 + (x * 13 + y * 7 + b * 1000) % 60000);
+          }
+        }
+      }
+      RasterGrid grid =
+          RasterGrid.ofEpsg(width, height, new GeoTransform(500000, 10, 0, 4100000, 0, -10), 32633);
+      GeoTiffWriter.forGrid(grid, SampleType.UINT16, 2).noData(7).write(file, data);
+      try (GeoTiffRaster image = GeoTiffRaster.open(file)) {
+        ChipGenerator plain = ChipGenerator.builder(image).chipSize(256).overlap(128).build();
+        List<Chip> expected = plain.stream().toList();
+        ChipGenerator recycling = ChipGenerator.builder(image).chipSize(256).overlap(128).build();
+        java.util.Set<Object> stripArrays =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<Chip> seen = new ArrayList<>();
+        recycling
+            .recyclingStream()
+            .forEach(
+                chip -> {
+                  stripArrays.add(chip.image().bank(0)); // before anything copies samples out
+                  Chip want = expected.get(seen.size());
+                  seen.add(chip);
+                  String at = width + " wide, chip " + chip.index();
+                  assertEquals(want.index(), chip.index(), at);
+                  assertArrayEquals(want.imageChw(), chip.imageChw(), at);
+                  assertArrayEquals(want.validMask(), chip.validMask(), at);
+                  assertEquals(want.noDataFraction(), chip.noDataFraction(), at);
+                  recycling.release(chip);
+                });
+        assertEquals(expected.size(), seen.size());
+        long plainStrips = expected.stream().map(c -> c.image().bank(0)).distinct().count();
+        assertTrue(plainStrips >= 6, width + " wide: " + plainStrips + " strips");
+        assertTrue(stripArrays.size() <= 2, width + " wide: " + stripArrays.size() + " arrays");
+      }
+    }
+  }
+
+  /**
+   * Reading into a recycled window writes every sample and validity flag anew: windows inside and
+   * reaching past the raster, read into each other's arrays, equal fresh reads (nodata 0, so stale
+   * samples would show where a fresh read has zeros).
+   */
+  @Test
+  void readingIntoARecycledWindowEqualsAFreshRead(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("scene.tif");
+    RasterWindow data = RasterWindow.create(SampleType.INT16, 300, 200, 3);
+    for (int b = 0; b < 3; b++) {
+      for (int y = 0; y < 200; y++) {
+        for (int x = 0; x < 300; x++) {
+          data.writableRaster().setSample(x, y, b, (x + y) % 9 == 0 ? 0 : x - y + 100 * b + 1);
+        }
+      }
+    }
+    RasterGrid grid =
+        RasterGrid.ofEpsg(300, 200, new GeoTransform(500000, 10, 0, 4100000, 0, -10), 32633);
+    GeoTiffWriter.forGrid(grid, SampleType.INT16, 3).noData(0).write(file, data);
+    List<PixelWindow> windows =
+        List.of(
+            new PixelWindow(10, 20, 128, 96),
+            new PixelWindow(250, 150, 128, 96),
+            new PixelWindow(-40, -30, 128, 96),
+            new PixelWindow(100, 50, 128, 96));
+    try (GeoTiffRaster image = GeoTiffRaster.open(file)) {
+      int[] bands = {3, 1, 2};
+      RasterWindow previous = image.read(windows.get(0), bands);
+      for (PixelWindow w : windows) {
+        Object arrays = previous.bank(0);
+        RasterWindow reused = image.read(w, bands, previous);
+        RasterWindow fresh = image.read(w, bands);
+        assertTrue(arrays == reused.bank(0), "read into the recycled arrays at " + w);
+        assertArrayEquals(fresh.validMask(), reused.validMask(), w.toString());
+        assertArrayEquals(fresh.toFloatChw(), reused.toFloatChw(), w.toString());
+        previous = reused;
       }
     }
   }

@@ -78,4 +78,45 @@ class CorpusMaskTest {
     assertEquals(List.of(), mismatches);
     assertTrue(compared >= 10, "only " + compared + " masked corpus files");
   }
+
+  /**
+   * Nodata values inside, on the edges of and outside each sample type's range, fractional ones and
+   * ones that wrap when cast (GDAL-written files, {@code nodata_masks.py}): the pixels Landcover
+   * counts valid are those GDAL's {@code GetMaskBand()} calls valid (nodata -1 in a UInt16 band
+   * masks nothing; 1.5 masks 1; 1e300 in a Float32 band masks infinity).
+   */
+  @Test
+  void nodataValuesAtAndBeyondTheTypesLimitsMaskWhatGdalMasks() throws Exception {
+    Gdal.runScript(CorpusMaskTest.class, "nodata_masks.py", dir, dir.toString());
+    List<String> mismatches = new ArrayList<>();
+    int compared = 0;
+    for (JsonNode m : new ObjectMapper().readTree(dir.resolve("masks.json").toFile())) {
+      Path file = Path.of(m.get("file").asText());
+      byte[] expected = Files.readAllBytes(Path.of(m.get("valid").asText()));
+      try (GeoTiffRaster r = GeoTiffRaster.open(file)) {
+        boolean[] valid = r.read(new PixelWindow(0, 0, r.width(), r.height()), 1).validMask();
+        StringBuilder ours = new StringBuilder();
+        StringBuilder gdal = new StringBuilder();
+        for (int i = 0; i < valid.length; i++) {
+          ours.append(valid[i] ? '1' : '0');
+          gdal.append(expected[i] == 1 ? '1' : '0');
+        }
+        if (!ours.toString().contentEquals(gdal)) {
+          mismatches.add(
+              file.getFileName()
+                  + " ("
+                  + r.sampleType()
+                  + ", nodata "
+                  + r.noData(1).getAsDouble()
+                  + "): "
+                  + ours
+                  + " against GDAL's "
+                  + gdal);
+        }
+        compared++;
+      }
+    }
+    assertEquals(List.of(), mismatches);
+    assertEquals(175, compared);
+  }
 }

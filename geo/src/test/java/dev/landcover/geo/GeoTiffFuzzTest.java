@@ -38,6 +38,41 @@ import org.junit.jupiter.api.io.TempDir;
 class GeoTiffFuzzTest {
   private static final long PER_MUTANT_MILLIS = 5000;
 
+  /** Mutants read and compared with GDAL at once; their pixels are dropped after the comparison. */
+  private static final int COMPARED_AT_ONCE = 500;
+
+  /**
+   * Compares the pixels of {@code readable} with GDAL's reading of the same files, adds what
+   * differs to {@code jpegGarbage} or {@code failures} (which name the files), deletes the files,
+   * empties {@code readable} and returns how many were equal.
+   */
+  private static int compareWithGdal(
+      List<Mutant> readable, List<String> jpegGarbage, List<String> failures) throws IOException {
+    List<Gdal.Request> requests = new ArrayList<>();
+    for (Mutant m : readable) {
+      requests.add(new Gdal.Request(m.file()));
+    }
+    Map<Path, Gdal.Reference> refs = requests.isEmpty() ? Map.of() : Gdal.describe(requests);
+    int equal = 0;
+    for (Mutant m : readable) {
+      String problem = compareWithGdal(m.reading(), refs.get(m.file()));
+      if (problem == null) {
+        equal++;
+      } else if (m.how().startsWith("jpeg")
+          && m.how().contains("data byte flips")
+          && problem.startsWith("pixel")) {
+        // Corrupt entropy-coded data that neither libjpeg reports: the JDK's libjpeg 6b and
+        // GDAL's libjpeg-turbo decode it to different garbage. Counted and shown, not hidden.
+        jpegGarbage.add(m.file().getFileName() + " (" + m.how() + "): " + problem);
+      } else {
+        failures.add(m.file().getFileName() + " (" + m.how() + "): " + problem);
+      }
+      Files.delete(m.file());
+    }
+    readable.clear();
+    return equal;
+  }
+
   private record Mutant(Path file, String how, Reading reading) {}
 
   /** What Landcover read: sizes, type, nodata and every sample (band, row, column). */
@@ -60,6 +95,8 @@ class GeoTiffFuzzTest {
     Path mutants = Files.createDirectories(dir.resolve("mutants"));
     List<Mutant> readable = new ArrayList<>();
     List<String> failures = new ArrayList<>();
+    List<String> jpegGarbage = new ArrayList<>();
+    int equal = 0;
     int tried = 0;
     int refused = 0;
     ExecutorService executor =
@@ -94,6 +131,9 @@ class GeoTiffFuzzTest {
         String problem = outcome.problem();
         if (outcome.reading() != null) {
           readable.add(new Mutant(file, how.toString(), outcome.reading()));
+          if (readable.size() == COMPARED_AT_ONCE) {
+            equal += compareWithGdal(readable, jpegGarbage, failures);
+          }
         } else if (outcome.refused()) {
           refused++;
           Files.delete(file);
@@ -104,27 +144,7 @@ class GeoTiffFuzzTest {
     } finally {
       executor.shutdownNow();
     }
-    int equal = 0;
-    List<String> jpegGarbage = new ArrayList<>();
-    List<Gdal.Request> requests = new ArrayList<>();
-    for (Mutant m : readable) {
-      requests.add(new Gdal.Request(m.file()));
-    }
-    Map<Path, Gdal.Reference> refs = Gdal.describe(requests);
-    for (Mutant m : readable) {
-      String problem = compareWithGdal(m.reading(), refs.get(m.file()));
-      if (problem == null) {
-        equal++;
-      } else if (m.how().startsWith("jpeg")
-          && m.how().contains("data byte flips")
-          && problem.startsWith("pixel")) {
-        // Corrupt entropy-coded data that neither libjpeg reports: the JDK's libjpeg 6b and
-        // GDAL's libjpeg-turbo decode it to different garbage. Counted and shown, not hidden.
-        jpegGarbage.add(m.file().getFileName() + " (" + m.how() + "): " + problem);
-      } else {
-        failures.add(m.file().getFileName() + " (" + m.how() + "): " + problem);
-      }
-    }
+    equal += compareWithGdal(readable, jpegGarbage, failures);
     System.out.println(
         "Fuzzing: "
             + tried

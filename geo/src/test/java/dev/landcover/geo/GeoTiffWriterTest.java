@@ -220,6 +220,41 @@ class GeoTiffWriterTest {
         Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1).startsWith("precious"));
   }
 
+  /**
+   * In place (for files of a staged folder) the target is the only file written, it equals what the
+   * temporary-file path writes, and a failed write deletes what it wrote.
+   */
+  @Test
+  void inPlaceWritesOnlyTheTargetAndAFailureRemovesIt() throws IOException {
+    RasterGrid grid = RasterGrid.ofEpsg(600, 600, new GeoTransform(0, 1, 0, 0, 0, -1), 32633);
+    Path staged = dir.resolve("staged.tif");
+    Path atomic = dir.resolve("atomic.tif");
+    GeoTiffWriter.classMap(grid, List.of()).inPlace(true).write(staged, classes());
+    GeoTiffWriter.classMap(grid, List.of()).write(atomic, classes());
+    assertOnlyFiles("staged.tif", "atomic.tif");
+    assertArrayEquals(Files.readAllBytes(atomic), Files.readAllBytes(staged));
+    assertThrows(
+        GeoTiffException.class,
+        () -> GeoTiffWriter.classMap(grid, List.of()).inPlace(true).write(staged, classes()));
+
+    Path failed = dir.resolve("failed.tif");
+    IOException boom =
+        assertThrows(
+            IOException.class,
+            () ->
+                GeoTiffWriter.classMap(grid, List.of())
+                    .inPlace(true)
+                    .write(
+                        failed,
+                        (tile, raster) -> {
+                          if (tile.y() > 0) {
+                            throw new IOException("disk on fire");
+                          }
+                        }));
+    assertEquals("disk on fire", boom.getMessage());
+    assertOnlyFiles("staged.tif", "atomic.tif");
+  }
+
   /** Chips go through the single-pass writer: every sample type, padding, rotation, both codecs. */
   @Test
   void singleTileFilesReadBackInGdalForEveryTypeAndLayout() throws IOException {
@@ -284,6 +319,73 @@ class GeoTiffWriterTest {
       GeoTransform t = i % 2 == 0 ? northUp : rotated;
       assertArrayEquals(t.toGdal(), ref.geotransform(), 1e-9, name);
     }
+  }
+
+  /**
+   * A thread reuses the header of its last chip for the next chip of the same shape: each file must
+   * equal the file written by a thread that wrote nothing before it.
+   */
+  @Test
+  void chipsAfterOtherChipsEqualChipsWrittenAlone() throws Exception {
+    GeoTransform northUp = new GeoTransform(500000, 10, 0, 4100000, 0, -10);
+    GeoTransform rotated = new GeoTransform(500000, 9.5, 1.25, 4100000, 0.75, -9.5);
+    List<Runnable> checks = new java.util.ArrayList<>();
+    for (GeoTransform t : List.of(northUp, rotated)) {
+      for (int bands : new int[] {1, 3}) {
+        for (int level : new int[] {0, 1}) {
+          RasterGrid scene = RasterGrid.ofEpsg(300, 200, t, 32633);
+          String name = (t == northUp ? "n" : "r") + bands + "-" + level;
+          for (int i = 0; i < 3; i++) {
+            RasterGrid chip =
+                scene.window(new dev.landcover.pixels.PixelWindow(40 * i, 30 * i, 64, 48));
+            var raster = Rasters.createBanded(SampleType.UINT16, 64, 48, bands);
+            for (int b = 0; b < bands; b++) {
+              for (int y = 0; y < 48; y++) {
+                for (int x = 0; x < 64; x++) {
+                  raster.setSample(x, y, b, (x * 31 + y * 7 + b * 1000 + i * 77) % 65536);
+                }
+              }
+            }
+            int[] bandNumbers = java.util.stream.IntStream.rangeClosed(1, bands).toArray();
+            var window =
+                new RasterWindow(
+                    new dev.landcover.pixels.PixelWindow(0, 0, 64, 48),
+                    bandNumbers,
+                    SampleType.UINT16,
+                    new double[bands],
+                    raster,
+                    new boolean[64 * 48]);
+            GeoTiffWriter writer =
+                GeoTiffWriter.forGrid(chip, SampleType.UINT16, bands).noData(0).deflateLevel(level);
+            Path inRun = dir.resolve(name + "-run-" + i + ".tif");
+            Path alone = dir.resolve(name + "-alone-" + i + ".tif");
+            writer.write(inRun, window);
+            Thread fresh =
+                new Thread(
+                    () -> {
+                      try {
+                        writer.write(alone, window);
+                      } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                      }
+                    });
+            fresh.start();
+            fresh.join();
+            checks.add(
+                () -> {
+                  try {
+                    assertArrayEquals(
+                        Files.readAllBytes(alone), Files.readAllBytes(inRun), inRun.toString());
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                });
+          }
+        }
+      }
+    }
+    assertEquals(24, checks.size());
+    checks.forEach(Runnable::run);
   }
 
   private void assertOnlyFiles(String... names) throws IOException {

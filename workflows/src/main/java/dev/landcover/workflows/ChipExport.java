@@ -347,14 +347,17 @@ public final class ChipExport {
       throws IOException {
     int n = request.threads();
     ExecutorService pool = Executors.newFixedThreadPool(n, Threads.daemon("landcover-chips"));
-    Semaphore slots = new Semaphore(2 * n);
+    // Chips waiting for a writer: a row of chips and more, so that the generator reads and decodes
+    // the next strip while the writers still have the last row's chips to write (the chips are
+    // views of their strip: a row of them costs little more than the strip itself).
+    Semaphore slots = new Semaphore(generator.plan().columns() + 2 * n);
     AtomicReference<Exception> failure = new AtomicReference<>();
     ConcurrentLinkedQueue<ChipFolder.Entry> rows = new ConcurrentLinkedQueue<>();
     OptionalDouble imageNoData = img.noData(1);
     OptionalDouble labelNoData = lbl == null ? OptionalDouble.empty() : lbl.noData(1);
     int total = generator.plan().size();
     int examined = 0;
-    try (Stream<Chip> chips = generator.stream()) {
+    try (Stream<Chip> chips = generator.recyclingStream()) {
       Iterator<Chip> it = chips.iterator();
       while (failure.get() == null && it.hasNext()) {
         Chip chip = it.next();
@@ -384,6 +387,7 @@ public final class ChipExport {
               } catch (Exception e) {
                 failure.compareAndSet(null, e);
               } finally {
+                generator.release(chip);
                 slots.release();
               }
             });
@@ -423,7 +427,8 @@ public final class ChipExport {
         GeoTiffWriter.forGrid(chip.grid(), data.sampleType(), data.bandCount())
             .deflateLevel(c == ChipExportRequest.Compression.NONE ? 0 : request.deflateLevel())
             .huffmanOnly(imagery && c == ChipExportRequest.Compression.AUTO)
-            .overwrite(request.overwrite());
+            .overwrite(request.overwrite())
+            .inPlace(true); // the chip folder is staged, and moved into place whole
     if (noData.isPresent()) {
       writer.noData(noData.getAsDouble());
     }

@@ -565,12 +565,29 @@ public final class BlockDecoder {
     int rowBytes = (int) (((long) blockWidth * perPixel * bits + 7) / 8);
     int expected = rowBytes * rows;
     int stored = (int) Math.min(count, compression == Codecs.NONE ? expected : MAX_BLOCK_BYTES);
+    int n = blockWidth * rows * perPixel;
+    boolean wholeBytes = bits == 8 || bits == 16 || bits == 32 || bits == 64;
+    ByteBuffer direct =
+        (compression == Codecs.DEFLATE || compression == Codecs.DEFLATE_OLD)
+                && wholeBytes
+                && predictor != 3
+            ? NativeDeflate.inputBuffer(stored)
+            : null;
+    if (direct != null) {
+      // libdeflate reads the block where the file's bytes land and decodes into native memory,
+      // from which the samples are taken: no copy of the block on the Java heap
+      readFully(direct, offset, index);
+      ByteBuffer decoded = NativeDeflate.inflateInput(stored, expected);
+      if (decoded != null) {
+        return toSamples(decoded.order(order), n, blockWidth * perPixel, rows, perPixel, index);
+      }
+    }
     Scratch scratch = Scratch.get();
     ByteBuffer data = ByteBuffer.wrap(scratch.stored(stored), 0, stored);
-    while (data.hasRemaining()) {
-      if (channel.read(data, offset + data.position()) < 0) {
-        throw new IOException("block " + index + " ends past the end of the file");
-      }
+    if (direct != null) {
+      data.put(direct.flip()).flip(); // not libdeflate's: the JDK's zlib decodes (or refuses) it
+    } else {
+      readFully(data, offset, index);
     }
     // raw: the decoded block in its first `expected` bytes; it may be the thread's scratch buffer,
     // so every path below copies it into a new array before the block leaves this method
@@ -601,8 +618,7 @@ public final class BlockDecoder {
     } catch (IOException e) {
       throw new IOException("block " + index + ": " + e.getMessage(), e);
     }
-    int n = blockWidth * rows * perPixel;
-    if (bits == 8 || bits == 16 || bits == 32 || bits == 64) {
+    if (wholeBytes) {
       if (predictor == 3) {
         raw = undoFloatPredictor(raw, rowBytes, rows, perPixel, bits / 8);
       }
@@ -611,6 +627,16 @@ public final class BlockDecoder {
       return toSamples(b, n, blockWidth * perPixel, rows, perPixel, index);
     }
     return unpack(raw, rowBytes, blockWidth * perPixel, rows);
+  }
+
+  /** Fills {@code buffer} from the file at {@code offset} (up to its limit). */
+  private void readFully(ByteBuffer buffer, long offset, int index) throws IOException {
+    long start = offset - buffer.position();
+    while (buffer.hasRemaining()) {
+      if (channel.read(buffer, start + buffer.position()) < 0) {
+        throw new IOException("block " + index + " ends past the end of the file");
+      }
+    }
   }
 
   /**

@@ -115,22 +115,52 @@ public final class NativeDeflate {
   }
 
   /**
-   * Decodes the zlib stream in the first {@code length} bytes of {@code data} into the first {@code
-   * limit} bytes of {@code out} when libdeflate is in use and decodes it to exactly {@code limit}
-   * bytes; otherwise writes nothing and returns false, and the caller decodes with the JDK's zlib.
+   * The calling thread's direct buffer for a stream of {@code length} bytes to {@link
+   * #inflateInput}, cleared and limited to {@code length}; null when libdeflate is not in use or
+   * the stream is too long to keep a buffer for (the caller then decodes from a heap array).
    */
-  static boolean inflate(byte[] data, int length, byte[] out, int limit) {
+  static ByteBuffer inputBuffer(int length) {
     check();
-    if (!SELECTED.libdeflate || limit > KEEP_BYTES || length > KEEP_BYTES || out.length < limit) {
-      return false;
+    if (!SELECTED.libdeflate || length > KEEP_BYTES) {
+      return null;
+    }
+    return STATE.get().input(length).duplicate().clear().limit(length);
+  }
+
+  /**
+   * Decodes the zlib stream in the first {@code length} bytes of the thread's {@link #inputBuffer}
+   * when it decodes to exactly {@code limit} bytes: they are returned in the thread's output buffer
+   * (position 0, limit {@code limit}, valid until the thread's next call here). Otherwise returns
+   * null, and the caller decodes the stream with the JDK's zlib.
+   */
+  static ByteBuffer inflateInput(int length, int limit) {
+    if (limit > KEEP_BYTES) {
+      return null;
     }
     State s = STATE.get();
-    s.input(length).put(0, data, 0, length);
     ByteBuffer decoded = s.output(limit);
     int result =
         Libdeflate.libdeflate_zlib_decompress(
             s.decompressor(), s.inputAddress, length, s.outputAddress, limit, s.actualAddress);
     if (result != SUCCESS || s.actual.getLong(0) != limit) {
+      return null;
+    }
+    return decoded.duplicate().clear().limit(limit);
+  }
+
+  /**
+   * Decodes the zlib stream in the first {@code length} bytes of {@code data} into the first {@code
+   * limit} bytes of {@code out} when libdeflate is in use and decodes it to exactly {@code limit}
+   * bytes; otherwise writes nothing and returns false, and the caller decodes with the JDK's zlib.
+   */
+  static boolean inflate(byte[] data, int length, byte[] out, int limit) {
+    ByteBuffer in = out.length < limit ? null : inputBuffer(length);
+    if (in == null) {
+      return false;
+    }
+    in.put(0, data, 0, length);
+    ByteBuffer decoded = inflateInput(length, limit);
+    if (decoded == null) {
       return false;
     }
     decoded.get(0, out, 0, limit);

@@ -1,8 +1,11 @@
 package dev.landcover.geo.internal.tiff;
 
+import dev.landcover.geo.GeoKeys;
+import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
 import dev.landcover.geo.SampleType;
 import dev.landcover.geo.internal.sis.SisTiffWriter;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,56 +99,18 @@ public final class SingleTileTiffWriter {
         counts[b] = planeBytes;
       }
     }
-    Ifd ifd = new Ifd();
-    ifd.longs(TiffDirectory.TAG_IMAGE_WIDTH, width);
-    ifd.longs(TiffDirectory.TAG_IMAGE_LENGTH, height);
-    ifd.shorts(TiffDirectory.TAG_BITS_PER_SAMPLE, repeat(type.bits(), bands));
-    ifd.shorts(TiffDirectory.TAG_COMPRESSION, compress ? 8 : 1);
-    ifd.shorts(TiffDirectory.TAG_PHOTOMETRIC, 1);
-    ifd.shorts(TiffDirectory.TAG_SAMPLES_PER_PIXEL, bands);
-    ifd.shorts(TiffDirectory.TAG_PLANAR_CONFIGURATION, 2);
-    if (predictor) {
-      ifd.shorts(TiffDirectory.TAG_PREDICTOR, 2);
-    }
-    ifd.longs(TiffDirectory.TAG_TILE_WIDTH, tileWidth);
-    ifd.longs(TiffDirectory.TAG_TILE_LENGTH, tileHeight);
-    ifd.longs(TiffDirectory.TAG_TILE_OFFSETS, new long[bands]); // patched below
-    ifd.longs(TiffDirectory.TAG_TILE_BYTE_COUNTS, counts);
-    if (bands > 1) {
-      ifd.shorts(TAG_EXTRA_SAMPLES, new int[bands - 1]);
-    }
-    int format =
-        type.isFloatingPoint() ? 3 : (type == SampleType.INT16 || type == SampleType.INT32) ? 2 : 1;
-    ifd.shorts(TiffDirectory.TAG_SAMPLE_FORMAT, repeat(format, bands));
-    Map<Integer, Object> georeferencing =
-        GeoTiffTags.encode(grid.transform(), grid.geoKeys().orElse(null));
-    georeferencing.forEach(
-        (tag, value) ->
-            ifd.raw(
-                tag,
-                GeoTiffTags.typeOf(value),
-                GeoTiffTags.countOf(value),
-                GeoTiffTags.bytes(value, ByteOrder.LITTLE_ENDIAN)));
-    if (grid.geoKeys().isEmpty() && grid.crs().isPresent()) {
-      for (TiffDirectory.Entry e : geoKeys(grid.crs().get()).values()) {
-        ifd.raw(e.tag(), e.type(), e.count(), e.value());
-      }
-    }
-    tags.forEach(ifd::ascii);
-
-    long dataStart = ifd.size(8);
+    Header header = Header.of(grid, bands, type, tags, compress);
     long[] offsets = new long[bands];
-    long position = dataStart;
+    long position = header.bytes.length;
     for (int b = 0; b < bands; b++) {
       offsets[b] = position;
       position += counts[b];
     }
-    ifd.longs(TiffDirectory.TAG_TILE_OFFSETS, offsets);
-    ByteBuffer head = ifd.encode(8);
     // The whole file in one buffer, written with one call: a direct buffer kept by the thread, so
     // that the kernel copies straight from it (NIO copies a heap buffer into a direct one first).
     ByteBuffer out = FileBuffer.get((int) position);
-    out.put(head);
+    out.put(header.bytes);
+    header.place(out, grid.transform(), offsets, counts);
     for (int b = 0; b < bands; b++) {
       if (compress) {
         out.put(planes.get(b));
@@ -155,15 +119,177 @@ public final class SingleTileTiffWriter {
       }
     }
     out.flip();
-    try (FileChannel ch =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+    // FileOutputStream opens the file (created or truncated) with far less Java code than
+    // FileChannel.open, which the JIT compiles into every chip writer's hot path.
+    try (FileOutputStream stream = new FileOutputStream(file.toFile());
+        FileChannel ch = stream.getChannel()) {
       while (out.hasRemaining()) {
         ch.write(out);
       }
+    }
+  }
+
+  /**
+   * A file's TIFF header, directory and tag values, encoded once for the chips that differ only in
+   * their origin and in their tiles' byte counts (the chips of one scene), then copied and patched
+   * per file: the tags, their order and the layout are those of a directory encoded for each file.
+   */
+  private static final class Header {
+    /** The header a thread wrote last: chips come in runs of one scene. */
+    private static final ThreadLocal<Header> LAST = new ThreadLocal<>();
+
+    private final int width;
+    private final int height;
+    private final int bands;
+    private final SampleType type;
+    private final boolean compress;
+    private final Map<Integer, String> tags;
+    private final GeoKeys keys;
+    private final CoordinateReferenceSystem crs;
+    private final GeoTransform transform;
+    private final byte[] bytes;
+
+    /** Where the origin's x and y go, and the first of the offsets and of the byte counts. */
+    private final int originXAt;
+
+    private final int originYAt;
+    private final int offsetsAt;
+    private final int countsAt;
+
+    private Header(
+        RasterGrid grid,
+        int bands,
+        SampleType type,
+        Map<Integer, String> tags,
+        boolean compress,
+        byte[] bytes,
+        int originXAt,
+        int originYAt,
+        int offsetsAt,
+        int countsAt) {
+      this.width = grid.width();
+      this.height = grid.height();
+      this.bands = bands;
+      this.type = type;
+      this.compress = compress;
+      this.tags = Map.copyOf(tags);
+      this.keys = grid.geoKeys().orElse(null);
+      this.crs = keys == null ? grid.crs().orElse(null) : null;
+      this.transform = grid.transform();
+      this.bytes = bytes;
+      this.originXAt = originXAt;
+      this.originYAt = originYAt;
+      this.offsetsAt = offsetsAt;
+      this.countsAt = countsAt;
+    }
+
+    /** The header of a file of {@code grid}: the thread's last one when it fits, else a new one. */
+    static Header of(
+        RasterGrid grid, int bands, SampleType type, Map<Integer, String> tags, boolean compress)
+        throws IOException {
+      Header last = LAST.get();
+      if (last != null && last.fits(grid, bands, type, tags, compress)) {
+        return last;
+      }
+      Header h = encode(grid, bands, type, tags, compress);
+      LAST.set(h);
+      return h;
+    }
+
+    private boolean fits(
+        RasterGrid grid, int bands, SampleType type, Map<Integer, String> tags, boolean compress) {
+      GeoTransform t = grid.transform();
+      GeoKeys k = grid.geoKeys().orElse(null);
+      return grid.width() == width
+          && grid.height() == height
+          && bands == this.bands
+          && type == this.type
+          && compress == this.compress
+          && k == keys
+          && (k != null || grid.crs().orElse(null) == crs)
+          && Double.compare(t.pixelWidth(), transform.pixelWidth()) == 0
+          && Double.compare(t.pixelHeight(), transform.pixelHeight()) == 0
+          && Double.compare(t.rowRotation(), transform.rowRotation()) == 0
+          && Double.compare(t.columnRotation(), transform.columnRotation()) == 0
+          && tags.equals(this.tags);
+    }
+
+    /** Writes the origin, offsets and byte counts of one file into its copy of the header. */
+    void place(ByteBuffer out, GeoTransform t, long[] offsets, long[] counts) {
+      out.putDouble(originXAt, t.originX()).putDouble(originYAt, t.originY());
+      for (int b = 0; b < bands; b++) {
+        out.putInt(offsetsAt + 4 * b, (int) offsets[b]);
+        out.putInt(countsAt + 4 * b, (int) counts[b]);
+      }
+    }
+
+    private static Header encode(
+        RasterGrid grid, int bands, SampleType type, Map<Integer, String> tags, boolean compress)
+        throws IOException {
+      boolean predictor = compress && !type.isFloatingPoint();
+      Ifd ifd = new Ifd();
+      ifd.longs(TiffDirectory.TAG_IMAGE_WIDTH, grid.width());
+      ifd.longs(TiffDirectory.TAG_IMAGE_LENGTH, grid.height());
+      ifd.shorts(TiffDirectory.TAG_BITS_PER_SAMPLE, repeat(type.bits(), bands));
+      ifd.shorts(TiffDirectory.TAG_COMPRESSION, compress ? 8 : 1);
+      ifd.shorts(TiffDirectory.TAG_PHOTOMETRIC, 1);
+      ifd.shorts(TiffDirectory.TAG_SAMPLES_PER_PIXEL, bands);
+      ifd.shorts(TiffDirectory.TAG_PLANAR_CONFIGURATION, 2);
+      if (predictor) {
+        ifd.shorts(TiffDirectory.TAG_PREDICTOR, 2);
+      }
+      ifd.longs(TiffDirectory.TAG_TILE_WIDTH, roundUp16(grid.width()));
+      ifd.longs(TiffDirectory.TAG_TILE_LENGTH, roundUp16(grid.height()));
+      ifd.longs(TiffDirectory.TAG_TILE_OFFSETS, new long[bands]);
+      ifd.longs(TiffDirectory.TAG_TILE_BYTE_COUNTS, new long[bands]);
+      if (bands > 1) {
+        ifd.shorts(TAG_EXTRA_SAMPLES, new int[bands - 1]);
+      }
+      int format =
+          type.isFloatingPoint()
+              ? 3
+              : (type == SampleType.INT16 || type == SampleType.INT32) ? 2 : 1;
+      ifd.shorts(TiffDirectory.TAG_SAMPLE_FORMAT, repeat(format, bands));
+      Map<Integer, Object> georeferencing =
+          GeoTiffTags.encode(grid.transform(), grid.geoKeys().orElse(null));
+      georeferencing.forEach(
+          (tag, value) ->
+              ifd.raw(
+                  tag,
+                  GeoTiffTags.typeOf(value),
+                  GeoTiffTags.countOf(value),
+                  GeoTiffTags.bytes(value, ByteOrder.LITTLE_ENDIAN)));
+      if (grid.geoKeys().isEmpty() && grid.crs().isPresent()) {
+        for (TiffDirectory.Entry e : geoKeys(grid.crs().get()).values()) {
+          ifd.raw(e.tag(), e.type(), e.count(), e.value());
+        }
+      }
+      tags.forEach(ifd::ascii);
+      ByteBuffer head = ifd.encode(8);
+      byte[] bytes = new byte[head.remaining()];
+      head.get(bytes);
+      int originXAt;
+      int originYAt;
+      if (georeferencing.containsKey(GeoTiffTags.TAG_MODEL_TIEPOINT)) {
+        int at = ifd.valueAt(GeoTiffTags.TAG_MODEL_TIEPOINT);
+        originXAt = at + 3 * 8;
+        originYAt = at + 4 * 8;
+      } else {
+        int at = ifd.valueAt(GeoTiffTags.TAG_MODEL_TRANSFORMATION);
+        originXAt = at + 3 * 8;
+        originYAt = at + 7 * 8;
+      }
+      return new Header(
+          grid,
+          bands,
+          type,
+          tags,
+          compress,
+          bytes,
+          originXAt,
+          originYAt,
+          ifd.valueAt(TiffDirectory.TAG_TILE_OFFSETS),
+          ifd.valueAt(TiffDirectory.TAG_TILE_BYTE_COUNTS));
     }
   }
 
@@ -351,6 +477,7 @@ public final class SingleTileTiffWriter {
   /** A TIFF directory under construction: entries in tag order, values laid out after it. */
   private static final class Ifd {
     private final TreeMap<Integer, Object[]> entries = new TreeMap<>();
+    private final Map<Integer, Integer> valuePositions = new TreeMap<>();
 
     void raw(int tag, int type, long count, byte[] value) {
       entries.put(tag, new Object[] {type, count, value});
@@ -375,6 +502,11 @@ public final class SingleTileTiffWriter {
     void ascii(int tag, String text) {
       byte[] v = (text + "\0").getBytes(StandardCharsets.ISO_8859_1);
       raw(tag, TiffDirectory.TYPE_ASCII, v.length, v);
+    }
+
+    /** Where {@link #encode} put the value of {@code tag}: in its entry or after the directory. */
+    int valueAt(int tag) {
+      return valuePositions.get(tag);
     }
 
     /** Bytes from {@code start} to the end of the directory and its values. */
@@ -403,10 +535,12 @@ public final class SingleTileTiffWriter {
         byte[] v = (byte[]) e.getValue()[2];
         out.putShort((short) (int) e.getKey()).putShort((short) type).putInt((int) count);
         if (v.length <= 4) {
+          valuePositions.put(e.getKey(), out.position());
           byte[] field = new byte[4];
           System.arraycopy(v, 0, field, 0, v.length);
           out.put(field);
         } else {
+          valuePositions.put(e.getKey(), valuePosition);
           out.putInt(valuePosition);
           out.put(valuePosition, v);
           valuePosition += v.length + (v.length & 1);
