@@ -55,6 +55,19 @@ public final class Gdal {
     }
   }
 
+  /**
+   * Rasterio corpus files (in {@code corpus/rasterio}) of five sample types, with NaN, nodata and
+   * alpha: the windows that tests of {@link RasterWindow}'s conversions read.
+   */
+  static java.util.stream.Stream<String> rasterioSampleTypes() {
+    return java.util.stream.Stream.of(
+        "tests_data_float_nan.tif",
+        "tests_data_float_raster_with_nodata.tif",
+        "tests_data_RGBA.uint16.tif",
+        "tests_data_byte.tif",
+        "tests_data_shade.tif");
+  }
+
   /** The shared data folder, {@code ../shared/data} beside the project. */
   public static Path sharedData() {
     String shared = System.getProperty("landcover.shared", "../shared");

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.OptionalDouble;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -19,14 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RasterWindowBytesTest {
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "tests_data_float_nan.tif",
-        "tests_data_float_raster_with_nodata.tif",
-        "tests_data_RGBA.uint16.tif",
-        "tests_data_byte.tif",
-        "tests_data_shade.tif"
-      })
+  @MethodSource("dev.landcover.geo.Gdal#rasterioSampleTypes")
   void bytesHoldTheSamplesInGdalsOrderAndReadBackWithTheirValidity(String name) throws Exception {
     Path file = Gdal.sharedData().resolve("corpus/rasterio").resolve(name);
     try (GeoTiffRaster raster = GeoTiffRaster.open(file)) {

@@ -7,7 +7,7 @@ import dev.landcover.pixels.PixelWindow;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link RasterWindow#rowToFloat} gives the samples of a few columns of one row of one band, as
@@ -16,14 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RasterWindowRowToFloatTest {
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "tests_data_float_nan.tif",
-        "tests_data_float_raster_with_nodata.tif",
-        "tests_data_RGBA.uint16.tif",
-        "tests_data_byte.tif",
-        "tests_data_shade.tif"
-      })
+  @MethodSource("dev.landcover.geo.Gdal#rasterioSampleTypes")
   void columnsOfARowEqualTheWholeWindowAsFloat(String name) throws Exception {
     Path file = Gdal.sharedData().resolve("corpus/rasterio").resolve(name);
     try (GeoTiffRaster raster = GeoTiffRaster.open(file)) {
