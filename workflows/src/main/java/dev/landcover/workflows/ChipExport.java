@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -220,6 +221,9 @@ public final class ChipExport {
         rows = writeChips(request, work, generator, img, lbl, listener);
         listener.finished(TASK);
         ChipFolder.writeIndex(work, rows, lbl != null);
+        if (!batch && !request.overwrite()) {
+          refuseWrittenMeanwhile(request.out());
+        }
         commit(staging, lbl != null);
       }
       SortedMap<Integer, Long> histogram = new TreeMap<>();
@@ -289,6 +293,25 @@ public final class ChipExport {
     if (existing == null || !Files.isWritable(existing)) {
       throw new AccessDeniedException(
           String.valueOf(existing), null, "cannot write the output folder " + out + " there");
+    }
+  }
+
+  /**
+   * Refuses to commit into {@code out} when it has entries: it was checked empty (or absent) before
+   * cutting, so another run wrote it meanwhile, and without overwrite this run must not replace
+   * that run's chips.
+   */
+  private static void refuseWrittenMeanwhile(Path out) throws IOException {
+    if (!Files.isDirectory(out)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(out)) {
+      if (s.findAny().isPresent()) {
+        throw new FileAlreadyExistsException(
+            out.toString(),
+            null,
+            "was written by another run while this one was cutting: pass --overwrite to replace it");
+      }
     }
   }
 
