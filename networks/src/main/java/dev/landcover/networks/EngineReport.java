@@ -6,6 +6,7 @@ import ai.djl.engine.StandardCapabilities;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.util.cuda.CudaUtils;
+import dev.landcover.networks.internal.GlibcMalloc;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
@@ -160,6 +161,24 @@ public final class EngineReport {
               + " MiB, "
               + os.getFreeMemorySize() / (1 << 20)
               + " MiB free";
+        });
+    probe(
+        out,
+        "Huge pages for tensors",
+        () ->
+            GlibcMalloc.hugePages(
+                GlibcMalloc.version(),
+                System.getenv("GLIBC_TUNABLES"),
+                GlibcMalloc.transparentHugePages()));
+    probe(
+        out,
+        "Malloc arenas",
+        () -> {
+          String arenas = System.getenv("MALLOC_ARENA_MAX");
+          return arenas != null
+              ? "MALLOC_ARENA_MAX=" + arenas
+              : "MALLOC_ARENA_MAX unset: glibc may keep an arena for every thread that allocated"
+                  + " natively (the landcover launcher sets 2)";
         });
     EngineReport report = new EngineReport(out, gpus, cudaLibtorch, d);
     List<String> all = new ArrayList<>(out);

@@ -15,9 +15,9 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import dev.landcover.networks.internal.GlibcMalloc;
 import dev.landcover.networks.internal.GraphBlock;
 import dev.landcover.networks.internal.GraphFolding;
-import dev.landcover.networks.internal.MallocTrim;
 import dev.landcover.networks.internal.TensorValues;
 import dev.landcover.pixels.InvalidInputException;
 import java.io.IOException;
@@ -469,7 +469,7 @@ public final class SegmentationModel implements AutoCloseable {
    * than the number of passes.
    */
   public static void releaseFreedNativeMemory() {
-    MallocTrim.trim();
+    GlibcMalloc.trim();
   }
 
   /** Logits of a batch, channels first. */
