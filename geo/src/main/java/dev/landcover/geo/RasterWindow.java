@@ -14,6 +14,7 @@ import java.awt.image.WritableRaster;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.OptionalDouble;
 
 /**
  * Pixels of some bands of a raster inside a window, in the raster's own sample type, with a
@@ -506,6 +507,94 @@ public final class RasterWindow {
     }
     return new RasterWindow(
         new PixelWindow(0, 0, width, height), bands, type, noDatas, raster, valid);
+  }
+
+  /**
+   * The nodata value that marks, in a file GDAL reads, this window's pixels outside {@code inside}
+   * (the part of the window inside its source, in source pixel coordinates): {@code noData} when
+   * GDAL's nodata mask matches it in this sample type (see {@link GeoTiffRaster}); else NaN for
+   * floating-point samples; else, for integers, the first of the type's largest value, its
+   * smallest, and the values below the largest in turn, that no band holds at any pixel inside.
+   * Empty when the pixels inside hold every value of the type.
+   */
+  public OptionalDouble paddingNoData(PixelWindow inside, OptionalDouble noData) {
+    if (noData.isPresent()
+        && !Double.isNaN(GeoTiffRaster.noDataToMatch(sampleType, noData.getAsDouble()))) {
+      return noData;
+    }
+    if (sampleType.isFloatingPoint()) {
+      return OptionalDouble.of(Double.NaN);
+    }
+    int x0 = inside.x() - window.x();
+    int y0 = inside.y() - window.y();
+    long[] held = new long[(int) inside.area() * bands.length];
+    int n = 0;
+    for (int b = 0; b < bands.length; b++) {
+      for (int r = 0; r < inside.height(); r++) {
+        for (int c = 0; c < inside.width(); c++) {
+          held[n++] = (long) sample(b, x0 + c, y0 + r);
+        }
+      }
+    }
+    Arrays.sort(held);
+    long max =
+        switch (sampleType) {
+          case UINT8 -> 255;
+          case UINT16 -> 65535;
+          case INT16 -> Short.MAX_VALUE;
+          case UINT32 -> 4294967295L;
+          default -> Integer.MAX_VALUE;
+        };
+    long min =
+        switch (sampleType) {
+          case INT16 -> Short.MIN_VALUE;
+          case INT32 -> Integer.MIN_VALUE;
+          default -> 0;
+        };
+    if (Arrays.binarySearch(held, max) < 0) {
+      return OptionalDouble.of(max);
+    }
+    if (Arrays.binarySearch(held, min) < 0) {
+      return OptionalDouble.of(min);
+    }
+    for (long v = max - 1; v > min; v--) {
+      if (Arrays.binarySearch(held, v) < 0) {
+        return OptionalDouble.of(v);
+      }
+    }
+    return OptionalDouble.empty();
+  }
+
+  /**
+   * A copy of this window whose samples outside {@code inside} (in source pixel coordinates) hold
+   * {@code value}, which becomes every band's nodata value; validity is this window's.
+   */
+  public RasterWindow withOutside(PixelWindow inside, double value) {
+    WritableRaster copy = copySamples();
+    double stored = GeoTiffRaster.toStored(sampleType, value);
+    for (int r = 0; r < window.height(); r++) {
+      for (int c = 0; c < window.width(); c++) {
+        if (!inside.contains(window.x() + c, window.y() + r)) {
+          for (int b = 0; b < bands.length; b++) {
+            copy.setSample(c, r, b, stored);
+          }
+        }
+      }
+    }
+    double[] nd = new double[bands.length];
+    Arrays.fill(nd, value);
+    int w = window.width();
+    return new RasterWindow(
+        window,
+        bands,
+        sampleType,
+        nd,
+        new Samples(copy, 0, 0),
+        rowsOf(valid),
+        masked == null ? null : rowsOf(masked),
+        0,
+        w,
+        validCount);
   }
 
   /**

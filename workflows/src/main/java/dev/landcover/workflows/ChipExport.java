@@ -8,6 +8,7 @@ import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.RasterWindow;
 import dev.landcover.geo.SceneRaster;
+import dev.landcover.pixels.PixelWindow;
 import dev.landcover.pixels.support.StagingFolder;
 import dev.landcover.pixels.support.Threads;
 import java.io.IOException;
@@ -378,6 +379,7 @@ public final class ChipExport {
     ConcurrentLinkedQueue<ChipFolder.Entry> rows = new ConcurrentLinkedQueue<>();
     OptionalDouble imageNoData = img.noData(1);
     OptionalDouble labelNoData = lbl == null ? OptionalDouble.empty() : lbl.noData(1);
+    PixelWindow extent = new PixelWindow(0, 0, img.width(), img.height());
     int total = generator.plan().size();
     int examined = 0;
     try (Stream<Chip> chips = generator.recyclingStream()) {
@@ -395,6 +397,7 @@ public final class ChipExport {
                     chip.image(),
                     chip,
                     imageNoData,
+                    extent,
                     ChipFolder.imageFile(folder, chip.index()),
                     true);
                 if (chip.labels() != null) {
@@ -403,6 +406,7 @@ public final class ChipExport {
                       chip.labels(),
                       chip,
                       labelNoData,
+                      extent,
                       ChipFolder.labelFile(folder, chip.index()),
                       false);
                 }
@@ -437,14 +441,45 @@ public final class ChipExport {
     return sorted;
   }
 
+  /**
+   * Writes one chip file. A chip that reaches past the scene (a scene smaller than one chip) has
+   * its padding written with a nodata value that GDAL matches ({@link RasterWindow#paddingNoData}):
+   * the scene's own when it can, else a value no pixel of the chip holds, so that GDAL never reads
+   * the padding as data.
+   */
   private static void write(
       ChipExportRequest request,
       RasterWindow data,
       Chip chip,
       OptionalDouble noData,
+      PixelWindow extent,
       Path target,
       boolean imagery)
       throws IOException {
+    PixelWindow inside = chip.window().intersection(extent);
+    if (inside != null && !inside.equals(chip.window())) {
+      OptionalDouble padding = data.paddingNoData(inside, noData);
+      if (padding.isEmpty()) {
+        throw new GeoTiffException(
+            request.image(),
+            "chip "
+                + chip.index()
+                + " reaches past the "
+                + extent.width()
+                + " x "
+                + extent.height()
+                + " scene and its pixels hold every "
+                + data.sampleType().gdalName()
+                + " value, so no nodata value can mark the padding",
+            "give the scene a nodata value with gdal_edit.py -a_nodata V, or use a --size of at"
+                + " most "
+                + Math.min(extent.width(), extent.height()));
+      }
+      if (!padding.equals(noData)) {
+        data = data.withOutside(inside, padding.getAsDouble());
+        noData = padding;
+      }
+    }
     ChipExportRequest.Compression c = request.compression();
     GeoTiffWriter writer =
         GeoTiffWriter.forGrid(chip.grid(), data.sampleType(), data.bandCount())
