@@ -130,6 +130,35 @@ public final class GeoKeys {
     return Optional.empty();
   }
 
+  /**
+   * These keys with the short key {@code id} set to {@code value}: replaced where present inline,
+   * else added in key order (the order the GeoTIFF specification requires).
+   */
+  public GeoKeys withShort(int id, int value) {
+    int[] d = directory.clone();
+    int k = 0;
+    for (; k < count(); k++) {
+      int at = 4 + 4 * k;
+      if (d[at] == id && d[at + 1] == 0) {
+        d[at + 3] = value;
+        return new GeoKeys(d, doubles, ascii);
+      }
+      if (d[at] > id) {
+        break;
+      }
+    }
+    int at = 4 + 4 * k;
+    int[] added = new int[directory.length + 4];
+    System.arraycopy(d, 0, added, 0, at);
+    added[at] = id;
+    added[at + 1] = 0;
+    added[at + 2] = 1;
+    added[at + 3] = value;
+    System.arraycopy(d, at, added, at + 4, d.length - at);
+    added[3] = count() + 1;
+    return new GeoKeys(added, doubles, ascii);
+  }
+
   /** Whether the raster type is PixelIsPoint (grid values at pixel centres). */
   public boolean isPixelIsPoint() {
     return shortValue(RASTER_TYPE).orElse(1) == 2;

@@ -1,10 +1,12 @@
 package dev.landcover.geo.internal.sis;
 
+import dev.landcover.geo.GeoKeys;
 import dev.landcover.geo.GeoTiffException;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
 import dev.landcover.geo.SampleType;
 import dev.landcover.geo.internal.tiff.GeoTiffTags;
+import dev.landcover.geo.internal.tiff.TiffDirectory;
 import dev.landcover.geo.internal.tiff.TiffTagPatcher;
 import java.awt.image.DataBuffer;
 import java.awt.image.RenderedImage;
@@ -13,6 +15,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import org.apache.sis.measure.Units;
 import org.apache.sis.setup.OptionKey;
 import org.apache.sis.storage.DataStoreException;
 import org.apache.sis.storage.StorageConnector;
@@ -20,6 +24,7 @@ import org.apache.sis.storage.geotiff.Compression;
 import org.apache.sis.storage.geotiff.FormatModifier;
 import org.apache.sis.storage.geotiff.GeoTiffStore;
 import org.opengis.referencing.crs.CoordinateReferenceSystem;
+import org.opengis.referencing.crs.ProjectedCRS;
 
 /**
  * The one place that drives Apache SIS's GeoTIFF writer ({@link GeoTiffStore#append}): images of
@@ -29,6 +34,12 @@ import org.opengis.referencing.crs.CoordinateReferenceSystem;
  * verbatim, with the transform, in place of SIS's encoding ({@link GeoTiffTags#encode}).
  */
 public final class SisTiffWriter {
+  /** GTModelTypeGeoKey of a projected CRS. */
+  private static final int MODEL_PROJECTED = 1;
+
+  /** The EPSG code of the metre, as ProjLinearUnitsGeoKey stores it. */
+  private static final int EPSG_METRE = 9001;
+
   private SisTiffWriter() {}
 
   /**
@@ -82,7 +93,34 @@ public final class SisTiffWriter {
     if (ownTags) {
       TiffTagPatcher.setTags(
           file, GeoTiffTags.encode(grid.transform(), grid.geoKeys().orElse(null)), GeoTiffTags.ALL);
+    } else {
+      addLinearUnits(file, grid.crs().orElse(null));
     }
+  }
+
+  /**
+   * Adds ProjLinearUnitsGeoKey (the metre, EPSG 9001) to the keys SIS wrote for a projected CRS in
+   * metres, where SIS leaves it out and GDAL writes it: a reader then knows the CRS's unit from the
+   * keys, without decoding the CRS from the EPSG database (Landcover's summaries ask for it; the
+   * first decode of a run loads that database, seconds of CPU).
+   */
+  private static void addLinearUnits(Path file, CoordinateReferenceSystem crs) throws IOException {
+    if (!(crs instanceof ProjectedCRS)
+        || !crs.getCoordinateSystem().getAxis(0).getUnit().equals(Units.METRE)) {
+      return;
+    }
+    GeoKeys keys = GeoTiffTags.geoKeys(TiffDirectory.read(file));
+    if (keys == null
+        || keys.shortValue(GeoKeys.MODEL_TYPE).orElse(0) != MODEL_PROJECTED
+        || keys.shortValue(GeoKeys.LINEAR_UNITS).isPresent()) {
+      return;
+    }
+    TiffTagPatcher.setTags(
+        file,
+        Map.of(
+            TiffDirectory.TAG_GEO_KEY_DIRECTORY,
+            keys.withShort(GeoKeys.LINEAR_UNITS, EPSG_METRE).directory()),
+        new int[0]);
   }
 
   /**
