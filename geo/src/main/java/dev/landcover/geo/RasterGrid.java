@@ -82,6 +82,19 @@ public final class RasterGrid {
   }
 
   /**
+   * A grid on GeoTIFF keys made in Java, which GeoTIFFs written on it copy verbatim (as those of a
+   * grid read from a file), with its CRS decoded from them only when something first needs it as an
+   * object: writing such a grid never opens the EPSG database.
+   *
+   * @param geoKeys keys that declare an EPSG code (ProjectedCSTypeGeoKey, or GeographicTypeGeoKey
+   *     with a geographic model) or describe a LOCAL_CS
+   */
+  public static RasterGrid ofGeoKeys(
+      int width, int height, GeoTransform transform, GeoKeys geoKeys) {
+    return ofGeoTiff(width, height, transform, geoKeys, () -> GeoKeyCrs.decode(geoKeys, null));
+  }
+
+  /**
    * A grid in the CRS of an EPSG code.
    *
    * @throws IllegalArgumentException when the code is not in the EPSG database

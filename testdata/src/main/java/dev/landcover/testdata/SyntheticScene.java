@@ -1,5 +1,6 @@
 package dev.landcover.testdata;
 
+import dev.landcover.geo.GeoKeys;
 import dev.landcover.geo.GeoTiffWriter;
 import dev.landcover.geo.GeoTransform;
 import dev.landcover.geo.RasterGrid;
@@ -58,7 +59,18 @@ public final class SyntheticScene {
     {1080, 1140, 1190, 1600}, // roads
   };
 
-  private static final int EPSG = 32633;
+  /**
+   * The GeoTIFF keys of the scene's CRS, EPSG:32633 (WGS 84 / UTM zone 33N), as GDAL writes them
+   * but for the citation: projected model, pixel-is-area, the EPSG code and the metre (EPSG 9001)
+   * as linear unit. Written verbatim, so that making a scene never opens the EPSG database.
+   */
+  private static final GeoKeys UTM_33N =
+      GeoKeys.of(new int[] {1, 1, 0, 0}, null, null)
+          .withShort(GeoKeys.MODEL_TYPE, 1)
+          .withShort(GeoKeys.RASTER_TYPE, 1)
+          .withShort(GeoKeys.PROJECTED_TYPE, 32633)
+          .withShort(GeoKeys.LINEAR_UNITS, 9001);
+
   private static final double PIXEL = 10.0;
 
   private final int width;
@@ -89,8 +101,8 @@ public final class SyntheticScene {
 
   /** The scene's grid: UTM zone 33N (EPSG:32633), 10 m pixels, north up. */
   public RasterGrid grid() {
-    return RasterGrid.ofEpsg(
-        width, height, new GeoTransform(400_000, PIXEL, 0, 5_100_000, 0, -PIXEL), EPSG);
+    return RasterGrid.ofGeoKeys(
+        width, height, new GeoTransform(400_000, PIXEL, 0, 5_100_000, 0, -PIXEL), UTM_33N);
   }
 
   /**
