@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.landcover.geo.GeoKeys;
 import dev.landcover.geo.GeoTiffRaster;
 import dev.landcover.geo.RasterWindow;
 import dev.landcover.geo.SampleType;
@@ -56,6 +57,23 @@ class SyntheticSceneTest {
       assertArrayEquals(
           labels.getSamples(0, 0, w.width(), w.height(), 0, (int[]) null),
           lbl.read(w, 1).raster().getSamples(0, 0, w.width(), w.height(), 0, (int[]) null));
+    }
+  }
+
+  /**
+   * The scene's keys, written verbatim, declare the CRS that the EPSG database defines for 32633,
+   * and its unit without decoding it.
+   */
+  @Test
+  void theSceneIsInUtmZone33nAsTheEpsgDatabaseDefinesIt() throws Exception {
+    try (GeoTiffRaster tif = GeoTiffRaster.open(dir.resolve("scene.tif"))) {
+      assertTrue(tif.grid().axesInMetres());
+      assertEquals(
+          9001, tif.grid().geoKeys().orElseThrow().shortValue(GeoKeys.LINEAR_UNITS).orElse(0));
+      assertTrue(
+          org.apache.sis.util.Utilities.equalsIgnoreMetadata(
+              org.apache.sis.referencing.CRS.forCode("EPSG:32633"), tif.grid().crs().orElseThrow()),
+          String.valueOf(tif.grid().crs()));
     }
   }
 
