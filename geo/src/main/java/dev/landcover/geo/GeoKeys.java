@@ -48,6 +48,15 @@ public final class GeoKeys {
   /** The value of user-defined keys. */
   public static final int USER_DEFINED = 32767;
 
+  /** GTModelTypeGeoKey's value for a projected CRS. */
+  public static final int MODEL_PROJECTED = 1;
+
+  /** GTModelTypeGeoKey's value for a geographic CRS. */
+  public static final int MODEL_GEOGRAPHIC = 2;
+
+  /** The EPSG code of the metre, as ProjLinearUnitsGeoKey stores it. */
+  public static final int METRE = 9001;
+
   private static final int TAG_ASCII_PARAMS = 34737;
 
   private final int[] directory;

@@ -24,14 +24,6 @@ public final class RasterGrid {
   /** Relative tolerance under which two transforms are the same grid (of the pixel size). */
   static final double SAME_GRID_TOLERANCE = 1e-9;
 
-  /** The EPSG code of the metre, as ProjLinearUnitsGeoKey stores it. */
-  private static final int EPSG_METRE = 9001;
-
-  /** GTModelTypeGeoKey's values for a projected and a geographic CRS. */
-  private static final int MODEL_PROJECTED = 1;
-
-  private static final int MODEL_GEOGRAPHIC = 2;
-
   private final int width;
   private final int height;
   private final GeoTransform transform;
@@ -226,11 +218,11 @@ public final class RasterGrid {
    */
   public boolean axesInMetres() {
     int model = geoKeys == null ? 0 : geoKeys.shortValue(GeoKeys.MODEL_TYPE).orElse(0);
-    if (model == MODEL_GEOGRAPHIC) {
+    if (model == GeoKeys.MODEL_GEOGRAPHIC) {
       return false;
     }
-    if (model == MODEL_PROJECTED && geoKeys.shortValue(GeoKeys.LINEAR_UNITS).isPresent()) {
-      return geoKeys.shortValue(GeoKeys.LINEAR_UNITS).getAsInt() == EPSG_METRE;
+    if (model == GeoKeys.MODEL_PROJECTED && geoKeys.shortValue(GeoKeys.LINEAR_UNITS).isPresent()) {
+      return geoKeys.shortValue(GeoKeys.LINEAR_UNITS).getAsInt() == GeoKeys.METRE;
     }
     CoordinateReferenceSystem c = crs.decoded().crs();
     return c != null

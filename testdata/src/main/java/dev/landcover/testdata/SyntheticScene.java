@@ -66,10 +66,10 @@ public final class SyntheticScene {
    */
   private static final GeoKeys UTM_33N =
       GeoKeys.of(new int[] {1, 1, 0, 0}, null, null)
-          .withShort(GeoKeys.MODEL_TYPE, 1)
+          .withShort(GeoKeys.MODEL_TYPE, GeoKeys.MODEL_PROJECTED)
           .withShort(GeoKeys.RASTER_TYPE, 1)
           .withShort(GeoKeys.PROJECTED_TYPE, 32633)
-          .withShort(GeoKeys.LINEAR_UNITS, 9001);
+          .withShort(GeoKeys.LINEAR_UNITS, GeoKeys.METRE);
 
   private static final double PIXEL = 10.0;
 

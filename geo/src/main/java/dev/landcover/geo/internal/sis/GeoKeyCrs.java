@@ -74,7 +74,9 @@ public final class GeoKeyCrs {
     OptionalInt declared =
         isCode(projected)
             ? projected
-            : model.orElse(0) == 2 && isCode(geographic) ? geographic : OptionalInt.empty();
+            : model.orElse(0) == GeoKeys.MODEL_GEOGRAPHIC && isCode(geographic)
+                ? geographic
+                : OptionalInt.empty();
     for (int key :
         new int[] {GeoKeys.PROJECTED_CITATION, GeoKeys.CITATION, GeoKeys.GEOGRAPHIC_CITATION}) {
       CoordinateReferenceSystem esri = EsriCrs.fromCitation(keys.text(key).orElse(null));

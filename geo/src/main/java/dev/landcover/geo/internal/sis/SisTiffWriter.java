@@ -34,12 +34,6 @@ import org.opengis.referencing.crs.ProjectedCRS;
  * verbatim, with the transform, in place of SIS's encoding ({@link GeoTiffTags#encode}).
  */
 public final class SisTiffWriter {
-  /** GTModelTypeGeoKey of a projected CRS. */
-  private static final int MODEL_PROJECTED = 1;
-
-  /** The EPSG code of the metre, as ProjLinearUnitsGeoKey stores it. */
-  private static final int EPSG_METRE = 9001;
-
   private SisTiffWriter() {}
 
   /**
@@ -111,7 +105,7 @@ public final class SisTiffWriter {
     }
     GeoKeys keys = GeoTiffTags.geoKeys(TiffDirectory.read(file));
     if (keys == null
-        || keys.shortValue(GeoKeys.MODEL_TYPE).orElse(0) != MODEL_PROJECTED
+        || keys.shortValue(GeoKeys.MODEL_TYPE).orElse(0) != GeoKeys.MODEL_PROJECTED
         || keys.shortValue(GeoKeys.LINEAR_UNITS).isPresent()) {
       return;
     }
@@ -119,7 +113,7 @@ public final class SisTiffWriter {
         file,
         Map.of(
             TiffDirectory.TAG_GEO_KEY_DIRECTORY,
-            keys.withShort(GeoKeys.LINEAR_UNITS, EPSG_METRE).directory()),
+            keys.withShort(GeoKeys.LINEAR_UNITS, GeoKeys.METRE).directory()),
         new int[0]);
   }
 
