@@ -597,31 +597,7 @@ public final class RasterAligner {
       return;
     }
     double v = Math.floor(value + 0.5);
-    double min;
-    double max;
-    switch (type) {
-      case UINT8 -> {
-        min = 0;
-        max = 255;
-      }
-      case UINT16 -> {
-        min = 0;
-        max = 65535;
-      }
-      case INT16 -> {
-        min = Short.MIN_VALUE;
-        max = Short.MAX_VALUE;
-      }
-      case UINT32 -> {
-        min = 0;
-        max = 4294967295.0;
-      }
-      default -> {
-        min = Integer.MIN_VALUE;
-        max = Integer.MAX_VALUE;
-      }
-    }
-    v = Math.max(min, Math.min(max, v));
+    v = Math.max(type.minValue(), Math.min(type.maxValue(), v));
     out.setSample(c, r, b, type == SampleType.UINT32 ? (int) (long) v : (int) v);
   }
 }

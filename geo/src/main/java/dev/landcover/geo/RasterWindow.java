@@ -537,20 +537,8 @@ public final class RasterWindow {
       }
     }
     Arrays.sort(held);
-    long max =
-        switch (sampleType) {
-          case UINT8 -> 255;
-          case UINT16 -> 65535;
-          case INT16 -> Short.MAX_VALUE;
-          case UINT32 -> 4294967295L;
-          default -> Integer.MAX_VALUE;
-        };
-    long min =
-        switch (sampleType) {
-          case INT16 -> Short.MIN_VALUE;
-          case INT32 -> Integer.MIN_VALUE;
-          default -> 0;
-        };
+    long max = (long) sampleType.maxValue();
+    long min = (long) sampleType.minValue();
     if (Arrays.binarySearch(held, max) < 0) {
       return OptionalDouble.of(max);
     }

@@ -39,6 +39,28 @@ public enum SampleType {
     return floatingPoint;
   }
 
+  /** The smallest value a sample can hold: 0 for unsigned types, -infinity for floating point. */
+  public double minValue() {
+    return switch (this) {
+      case UINT8, UINT16, UINT32 -> 0;
+      case INT16 -> Short.MIN_VALUE;
+      case INT32 -> Integer.MIN_VALUE;
+      case FLOAT32, FLOAT64 -> Double.NEGATIVE_INFINITY;
+    };
+  }
+
+  /** The largest value a sample can hold: +infinity for floating point. */
+  public double maxValue() {
+    return switch (this) {
+      case UINT8 -> 255;
+      case UINT16 -> 65535;
+      case INT16 -> Short.MAX_VALUE;
+      case UINT32 -> 4294967295.0;
+      case INT32 -> Integer.MAX_VALUE;
+      case FLOAT32, FLOAT64 -> Double.POSITIVE_INFINITY;
+    };
+  }
+
   /**
    * The {@link DataBuffer} type that holds the samples in Java images ({@link
    * DataBuffer#TYPE_BYTE}, ...), as in the rasters of {@link RasterWindow#raster()}.
