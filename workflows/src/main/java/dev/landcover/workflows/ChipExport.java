@@ -275,13 +275,9 @@ public final class ChipExport {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new IllegalArgumentException("--out " + out + " is a file: expected a folder");
     }
-    if (Files.isDirectory(out) && !request.overwrite()) {
-      try (Stream<Path> s = Files.list(out)) {
-        if (s.findAny().isPresent()) {
-          throw new IllegalArgumentException(
-              "--out " + out + " is not empty: pass --overwrite to write into it");
-        }
-      }
+    if (!request.overwrite() && hasEntries(out)) {
+      throw new IllegalArgumentException(
+          "--out " + out + " is not empty: pass --overwrite to write into it");
     }
     Path existing = out.toAbsolutePath();
     while (existing != null && !Files.exists(existing)) {
@@ -303,16 +299,21 @@ public final class ChipExport {
    * that run's chips.
    */
   private static void refuseWrittenMeanwhile(Path out) throws IOException {
-    if (!Files.isDirectory(out)) {
-      return;
+    if (hasEntries(out)) {
+      throw new FileAlreadyExistsException(
+          out.toString(),
+          null,
+          "was written by another run while this one was cutting: pass --overwrite to replace it");
     }
-    try (Stream<Path> s = Files.list(out)) {
-      if (s.findAny().isPresent()) {
-        throw new FileAlreadyExistsException(
-            out.toString(),
-            null,
-            "was written by another run while this one was cutting: pass --overwrite to replace it");
-      }
+  }
+
+  /** Whether {@code path} is a folder with at least one entry. */
+  private static boolean hasEntries(Path path) throws IOException {
+    if (!Files.isDirectory(path)) {
+      return false;
+    }
+    try (Stream<Path> s = Files.list(path)) {
+      return s.findAny().isPresent();
     }
   }
 
