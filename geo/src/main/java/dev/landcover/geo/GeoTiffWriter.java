@@ -5,6 +5,7 @@ import dev.landcover.geo.internal.Xml;
 import dev.landcover.geo.internal.sis.SisTiffWriter;
 import dev.landcover.geo.internal.sis.TileImage;
 import dev.landcover.geo.internal.tiff.CloudOptimizedTiff;
+import dev.landcover.geo.internal.tiff.ColumnBlockTiff;
 import dev.landcover.geo.internal.tiff.GdalMetadata;
 import dev.landcover.geo.internal.tiff.SingleTileTiffWriter;
 import dev.landcover.geo.internal.tiff.TiffDirectory;
@@ -62,6 +63,7 @@ public final class GeoTiffWriter {
   private long bigTiffThreshold = BIG_TIFF_THRESHOLD;
   private int threads = 1;
   private OverviewResampling overviews;
+  private int[] columnBlocks = {0};
 
   private GeoTiffWriter(RasterGrid grid, SampleType type, int bands, List<LandcoverClass> classes) {
     if (bands <= 0) {
@@ -161,6 +163,46 @@ public final class GeoTiffWriter {
   public GeoTiffWriter cloudOptimized(OverviewResampling resampling) {
     this.overviews = resampling;
     return this;
+  }
+
+  /**
+   * Asks for the tiles one column block at a time (by default one block, the whole width): every
+   * tile row of the first block top to bottom, then of the next, so that a filler computing pixels
+   * in column blocks (to keep its memory independent of the image's width) can hand them over as
+   * they come. Each block is written as a file of its own beside the target, and the blocks are
+   * then joined into the file a single pass would have written (same tiles, GeoKeys and tags).
+   *
+   * @param starts the first column of each block: 0 first, increasing, each a multiple of the tile
+   *     size, and every block (the last up to the image's width) wider than one tile
+   */
+  public GeoTiffWriter columnBlocks(int[] starts) {
+    if (starts.length == 0 || starts[0] != 0) {
+      throw new IllegalArgumentException(
+          "Column blocks must begin at column 0: " + java.util.Arrays.toString(starts));
+    }
+    checkColumnBlocks(starts);
+    this.columnBlocks = starts.clone();
+    return this;
+  }
+
+  /** Checks column block starts against the grid and the tile size (which may be set later). */
+  private void checkColumnBlocks(int[] starts) {
+    if (starts.length == 1) {
+      return;
+    }
+    for (int k = 0; k < starts.length; k++) {
+      int end = k + 1 < starts.length ? starts[k + 1] : grid.width();
+      if (starts[k] % tileSize != 0 || end - starts[k] <= tileSize) {
+        throw new IllegalArgumentException(
+            "Column blocks must start at multiples of the tile size ("
+                + tileSize
+                + " px) and be wider than one tile: "
+                + java.util.Arrays.toString(starts)
+                + " across "
+                + grid.width()
+                + " px");
+      }
+    }
   }
 
   /** Whether an existing file at the target may be replaced (false by default). */
@@ -374,10 +416,39 @@ public final class GeoTiffWriter {
   }
 
   private void writeTiles(Path tmp, TileFiller filler) throws IOException {
+    if (columnBlocks.length == 1) {
+      writeTiles(tmp, grid, filler);
+      return;
+    }
+    checkColumnBlocks(columnBlocks);
+    List<Path> blocks = new ArrayList<>();
+    try {
+      for (int k = 0; k < columnBlocks.length; k++) {
+        int x0 = columnBlocks[k];
+        int end = k + 1 < columnBlocks.length ? columnBlocks[k + 1] : grid.width();
+        Path block = AtomicFiles.temporary(tmp);
+        blocks.add(block);
+        writeTiles(
+            block,
+            grid.window(new PixelWindow(x0, 0, end - x0, grid.height())),
+            (tile, raster) ->
+                filler.fill(
+                    new PixelWindow(tile.x() + x0, tile.y(), tile.width(), tile.height()), raster));
+      }
+      ColumnBlockTiff.join(blocks, tmp);
+    } finally {
+      for (Path block : blocks) {
+        Files.deleteIfExists(block);
+      }
+    }
+  }
+
+  /** Writes the tiles of {@code part} (this writer's grid or a column block of it) to a file. */
+  private void writeTiles(Path tmp, RasterGrid part, TileFiller filler) throws IOException {
     // An image narrower than one tile is written as one tile of its own size: Apache SIS
     // misplaces rows when a single tile column is wider than the image.
-    int tileWidth = grid.width() <= tileSize ? grid.width() : tileSize;
-    int tileHeight = grid.width() <= tileSize ? Math.min(grid.height(), tileSize) : tileSize;
+    int tileWidth = part.width() <= tileSize ? part.width() : tileSize;
+    int tileHeight = part.width() <= tileSize ? Math.min(part.height(), tileSize) : tileSize;
     ColorModel cm = classes.isEmpty() ? null : palette(classes, type);
     ExecutorService pool =
         threads > 1
@@ -385,8 +456,8 @@ public final class GeoTiffWriter {
             : null;
     TileImage image =
         new TileImage(
-            grid.width(),
-            grid.height(),
+            part.width(),
+            part.height(),
             tileWidth,
             tileHeight,
             type,
@@ -395,9 +466,10 @@ public final class GeoTiffWriter {
             filler::fill,
             pool,
             threads * 2);
+    // Blocks of one image are all BigTIFF or none, as the whole image would be.
     long bytes = (long) grid.width() * grid.height() * bands * (type.bits() / 8);
     try {
-      SisTiffWriter.write(tmp, image, grid, deflateLevel, bytes > bigTiffThreshold);
+      SisTiffWriter.write(tmp, image, part, deflateLevel, bytes > bigTiffThreshold);
     } finally {
       image.cancelPending();
       if (pool != null) {

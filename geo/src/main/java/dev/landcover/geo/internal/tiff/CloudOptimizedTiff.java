@@ -382,8 +382,7 @@ public final class CloudOptimizedTiff {
   }
 
   /** Where the directories go, and their fields (offsets filled in once the data is placed). */
-  private record Layout(
-      List<Map<Integer, Field>> directories, List<Long> ifdStart, long dataStart) {
+  record Layout(List<Map<Integer, Field>> directories, List<Long> ifdStart, long dataStart) {
     static Layout of(TiffDirectory dir, Geometry g, List<Level> levels, byte[] ghost, boolean big) {
       ByteOrder order = g.order;
       List<Map<Integer, Field>> directories = new ArrayList<>();
