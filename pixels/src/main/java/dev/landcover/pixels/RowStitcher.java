@@ -9,8 +9,14 @@ package dev.landcover.pixels;
  *
  * <p>Chip logits are channels first ({@code [class][y][x]}, chip-sized). Chips may reach past the
  * scene's right and bottom edges; the outside is ignored.
+ *
+ * <p>A stitcher may hold a column block of the scene only ({@link #ofColumns}): chips are weighted
+ * as over the whole scene, and their parts outside the block are ignored. Given the same chips in
+ * the same order (those reaching into the block, row by row, each row left to right), its rows are
+ * those columns of the whole scene's rows, bit for bit.
  */
 public final class RowStitcher {
+  private final int x0;
   private final int width;
   private final int height;
   private final int classes;
@@ -39,18 +45,57 @@ public final class RowStitcher {
       int chipWidth,
       int chipHeight,
       BlendWindow blend) {
-    this.width = width;
+    this(width, height, classes, rowStarts, colStarts, chipWidth, chipHeight, blend, 0, width);
+  }
+
+  private RowStitcher(
+      int sceneWidth,
+      int height,
+      int classes,
+      int[] rowStarts,
+      int[] colStarts,
+      int chipWidth,
+      int chipHeight,
+      BlendWindow blend,
+      int x0,
+      int x1) {
+    if (x0 < 0 || x1 <= x0 || x1 > sceneWidth) {
+      throw new IllegalArgumentException(
+          "Columns [" + x0 + ", " + x1 + ") are not a block of a scene " + sceneWidth + " wide");
+    }
+    this.x0 = x0;
+    this.width = x1 - x0;
     this.height = height;
     this.classes = classes;
     this.rowStarts = rowStarts.clone();
     this.colStarts = colStarts.clone();
     this.chipWidth = chipWidth;
     this.chipHeight = chipHeight;
-    this.colProfiles = blend.profiles(colStarts, chipWidth, width);
+    this.colProfiles = blend.profiles(colStarts, chipWidth, sceneWidth);
     this.rowProfiles = blend.profiles(rowStarts, chipHeight, height);
     this.bufferRows = chipHeight;
     this.sums = new float[classes * bufferRows * width];
     this.weights = new float[bufferRows * width];
+  }
+
+  /**
+   * A stitcher of the scene's columns {@code [x0, x1)} only, its rows {@code x1 - x0} wide: chips
+   * are weighted as over the whole scene ({@link BlendWindow#profiles} of all the chip columns
+   * across {@code sceneWidth}), and what they hold outside the block is ignored.
+   */
+  public static RowStitcher ofColumns(
+      int sceneWidth,
+      int height,
+      int classes,
+      int[] rowStarts,
+      int[] colStarts,
+      int chipWidth,
+      int chipHeight,
+      BlendWindow blend,
+      int x0,
+      int x1) {
+    return new RowStitcher(
+        sceneWidth, height, classes, rowStarts, colStarts, chipWidth, chipHeight, blend, x0, x1);
   }
 
   /** Rows {@code [0, finishedRows())} are final. */
@@ -69,7 +114,7 @@ public final class RowStitcher {
    */
   public void add(int row, int column, float[] logits, int offset) {
     int y0 = rowStarts[row];
-    int x0 = colStarts[column];
+    int cx = colStarts[column];
     if (y0 < bufferTop || Math.min(y0 + chipHeight, height) > bufferTop + bufferRows) {
       throw new IllegalStateException(
           "Chip row " + row + " does not fit the open rows: take the final rows first");
@@ -77,17 +122,19 @@ public final class RowStitcher {
     float[] wy = rowProfiles[row];
     float[] wx = colProfiles[column];
     int plane = chipWidth * chipHeight;
+    int xa = Math.max(0, x0 - cx);
+    int xb = Math.min(chipWidth, x0 + width - cx);
     for (int y = 0; y < chipHeight && y0 + y < height; y++) {
       if (wy[y] == 0) {
         continue;
       }
       int b = (y0 + y) % bufferRows;
-      for (int x = 0; x < chipWidth && x0 + x < width; x++) {
+      for (int x = xa; x < xb; x++) {
         float w = wy[y] * wx[x];
         if (w == 0) {
           continue;
         }
-        int i = b * width + x0 + x;
+        int i = b * width + cx + x - x0;
         weights[i] += w;
         for (int c = 0; c < classes; c++) {
           sums[c * bufferRows * width + i] += w * logits[offset + c * plane + y * chipWidth + x];
@@ -107,8 +154,9 @@ public final class RowStitcher {
   }
 
   /**
-   * Takes the mean logits of final scene row {@code y}: {@code out[c * width + x]}. Rows are taken
-   * in order, each once, and must be taken before the next chip row is added.
+   * Takes the mean logits of final scene row {@code y}: {@code out[c * width + x]}, {@code x} from
+   * the first column held ({@code width} the columns held). Rows are taken in order, each once, and
+   * must be taken before the next chip row is added.
    */
   public void takeRow(int y, float[] out) {
     if (y != bufferTop || y >= finished) {

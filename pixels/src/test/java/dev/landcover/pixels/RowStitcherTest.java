@@ -113,4 +113,57 @@ class RowStitcherTest {
         () -> stitcher.add(2, 0, new float[CHIP * CHIP]),
         "chip row 2 does not fit the open rows before rows 1-9 are taken");
   }
+
+  @ParameterizedTest
+  @EnumSource(BlendWindow.class)
+  void columnBlocksGiveTheWholeScenesColumnsBitForBit(BlendWindow blend) {
+    // Chips of unrelated values, so that every sum depends on the order it is made in.
+    int[] cols = {0, 10, 20, 29};
+    int[] rows = {0, 10, 21};
+    java.util.Random random = new java.util.Random(42);
+    float[][][] chips = new float[rows.length][cols.length][CLASSES * CHIP * CHIP];
+    for (float[][] row : chips) {
+      for (float[] chip : row) {
+        for (int i = 0; i < chip.length; i++) {
+          chip[i] = (float) random.nextGaussian() * 5;
+        }
+      }
+    }
+    float[][] whole = stitch(blend, rows, cols, chips, 0, W);
+    int[] blockStarts = {0, 13, 30};
+    for (int k = 0; k < blockStarts.length; k++) {
+      int x0 = blockStarts[k];
+      int x1 = k + 1 < blockStarts.length ? blockStarts[k + 1] : W;
+      float[][] block = stitch(blend, rows, cols, chips, x0, x1);
+      for (int y = 0; y < H; y++) {
+        for (int c = 0; c < CLASSES; c++) {
+          for (int x = x0; x < x1; x++) {
+            assertEquals(
+                Float.floatToIntBits(whole[y][c * W + x]),
+                Float.floatToIntBits(block[y][c * (x1 - x0) + x - x0]),
+                "row " + y + ", class " + c + ", column " + x + " in block " + k);
+          }
+        }
+      }
+    }
+  }
+
+  /** The rows of columns {@code [x0, x1)}, from the chips that reach into them, row by row. */
+  private static float[][] stitch(
+      BlendWindow blend, int[] rows, int[] cols, float[][][] chips, int x0, int x1) {
+    RowStitcher s = RowStitcher.ofColumns(W, H, CLASSES, rows, cols, CHIP, CHIP, blend, x0, x1);
+    float[][] out = new float[H][CLASSES * (x1 - x0)];
+    int taken = 0;
+    for (int r = 0; r < rows.length; r++) {
+      for (int c = 0; c < cols.length; c++) {
+        if (cols[c] < x1 && cols[c] + CHIP > x0) {
+          s.add(r, c, chips[r][c]);
+        }
+      }
+      for (int finished = s.endRow(r); taken < finished; taken++) {
+        s.takeRow(taken, out[taken]);
+      }
+    }
+    return out;
+  }
 }
