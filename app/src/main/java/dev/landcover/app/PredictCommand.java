@@ -81,6 +81,17 @@ final class PredictCommand implements Callable<Integer> {
   Long memory;
 
   @Option(
+      names = "--block-width",
+      paramLabel = "PX",
+      description =
+          "Map scenes wider than this in column blocks of at most this many pixels, one after"
+              + " the other, so that memory does not grow with the scene's width; the maps are"
+              + " the same. 0 maps the whole width at once (default: "
+              + MappingRequest.DEFAULT_BLOCK_WIDTH
+              + ").")
+  int blockWidth = MappingRequest.DEFAULT_BLOCK_WIDTH;
+
+  @Option(
       names = "--device",
       defaultValue = "auto",
       converter = Converters.DeviceConverter.class,
@@ -185,6 +196,7 @@ final class PredictCommand implements Callable<Integer> {
             .output(output)
             .batch(batch)
             .memory(memory)
+            .blockWidth(blockWidth)
             .device(checkedDevice)
             .uncertainty(uncertainty == null ? MappingRequest.Uncertainty.NONE : uncertainty)
             .format(format)

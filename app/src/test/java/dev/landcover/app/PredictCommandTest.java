@@ -751,4 +751,73 @@ class PredictCommandTest {
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
+
+  /**
+   * {@code --block-width}: a scene wider than the block is mapped in column blocks (the log says
+   * so), and every output equals the one-block run's as GDAL reads them: pixels, georeferencing
+   * (CRS by {@code IsSame}), nodata, colours, class names and overviews; the COGs still pass GDAL's
+   * validator. One chip a batch, so that a forward pass sees the same batch in both runs.
+   */
+  @Test
+  void columnBlocksGiveTheMapsOfTheWholeWidth() throws Exception {
+    Path scene = dir.resolve("wide/scene.tif");
+    new SyntheticScene(1300, 100, 5).write(scene.getParent(), false);
+    List<String> pairs = new java.util.ArrayList<>();
+    long[] classified = new long[2];
+    for (int run = 0; run < 2; run++) {
+      Path out = dir.resolve("blocks" + run);
+      Cli cli =
+          Cli.run(
+              "predict",
+              "--model",
+              bundle.toString(),
+              "--chip",
+              "64",
+              "--overlap",
+              "16",
+              "--batch",
+              "1",
+              "--block-width",
+              run == 0 ? "0" : "300",
+              "--confidence",
+              "--probabilities",
+              "--float",
+              "--uncertainty",
+              "entropy",
+              "--out",
+              out.toString(),
+              scene.toString());
+      assertEquals(0, cli.code(), cli.err());
+      assertEquals(
+          run == 1,
+          (cli.out() + cli.err()).contains("3 column blocks of 512 px"),
+          "the log names the blocks: " + cli.out());
+      for (String name : List.of("landcover", "confidence", "probabilities", "uncertainty")) {
+        pairs.add(out.resolve("scene_" + name + ".tif").toString());
+      }
+      classified[run] =
+          new ObjectMapper()
+              .readTree(out.resolve("scene_landcover.json").toFile())
+              .get("classifiedPixels")
+              .asLong();
+    }
+    assertEquals(classified[0], classified[1]);
+    List<String> args = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      args.add(pairs.get(i));
+      args.add(pairs.get(4 + i));
+    }
+    String out =
+        Gdal.runScript(
+            Gdal.class,
+            "same_raster.py",
+            Files.createDirectories(dir.resolve("same")),
+            args.toArray(String[]::new));
+    JsonNode results = new ObjectMapper().readTree(out.substring(out.lastIndexOf("\n[") + 1));
+    for (int i = 0; i < 4; i++) {
+      JsonNode r = results.get(i);
+      assertEquals(0, r.get("differences").size(), pairs.get(4 + i) + ": " + r);
+      assertEquals("[[],[]]", r.get("cog").toString(), pairs.get(4 + i) + ": COG validator");
+    }
+  }
 }

@@ -46,6 +46,9 @@ import java.util.concurrent.Executors;
  * }</pre>
  */
 public final class GeoTiffWriter {
+  /** The tile width and height unless {@link #tileSize} says otherwise. */
+  public static final int DEFAULT_TILE_SIZE = 256;
+
   /** Past this many bytes of uncompressed pixels, the file is written as BigTIFF. */
   static final long BIG_TIFF_THRESHOLD = 3_500_000_000L;
 
@@ -55,7 +58,7 @@ public final class GeoTiffWriter {
   private final List<LandcoverClass> classes;
   private Double noData;
   private List<String> bandDescriptions = List.of();
-  private int tileSize = 256;
+  private int tileSize = DEFAULT_TILE_SIZE;
   private int deflateLevel = 6;
   private boolean overwrite;
   private boolean inPlace;

@@ -57,6 +57,12 @@ import java.util.stream.Collectors;
  *     files
  * @param mapOverviews how the class map's overviews are computed when {@code format} is {@link
  *     OutputFormat#COG} ({@link OverviewResampling#MODE} or {@link OverviewResampling#NEAREST})
+ * @param blockWidth the widest column block mapped at a time, in pixels ({@link
+ *     #DEFAULT_BLOCK_WIDTH} by default), or 0 for the whole width at once: a wider scene is mapped
+ *     block after block, top to bottom each, so that memory stops growing with the scene's width.
+ *     The maps are the same (each chip is predicted once, and the chips reaching across a block's
+ *     edge are stitched into both blocks in the same order); a block is at least one chip's output
+ *     wide and a whole number of the outputs' tiles
  */
 public record MappingRequest(
     Path model,
@@ -81,7 +87,13 @@ public record MappingRequest(
     boolean polygons,
     Shard shard,
     Map<Path, BandStack> stacks,
-    OverviewResampling mapOverviews) {
+    OverviewResampling mapOverviews,
+    int blockWidth) {
+  /**
+   * The default widest column block: at 2048 pixels, memory for a scene up to about that wide stays
+   * as it was, and wider scenes take no more.
+   */
+  public static final int DEFAULT_BLOCK_WIDTH = 2048;
 
   /** Which pixels of the input are nodata. */
   public enum NoDataRule {
@@ -219,6 +231,10 @@ public record MappingRequest(
       throw new IllegalArgumentException(
           "--overviews of a class map must be mode or nearest: " + mapOverviews);
     }
+    if (blockWidth < 0) {
+      throw new IllegalArgumentException(
+          "--block-width must be 0 (the whole width) or more: " + blockWidth);
+    }
     if (batch != null && batch < 1) {
       throw new IllegalArgumentException("--batch must be at least 1: " + batch);
     }
@@ -309,6 +325,7 @@ public record MappingRequest(
     private Uncertainty uncertainty = Uncertainty.NONE;
     private TestTimeAugmentation tta = TestTimeAugmentation.NONE;
     private OutputFormat format = OutputFormat.COG;
+    private int blockWidth = DEFAULT_BLOCK_WIDTH;
     private NoDataRule noDataRule = NoDataRule.ANY;
     private boolean overwrite;
     private int[] bands;
@@ -444,6 +461,15 @@ public record MappingRequest(
       return this;
     }
 
+    /**
+     * The widest column block mapped at a time in pixels ({@link #DEFAULT_BLOCK_WIDTH} by default),
+     * or 0 to map the whole width at once.
+     */
+    public Builder blockWidth(int pixels) {
+      this.blockWidth = pixels;
+      return this;
+    }
+
     public MappingRequest build() {
       return new MappingRequest(
           model,
@@ -468,7 +494,8 @@ public record MappingRequest(
           polygons,
           shard,
           stacks,
-          mapOverviews);
+          mapOverviews,
+          blockWidth);
     }
   }
 }

@@ -594,6 +594,12 @@ public final class SceneMapper {
       if (memory != 0) {
         why.add("memory budget " + InferenceGeometry.human(memory));
       }
+      ColumnBlocks blocks =
+          ColumnBlocks.of(
+              width,
+              request.blockWidth(),
+              GeoTiffWriter.DEFAULT_TILE_SIZE,
+              geometry.chip() - 2 * geometry.halo());
       listener.message(
           scene.getFileName()
               + ": chip "
@@ -602,6 +608,9 @@ public final class SceneMapper {
               + geometry.overlap()
               + ", batch "
               + geometry.batch()
+              + (blocks.count() == 1
+                  ? ""
+                  : ", " + blocks.count() + " column blocks of " + blocks.start(1) + " px")
               + (why.isEmpty() ? "" : " (" + String.join("; ", why) + ")"));
       ScenePredictor predictor =
           new ScenePredictor(
@@ -620,16 +629,15 @@ public final class SceneMapper {
       long[] counts = new long[classes];
       int[] ids = classList.stream().mapToInt(LandcoverClass::id).toArray();
       int nodataClass = bundle.nodataClass();
-      RowFeed classFeed = new RowFeed(width, raster.height());
-      RowFeed confidenceFeed = request.confidence() ? new RowFeed(width, raster.height()) : null;
+      int height = raster.height();
+      RowFeed classFeed = new RowFeed(blocks, height);
+      RowFeed confidenceFeed = request.confidence() ? new RowFeed(blocks, height) : null;
       boolean withProbabilities = request.probabilities() != MappingRequest.Probabilities.NONE;
       boolean floats = request.probabilities() == MappingRequest.Probabilities.FLOAT32;
-      RowFeed probabilityFeed = withProbabilities ? new RowFeed(width, raster.height()) : null;
+      RowFeed probabilityFeed = withProbabilities ? new RowFeed(blocks, height) : null;
       MappingRequest.Uncertainty uncertainty = request.uncertainty();
       RowFeed uncertaintyFeed =
-          uncertainty != MappingRequest.Uncertainty.NONE
-              ? new RowFeed(width, raster.height())
-              : null;
+          uncertainty != MappingRequest.Uncertainty.NONE ? new RowFeed(blocks, height) : null;
       List<RowFeed> feeds = new ArrayList<>(List.of(classFeed));
       if (confidenceFeed != null) {
         feeds.add(confidenceFeed);
@@ -648,12 +656,15 @@ public final class SceneMapper {
                   float[] p = new float[classes];
                   predictor.predict(
                       raster,
-                      (y, logits, valid) -> {
-                        int[] row = new int[width];
-                        int[] conf = confidenceFeed == null ? null : new int[width];
-                        float[] prob = probabilityFeed == null ? null : new float[classes * width];
-                        float[] unc = uncertaintyFeed == null ? null : new float[width];
-                        for (int x = 0; x < width; x++) {
+                      blocks,
+                      map.toAbsolutePath().getParent(),
+                      (x0, y, logits, valid) -> {
+                        int n = valid.length;
+                        int[] row = new int[n];
+                        int[] conf = confidenceFeed == null ? null : new int[n];
+                        float[] prob = probabilityFeed == null ? null : new float[classes * n];
+                        float[] unc = uncertaintyFeed == null ? null : new float[n];
+                        for (int x = 0; x < n; x++) {
                           if (!valid[x]) {
                             row[x] = nodataClass;
                             if (conf != null) {
@@ -661,7 +672,7 @@ public final class SceneMapper {
                             }
                             if (prob != null) {
                               for (int c = 0; c < classes; c++) {
-                                prob[c * width + x] = Float.NaN;
+                                prob[c * n + x] = Float.NaN;
                               }
                             }
                             if (unc != null) {
@@ -669,11 +680,11 @@ public final class SceneMapper {
                             }
                             continue;
                           }
-                          int best = ClassScores.argmax(logits, classes, width, x);
+                          int best = ClassScores.argmax(logits, classes, n, x);
                           row[x] = ids[best];
                           counts[best]++;
                           if (conf != null || prob != null || unc != null) {
-                            double top = ClassScores.softmax(logits, classes, width, x, p);
+                            double top = ClassScores.softmax(logits, classes, n, x, p);
                             if (unc != null) {
                               unc[x] =
                                   (float)
@@ -686,7 +697,7 @@ public final class SceneMapper {
                             }
                             if (prob != null) {
                               for (int c = 0; c < classes; c++) {
-                                prob[c * width + x] = p[c];
+                                prob[c * n + x] = p[c];
                               }
                             }
                           }
@@ -723,6 +734,7 @@ public final class SceneMapper {
                         .noData(255)
                         .bandDescriptions(List.of("confidence (%)"))
                         .cloudOptimized(average)
+                        .columnBlocks(blocks.starts())
                         .overwrite(true)
                         .write(target, confidenceFeed.ints()),
                 writeErrors));
@@ -738,6 +750,7 @@ public final class SceneMapper {
                         .noData(floats ? Double.NaN : 255)
                         .bandDescriptions(names)
                         .cloudOptimized(average)
+                        .columnBlocks(blocks.starts())
                         .overwrite(true)
                         .write(target, probabilityFeed.probabilities(classes, floats)),
                 writeErrors));
@@ -755,6 +768,7 @@ public final class SceneMapper {
                         .noData(Double.NaN)
                         .bandDescriptions(List.of(what))
                         .cloudOptimized(average)
+                        .columnBlocks(blocks.starts())
                         .overwrite(true)
                         .write(target, uncertaintyFeed.probabilities(1, true)),
                 writeErrors));
@@ -763,6 +777,7 @@ public final class SceneMapper {
         GeoTiffWriter.classMap(raster.grid(), classList)
             .noData(nodataClass)
             .cloudOptimized(cog ? request.mapOverviews() : null)
+            .columnBlocks(blocks.starts())
             .overwrite(true)
             .write(map, classFeed.ints());
         for (Thread t : writers) {

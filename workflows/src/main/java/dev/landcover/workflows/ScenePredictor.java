@@ -10,13 +10,21 @@ import dev.landcover.pixels.PredictionTiling;
 import dev.landcover.pixels.RowStitcher;
 import dev.landcover.pixels.support.Threads;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
  * Classifies a whole scene with a segmentation model, chip by chip, and stitches the chips' logits
  * without seams, streaming: the scene is read one row of chips at a time, and finished rows of mean
- * logits are handed to a {@link RowSink} as soon as no later chip can touch them.
+ * logits are handed to a {@link RowSink} as soon as no later chip can touch them. A wide scene is
+ * taken in column blocks ({@link ColumnBlocks}), each top to bottom, so that what is held grows
+ * with the block's width rather than the scene's; the rows are those of a whole-width pass.
  *
  * <p>Chips: input chips of {@code chipSize} pixels (the model's input); the model returns {@code
  * chipSize - 2 * halo} pixels (halo 0 for same-padding models). Output chips are laid {@code
@@ -31,15 +39,20 @@ import java.util.concurrent.Future;
  * mirrored the same way.
  */
 final class ScenePredictor {
-  /** Receives final rows of mean logits, top to bottom. */
+  /**
+   * Receives final rows of mean logits: the rows of the first column block top to bottom, then
+   * those of the next ({@link ColumnBlocks}).
+   */
   @FunctionalInterface
   interface RowSink {
     /**
+     * @param x the scene column of the row's first pixel (its block's start)
      * @param y the scene row
-     * @param logits mean logits, {@code [class * width + x]}
+     * @param logits mean logits, {@code [class * n + i]} for the {@code n = valid.length} pixels
+     *     from {@code x}
      * @param valid which pixels of the row are real data in the input (see {@link RasterWindow})
      */
-    void row(int y, float[] logits, boolean[] valid) throws IOException;
+    void row(int x, int y, float[] logits, boolean[] valid) throws IOException;
   }
 
   /**
@@ -115,12 +128,19 @@ final class ScenePredictor {
   }
 
   /**
-   * Predicts the scene, handing each final row of mean logits to {@code sink}, top to bottom.
+   * Predicts the scene, handing each final row of mean logits to {@code sink}: block after block of
+   * {@code blocks}, each top to bottom.
    *
+   * @param scratch the folder of the temporary files that carry chips across block edges (deleted
+   *     before returning), or null for the system's temporary folder
    * @param progress called with (chips done, chips in all) after each batch, or null
    */
   void predict(
-      SceneRaster scene, RowSink sink, java.util.function.BiConsumer<Integer, Integer> progress)
+      SceneRaster scene,
+      ColumnBlocks blocks,
+      Path scratch,
+      RowSink sink,
+      java.util.function.BiConsumer<Integer, Integer> progress)
       throws IOException {
     int width = scene.width();
     int height = scene.height();
@@ -132,12 +152,8 @@ final class ScenePredictor {
     int[] rowStarts = tiling.rowStarts();
     int inW = tiling.inputWidth();
     int inH = tiling.inputHeight();
-    RowStitcher stitcher =
-        new RowStitcher(width, height, classes, rowStarts, colStarts, coreW, coreH, blend);
     int total = colStarts.length * rowStarts.length;
     int done = 0;
-    float[] rowLogits = new float[classes * width];
-    int taken = 0;
     int chipValues = bands.length * inH * inW;
     float[] input = new float[batch * chipValues];
     int plane = classes * coreH * coreW;
@@ -146,64 +162,146 @@ final class ScenePredictor {
     // growing its heap with the length of the run and the width of the scene).
     float[] logits =
         tta == MappingRequest.TestTimeAugmentation.NONE ? new float[batch * plane] : null;
+    float[] ghost = blocks.count() > 1 ? new float[plane] : null;
     // The strips are kept as read (the scene's own sample type) and each chip is normalized as it
     // is copied into the batch: no float copy of a whole strip, which grows with the scene's width.
-    ChipReader chips = new ChipReader(scene.width(), scene.height(), inW, inH);
+    ChipReader chips = new ChipReader(width, height, inW, inH);
     ExecutorService reader = READ_AHEAD;
-    {
+    SeamCarry carryIn = null;
+    SeamCarry carryOut = null;
+    try {
+      PixelWindow columns0 = readColumns(blocks, 0, colStarts, inW);
       Future<Strip> next =
           reader.submit(
-              () -> readStrip(scene, stripTop(rowStarts, 0), inH, doneAbove(scene, rowStarts, 1)));
-      for (int r = 0; r < rowStarts.length; r++) {
-        Strip strip = await(next);
-        if (r + 1 < rowStarts.length) {
-          int y1 = stripTop(rowStarts, r + 1);
-          int release = doneAbove(scene, rowStarts, r + 2);
-          next = reader.submit(() -> readStrip(scene, y1, inH, release));
+              () ->
+                  readStrip(
+                      scene,
+                      columns0,
+                      stripTop(rowStarts, 0),
+                      inH,
+                      doneAbove(scene, rowStarts, 1)));
+      for (int k = 0; k < blocks.count(); k++) {
+        int x0 = blocks.start(k);
+        int x1 = blocks.end(k);
+        int first = blocks.firstColumn(colStarts, k);
+        int last = blocks.firstColumn(colStarts, k + 1);
+        // Chips of the block before that reach into this one (carried), and chips of this block
+        // that reach into the next (to carry).
+        int ghostFrom = first;
+        while (ghostFrom > 0 && colStarts[ghostFrom - 1] + coreW > x0) {
+          ghostFrom--;
         }
-        for (int c0 = 0; c0 < colStarts.length; c0 += batch) {
-          int n = Math.min(batch, colStarts.length - c0);
-          for (int i = 0; i < n; i++) {
-            chips.copy(strip, colStarts[c0 + i] - halo, input, i * chipValues);
+        int carryFrom = last;
+        while (k + 1 < blocks.count()
+            && carryFrom > first
+            && colStarts[carryFrom - 1] + coreW > x1) {
+          carryFrom--;
+        }
+        carryOut =
+            carryFrom < last
+                ? SeamCarry.create(scratch, x1, colStarts, classes, coreH, coreW)
+                : null;
+        RowStitcher stitcher =
+            RowStitcher.ofColumns(
+                width, height, classes, rowStarts, colStarts, coreW, coreH, blend, x0, x1);
+        float[] rowLogits = new float[classes * (x1 - x0)];
+        int taken = 0;
+        for (int r = 0; r < rowStarts.length; r++) {
+          Strip strip = await(next);
+          int nextBlock = r + 1 < rowStarts.length ? k : k + 1;
+          int nextRow = r + 1 < rowStarts.length ? r + 1 : 0;
+          if (nextBlock < blocks.count()) {
+            PixelWindow columns = readColumns(blocks, nextBlock, colStarts, inW);
+            int y1 = stripTop(rowStarts, nextRow);
+            int release = doneAbove(scene, rowStarts, nextRow + 1);
+            next = reader.submit(() -> readStrip(scene, columns, y1, inH, release));
           }
-          SegmentationModel.Logits out = predictBatch(input, n, inH, inW, logits);
-          if (out.height() != coreH || out.width() != coreW || out.classes() != classes) {
-            throw new IOException(
-                model
-                    + " returned "
-                    + out.classes()
-                    + " x "
-                    + out.height()
-                    + " x "
-                    + out.width()
-                    + " logits for "
-                    + inH
-                    + " x "
-                    + inW
-                    + " chips; expected "
-                    + classes
-                    + " x "
-                    + coreH
-                    + " x "
-                    + coreW);
+          for (int c = ghostFrom; c < first; c++) {
+            carryIn.read(c, ghost);
+            stitcher.add(r, c, ghost, 0);
           }
-          for (int i = 0; i < n; i++) {
-            stitcher.add(r, c0 + i, out.values(), i * plane);
+          for (int c0 = first; c0 < last; c0 += batch) {
+            int n = Math.min(batch, last - c0);
+            for (int i = 0; i < n; i++) {
+              chips.copy(strip, colStarts[c0 + i] - halo, input, i * chipValues);
+            }
+            SegmentationModel.Logits out = predictBatch(input, n, inH, inW, logits);
+            checkShape(out, inH, inW, coreH, coreW);
+            for (int i = 0; i < n; i++) {
+              stitcher.add(r, c0 + i, out.values(), i * plane);
+              if (c0 + i >= carryFrom) {
+                carryOut.write(c0 + i, out.values(), i * plane);
+              }
+            }
+            done += n;
+            if (progress != null) {
+              progress.accept(done, total);
+            }
           }
-          done += n;
-          if (progress != null) {
-            progress.accept(done, total);
+          // Once per chip row: the row's forward passes leave freed tensors in the malloc arenas.
+          SegmentationModel.releaseFreedNativeMemory();
+          int finished = stitcher.endRow(r);
+          for (; taken < finished; taken++) {
+            stitcher.takeRow(taken, rowLogits);
+            sink.row(x0, taken, rowLogits, strip.valid(taken, x0, x1, allBandsNoData));
           }
         }
-        // Once per chip row: the row's forward passes leave freed tensors in the malloc arenas.
-        SegmentationModel.releaseFreedNativeMemory();
-        int finished = stitcher.endRow(r);
-        for (; taken < finished; taken++) {
-          stitcher.takeRow(taken, rowLogits);
-          sink.row(taken, rowLogits, strip.valid(taken, width, allBandsNoData));
+        if (carryIn != null) {
+          carryIn.close();
         }
+        carryIn = carryOut == null ? null : carryOut.rewind();
+        carryOut = null;
+      }
+    } finally {
+      if (carryIn != null) {
+        carryIn.close();
+      }
+      if (carryOut != null) {
+        carryOut.close();
       }
     }
+  }
+
+  private void checkShape(SegmentationModel.Logits out, int inH, int inW, int coreH, int coreW)
+      throws IOException {
+    if (out.height() != coreH || out.width() != coreW || out.classes() != classes) {
+      throw new IOException(
+          model
+              + " returned "
+              + out.classes()
+              + " x "
+              + out.height()
+              + " x "
+              + out.width()
+              + " logits for "
+              + inH
+              + " x "
+              + inW
+              + " chips; expected "
+              + classes
+              + " x "
+              + coreH
+              + " x "
+              + coreW);
+    }
+  }
+
+  /**
+   * The scene columns block {@code k} reads: its own columns, and the input of its own chips
+   * (mirrored into the scene where they reach past its edges).
+   */
+  private PixelWindow readColumns(ColumnBlocks blocks, int k, int[] colStarts, int inW) {
+    int lo = blocks.start(k);
+    int hi = blocks.end(k) - 1;
+    int width = blocks.width();
+    for (int c = blocks.firstColumn(colStarts, k); c < blocks.firstColumn(colStarts, k + 1); c++) {
+      for (int i = 0; i < inW; i++) {
+        int x = PredictionTiling.reflect(colStarts[c] - halo + i, width);
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
+    }
+    return new PixelWindow(lo, 0, hi - lo + 1, 1);
   }
 
   /**
@@ -315,16 +413,19 @@ final class ScenePredictor {
   }
 
   /**
-   * The rows of the scene a strip of {@code h} input rows from scene row {@code y0} needs (rows
-   * outside the scene are mirrored from these), in the scene's sample type, with their validity;
-   * the scene is then told that no row above {@code releaseAbove} will be read again. The strip is
-   * a copy, so {@code releaseAbove} is the next strip's top: the scene keeps decoded blocks only
-   * for the rows the next strip shares with this one.
+   * The rows of the scene a strip of {@code h} input rows from scene row {@code y0} needs, in the
+   * scene columns {@code columns} spans (rows outside the scene are mirrored from these), in the
+   * scene's sample type, with their validity; the scene is then told that no row above {@code
+   * releaseAbove} will be read again. The strip is a copy, so {@code releaseAbove} is the next
+   * strip's top: the scene keeps decoded blocks only for the rows the next strip shares with this
+   * one.
    */
-  private Strip readStrip(SceneRaster scene, int y0, int h, int releaseAbove) throws IOException {
+  private Strip readStrip(SceneRaster scene, PixelWindow columns, int y0, int h, int releaseAbove)
+      throws IOException {
     int ya = Math.max(0, y0);
     int yb = Math.min(scene.height(), y0 + h);
-    RasterWindow data = scene.read(new PixelWindow(0, ya, scene.width(), yb - ya), bands);
+    RasterWindow data =
+        scene.read(new PixelWindow(columns.x(), ya, columns.width(), yb - ya), bands);
     scene.releaseRowsAbove(releaseAbove);
     return new Strip(y0, data, ya);
   }
@@ -365,13 +466,14 @@ final class ScenePredictor {
       }
       RasterWindow data = strip.data();
       int insideH = data.window().height();
+      int dataX = data.window().x();
       for (int b = 0; b < bands.length; b++) {
         for (int y = 0; y < chipHeight; y++) {
           int sy = PredictionTiling.reflect(strip.y0() + y, sceneHeight) - strip.dataY0();
           if (sy < 0 || sy >= insideH) {
             sy = Math.max(0, Math.min(insideH - 1, sy));
           }
-          data.rowToFloat(b, sy, lo, hi - lo + 1, row, 0);
+          data.rowToFloat(b, sy, lo - dataX, hi - lo + 1, row, 0);
           int o = offset + (b * chipHeight + y) * chipWidth;
           for (int i = 0; i < chipWidth; i++) {
             out[o + i] = normalizer.apply(b, row[columns[i] - lo]);
@@ -387,23 +489,128 @@ final class ScenePredictor {
    */
   private record Strip(int y0, RasterWindow data, int dataY0) {
     /**
-     * Which pixels of a scene row hold data: no band nodata (or NaN), or with {@code allBands} at
-     * least one band not nodata; never a pixel the scene's mask masks.
+     * Which pixels of scene columns {@code [x0, x1)} of a scene row hold data: no band nodata (or
+     * NaN), or with {@code allBands} at least one band not nodata; never a pixel the scene's mask
+     * masks.
      */
-    boolean[] valid(int sceneRow, int sceneWidth, boolean allBands) {
-      boolean[] v = new boolean[sceneWidth];
+    boolean[] valid(int sceneRow, int x0, int x1, boolean allBands) {
+      boolean[] v = new boolean[x1 - x0];
       int r = sceneRow - dataY0;
-      for (int x = 0; x < sceneWidth; x++) {
+      int dx = x0 - data.window().x();
+      for (int i = 0; i < v.length; i++) {
+        int x = dx + i;
         if (!allBands) {
-          v[x] = data.isValid(x, r);
+          v[i] = data.isValid(x, r);
           continue;
         }
-        for (int b = 0; b < data.bandCount() && !v[x] && !data.isMasked(x, r); b++) {
+        for (int b = 0; b < data.bandCount() && !v[i] && !data.isMasked(x, r); b++) {
           double value = data.sample(b, x, r);
-          v[x] = !Double.isNaN(value) && value != data.noData(b);
+          v[i] = !Double.isNaN(value) && value != data.noData(b);
         }
       }
       return v;
+    }
+  }
+
+  /**
+   * Logits of the chips of one block that reach into the next, kept in a temporary file from the
+   * time they are predicted until the next block stitches them: for each chip row in turn, for each
+   * such chip left to right, the columns at and past the block edge, {@code [class][y][x]} floats.
+   * Memory holds one chip; the file grows with the scene's height.
+   */
+  private static final class SeamCarry implements AutoCloseable {
+    private final Path file;
+    private final FileChannel channel;
+    private final int edge;
+    private final int[] colStarts;
+    private final int classes;
+    private final int chipHeight;
+    private final int chipWidth;
+    private final ByteBuffer buffer;
+
+    private SeamCarry(
+        Path file, int edge, int[] colStarts, int classes, int chipHeight, int chipWidth)
+        throws IOException {
+      this.file = file;
+      this.edge = edge;
+      this.colStarts = colStarts;
+      this.classes = classes;
+      this.chipHeight = chipHeight;
+      this.chipWidth = chipWidth;
+      this.buffer =
+          ByteBuffer.allocate(classes * chipHeight * chipWidth * Float.BYTES)
+              .order(ByteOrder.nativeOrder());
+      this.channel =
+          FileChannel.open(
+              file,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.DELETE_ON_CLOSE);
+    }
+
+    /** A carry across the block edge at scene column {@code edge}, in a file in {@code folder}. */
+    static SeamCarry create(
+        Path folder, int edge, int[] colStarts, int classes, int chipHeight, int chipWidth)
+        throws IOException {
+      Path file =
+          folder == null
+              ? Files.createTempFile(".landcover-seam-", ".tmp")
+              : Files.createTempFile(folder, ".landcover-seam-", ".tmp");
+      try {
+        return new SeamCarry(file, edge, colStarts, classes, chipHeight, chipWidth);
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(file);
+        throw e;
+      }
+    }
+
+    /** Appends the columns past the edge of chip column {@code column}'s logits. */
+    void write(int column, float[] logits, int offset) throws IOException {
+      int cut = edge - colStarts[column];
+      int w = chipWidth - cut;
+      java.nio.FloatBuffer f = buffer.clear().asFloatBuffer();
+      for (int c = 0; c < classes; c++) {
+        for (int y = 0; y < chipHeight; y++) {
+          f.put(logits, offset + (c * chipHeight + y) * chipWidth + cut, w);
+        }
+      }
+      buffer.limit(f.position() * Float.BYTES);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+    }
+
+    /** This carry, to be read from its start. */
+    SeamCarry rewind() throws IOException {
+      channel.position(0);
+      return this;
+    }
+
+    /**
+     * Reads the next chip's columns past the edge into {@code chip} (chip column {@code column}, a
+     * whole chip's logits; the columns before the edge are left as they are).
+     */
+    void read(int column, float[] chip) throws IOException {
+      int cut = edge - colStarts[column];
+      int w = chipWidth - cut;
+      buffer.clear().limit(classes * chipHeight * w * Float.BYTES);
+      while (buffer.hasRemaining()) {
+        if (channel.read(buffer) < 0) {
+          throw new IOException("the carried chips in " + file + " end early");
+        }
+      }
+      java.nio.FloatBuffer f = buffer.flip().asFloatBuffer();
+      for (int c = 0; c < classes; c++) {
+        for (int y = 0; y < chipHeight; y++) {
+          f.get(chip, (c * chipHeight + y) * chipWidth + cut, w);
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+      Files.deleteIfExists(file);
     }
   }
 }

@@ -203,7 +203,9 @@ class ScenePredictorTest {
       int[] classDiffs = {0};
       p.predict(
           r,
-          (y, logits, valid) -> {
+          new ColumnBlocks(new int[] {0}, r.width()),
+          null,
+          (x0, y, logits, valid) -> {
             assertEquals(rows[0]++, y);
             for (int x = 0; x < w; x++) {
               int best = 0;
@@ -250,7 +252,9 @@ class ScenePredictorTest {
       int[] rows = {0};
       p.predict(
           r,
-          (y, logits, valid) -> {
+          new ColumnBlocks(new int[] {0}, r.width()),
+          null,
+          (x0, y, logits, valid) -> {
             assertEquals(rows[0]++, y);
             for (int c = 0; c < 4; c++) {
               for (int x = 0; x < w; x++) {
@@ -289,7 +293,9 @@ class ScenePredictorTest {
       float[] max = {0};
       p.predict(
           r,
-          (y, logits, valid) -> {
+          new ColumnBlocks(new int[] {0}, r.width()),
+          null,
+          (x0, y, logits, valid) -> {
             for (int c = 0; c < 4; c++) {
               for (int x = 0; x < w; x++) {
                 max[0] =
@@ -375,7 +381,9 @@ class ScenePredictorTest {
       float[] max = {0};
       p.predict(
           r,
-          (y, logits, ok) -> {
+          new ColumnBlocks(new int[] {0}, r.width()),
+          null,
+          (x0, y, logits, ok) -> {
             for (int c = 0; c < 4; c++) {
               for (int x = 0; x < w; x++) {
                 float e = whole.values()[(c * outH + y) * outW + x];
@@ -418,7 +426,9 @@ class ScenePredictorTest {
       float[] max = {0};
       p.predict(
           r,
-          (y, logits, valid) -> {
+          new ColumnBlocks(new int[] {0}, r.width()),
+          null,
+          (x0, y, logits, valid) -> {
             for (int x = 0; x < w; x++) {
               int best = 0;
               int bestExpected = 0;
@@ -470,5 +480,116 @@ class ScenePredictorTest {
         }
       }
     }
+  }
+
+  /** The logits of every pixel, {@code [class][y][x]}, from rows handed out block by block. */
+  private static float[] stitched(ScenePredictor p, GeoTiffRaster r, ColumnBlocks blocks)
+      throws IOException {
+    int w = r.width();
+    int h = r.height();
+    float[] all = new float[4 * h * w];
+    java.util.Arrays.fill(all, Float.NaN);
+    int[] block = {0};
+    int[] nextRow = {0};
+    p.predict(
+        r,
+        blocks,
+        dir,
+        (x0, y, logits, valid) -> {
+          if (x0 != blocks.start(block[0])) {
+            assertEquals(h, nextRow[0], "every row of a block before the next block's");
+            block[0]++;
+            nextRow[0] = 0;
+          }
+          assertEquals(blocks.start(block[0]), x0);
+          assertEquals(nextRow[0]++, y, "rows of a block top to bottom");
+          int n = valid.length;
+          assertEquals(blocks.end(block[0]) - x0, n);
+          for (int c = 0; c < 4; c++) {
+            System.arraycopy(logits, c * n, all, (c * h + y) * w + x0, n);
+          }
+        },
+        null);
+    assertEquals(blocks.count() - 1, block[0], "every block handed out");
+    assertEquals(h, nextRow[0]);
+    return all;
+  }
+
+  /**
+   * In column blocks, each chip is predicted once and the chips reaching across a block's edge are
+   * carried to the next block: with one chip a batch (a batch's composition may change the last bit
+   * of a forward pass), the logits equal the whole width's bit for bit, for every blend; and with
+   * the crop blend they equal one pass over the whole scene. The carry files are gone afterwards.
+   */
+  @ParameterizedTest
+  @CsvSource({"CROP", "LINEAR", "HANN"})
+  void columnBlocksGiveTheLogitsOfTheWholeWidth(BlendWindow blend) throws IOException {
+    int w = 400;
+    int h = 97;
+    try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
+      ScenePredictor p =
+          new ScenePredictor(
+              model,
+              new int[] {1, 2, 3},
+              InputNormalization.identity(3),
+              4,
+              96,
+              0,
+              64,
+              ALIGN,
+              blend,
+              1);
+      ColumnBlocks blocks = ColumnBlocks.of(w, 128, 64, 96);
+      assertEquals(3, blocks.count(), blocks.toString());
+      float[] whole = stitched(p, r, new ColumnBlocks(new int[] {0}, w));
+      float[] inBlocks = stitched(p, r, blocks);
+      for (int i = 0; i < whole.length; i++) {
+        assertEquals(
+            Float.floatToIntBits(whole[i]),
+            Float.floatToIntBits(inBlocks[i]),
+            "logit "
+                + i
+                + " (class, y, x) = ("
+                + i / (h * w)
+                + ", "
+                + i / w % h
+                + ", "
+                + i % w
+                + ")");
+      }
+      if (blend == BlendWindow.CROP) {
+        float[] expected = wholeScene(r);
+        float max = 0;
+        for (int i = 0; i < expected.length; i++) {
+          max = Math.max(max, Math.abs(expected[i] - inBlocks[i]));
+        }
+        assertTrue(max < 1e-4, "max |blocks - whole scene| = " + max);
+      }
+    }
+    try (var left = java.nio.file.Files.list(dir)) {
+      assertEquals(
+          java.util.List.of(),
+          left.filter(f -> f.getFileName().toString().startsWith(".landcover-seam")).toList());
+    }
+  }
+
+  /**
+   * Blocks are whole tiles, at least a chip's output wide; a narrow last block joins the one
+   * before.
+   */
+  @Test
+  void columnBlocksFitTilesAndChips() {
+    assertEquals("ColumnBlocks[0, 2048] of 4096", ColumnBlocks.of(4096, 2048, 256, 256).toString());
+    assertEquals("ColumnBlocks[0] of 2300", ColumnBlocks.of(2300, 2048, 256, 256).toString());
+    assertEquals("ColumnBlocks[0, 2048] of 2400", ColumnBlocks.of(2400, 2048, 256, 256).toString());
+    assertEquals("ColumnBlocks[0] of 10980", ColumnBlocks.of(10980, 0, 256, 256).toString());
+    assertEquals(
+        "ColumnBlocks[0, 2048, 4096, 6144, 8192, 10240] of 10980",
+        ColumnBlocks.of(10980, 2048, 256, 256).toString());
+    // a block is at least a chip's output wide, rounded up to whole tiles
+    assertEquals(
+        "ColumnBlocks[0, 1280, 2560] of 4096", ColumnBlocks.of(4096, 1000, 256, 1100).toString());
+    assertEquals(
+        "ColumnBlocks[0, 512, 1024] of 1600", ColumnBlocks.of(1600, 300, 256, 200).toString());
   }
 }
