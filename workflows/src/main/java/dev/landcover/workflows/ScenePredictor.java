@@ -179,7 +179,12 @@ final class ScenePredictor {
                       columns0,
                       stripTop(rowStarts, 0),
                       inH,
-                      doneAbove(scene, rowStarts, 1)));
+                      doneAbove(scene, rowStarts, 1),
+                      null));
+      // The strip of the chip row before, whose arrays the next read reuses: two strips
+      // alternate instead of one new strip a chip row (megabytes each, which the collector
+      // would take as humongous objects and the heap would grow with the length of the run).
+      Strip used = null;
       for (int k = 0; k < blocks.count(); k++) {
         int x0 = blocks.start(k);
         int x1 = blocks.end(k);
@@ -214,7 +219,8 @@ final class ScenePredictor {
             PixelWindow columns = readColumns(blocks, nextBlock, colStarts, inW);
             int y1 = stripTop(rowStarts, nextRow);
             int release = doneAbove(scene, rowStarts, nextRow + 1);
-            next = reader.submit(() -> readStrip(scene, columns, y1, inH, release));
+            RasterWindow recycled = used == null ? null : used.data();
+            next = reader.submit(() -> readStrip(scene, columns, y1, inH, release, recycled));
           }
           for (int c = ghostFrom; c < first; c++) {
             carryIn.read(c, ghost);
@@ -245,6 +251,7 @@ final class ScenePredictor {
             stitcher.takeRow(taken, rowLogits);
             sink.row(x0, taken, rowLogits, strip.valid(taken, x0, x1, allBandsNoData));
           }
+          used = strip;
         }
         if (carryIn != null) {
           carryIn.close();
@@ -420,12 +427,18 @@ final class ScenePredictor {
    * strip's top: the scene keeps decoded blocks only for the rows the next strip shares with this
    * one.
    */
-  private Strip readStrip(SceneRaster scene, PixelWindow columns, int y0, int h, int releaseAbove)
+  private Strip readStrip(
+      SceneRaster scene,
+      PixelWindow columns,
+      int y0,
+      int h,
+      int releaseAbove,
+      RasterWindow recycled)
       throws IOException {
     int ya = Math.max(0, y0);
     int yb = Math.min(scene.height(), y0 + h);
     RasterWindow data =
-        scene.read(new PixelWindow(columns.x(), ya, columns.width(), yb - ya), bands);
+        scene.read(new PixelWindow(columns.x(), ya, columns.width(), yb - ya), bands, recycled);
     scene.releaseRowsAbove(releaseAbove);
     return new Strip(y0, data, ya);
   }
