@@ -149,7 +149,18 @@ public final class EngineReport {
                   + JniUtils.getNumInteropThreads());
     }
     probe(out, "CPU cores", () -> String.valueOf(Runtime.getRuntime().availableProcessors()));
-    probe(out, "JVM heap", () -> "max " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
+    probe(
+        out,
+        "JVM heap",
+        () ->
+            "max "
+                + Runtime.getRuntime().maxMemory() / (1 << 20)
+                + " MiB, initial "
+                + java.lang.management.ManagementFactory.getMemoryMXBean()
+                        .getHeapMemoryUsage()
+                        .getInit()
+                    / (1 << 20)
+                + " MiB");
     probe(
         out,
         "Machine memory",
