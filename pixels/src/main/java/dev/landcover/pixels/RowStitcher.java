@@ -10,10 +10,10 @@ package dev.landcover.pixels;
  * <p>Chip logits are channels first ({@code [class][y][x]}, chip-sized). Chips may reach past the
  * scene's right and bottom edges; the outside is ignored.
  *
- * <p>A stitcher may hold a column block of the scene only ({@link #ofColumns}): chips are weighted
- * as over the whole scene, and their parts outside the block are ignored. Given the same chips in
- * the same order (those reaching into the block, row by row, each row left to right), its rows are
- * those columns of the whole scene's rows, bit for bit.
+ * <p>A stitcher may hold a column block of the scene only (the constructor with {@code x0, x1}):
+ * chips are weighted as over the whole scene, and their parts outside the block are ignored. Given
+ * the same chips in the same order (those reaching into the block, row by row, each row left to
+ * right), its rows are those columns of the whole scene's rows, bit for bit.
  */
 public final class RowStitcher {
   private final int x0;
@@ -48,7 +48,12 @@ public final class RowStitcher {
     this(width, height, classes, rowStarts, colStarts, chipWidth, chipHeight, blend, 0, width);
   }
 
-  private RowStitcher(
+  /**
+   * A stitcher of the scene's columns {@code [x0, x1)} only, its rows {@code x1 - x0} wide: chips
+   * are weighted as over the whole scene ({@link BlendWindow#profiles} of all the chip columns
+   * across {@code sceneWidth}), and what they hold outside the block is ignored.
+   */
+  public RowStitcher(
       int sceneWidth,
       int height,
       int classes,
@@ -76,26 +81,6 @@ public final class RowStitcher {
     this.bufferRows = chipHeight;
     this.sums = new float[classes * bufferRows * width];
     this.weights = new float[bufferRows * width];
-  }
-
-  /**
-   * A stitcher of the scene's columns {@code [x0, x1)} only, its rows {@code x1 - x0} wide: chips
-   * are weighted as over the whole scene ({@link BlendWindow#profiles} of all the chip columns
-   * across {@code sceneWidth}), and what they hold outside the block is ignored.
-   */
-  public static RowStitcher ofColumns(
-      int sceneWidth,
-      int height,
-      int classes,
-      int[] rowStarts,
-      int[] colStarts,
-      int chipWidth,
-      int chipHeight,
-      BlendWindow blend,
-      int x0,
-      int x1) {
-    return new RowStitcher(
-        sceneWidth, height, classes, rowStarts, colStarts, chipWidth, chipHeight, blend, x0, x1);
   }
 
   /** Rows {@code [0, finishedRows())} are final. */

@@ -151,7 +151,7 @@ class RowStitcherTest {
   /** The rows of columns {@code [x0, x1)}, from the chips that reach into them, row by row. */
   private static float[][] stitch(
       BlendWindow blend, int[] rows, int[] cols, float[][][] chips, int x0, int x1) {
-    RowStitcher s = RowStitcher.ofColumns(W, H, CLASSES, rows, cols, CHIP, CHIP, blend, x0, x1);
+    RowStitcher s = new RowStitcher(W, H, CLASSES, rows, cols, CHIP, CHIP, blend, x0, x1);
     float[][] out = new float[H][CLASSES * (x1 - x0)];
     int taken = 0;
     for (int r = 0; r < rows.length; r++) {

@@ -207,7 +207,7 @@ final class ScenePredictor {
                 ? SeamCarry.create(scratch, x1, colStarts, classes, coreH, coreW)
                 : null;
         RowStitcher stitcher =
-            RowStitcher.ofColumns(
+            new RowStitcher(
                 width, height, classes, rowStarts, colStarts, coreW, coreH, blend, x0, x1);
         float[] rowLogits = new float[classes * (x1 - x0)];
         int taken = 0;
