@@ -70,6 +70,24 @@ class ScenePredictorTest {
     return file;
   }
 
+  /**
+   * A predictor of the test's model over bands 1-3 as they are: chips of 96 px, overlap 64 (twice
+   * the receptive radius and more, so crop stitching is exact).
+   */
+  private static ScenePredictor chips96(BlendWindow blend, int batch) {
+    return new ScenePredictor(
+        model,
+        new int[] {1, 2, 3},
+        InputNormalization.identity(3),
+        4,
+        96,
+        0,
+        64,
+        ALIGN,
+        blend,
+        batch);
+  }
+
   /** One forward pass over the whole scene, mirrored to a multiple of the alignment. */
   private static float[] wholeScene(GeoTiffRaster r) throws IOException {
     return wholeScene(r, MappingRequest.TestTimeAugmentation.NONE);
@@ -186,18 +204,7 @@ class ScenePredictorTest {
   void stitchedLogitsEqualOneWholeScenePass(int w, int h) throws IOException {
     try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
       float[] expected = wholeScene(r);
-      ScenePredictor p =
-          new ScenePredictor(
-              model,
-              new int[] {1, 2, 3},
-              InputNormalization.identity(3),
-              4,
-              96,
-              0,
-              64,
-              ALIGN,
-              BlendWindow.CROP,
-              3);
+      ScenePredictor p = chips96(BlendWindow.CROP, 3);
       float[] max = {0};
       int[] rows = {0};
       int[] classDiffs = {0};
@@ -277,19 +284,7 @@ class ScenePredictorTest {
     int h = 97;
     try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
       float[] expected = wholeScene(r, tta);
-      ScenePredictor p =
-          new ScenePredictor(
-                  model,
-                  new int[] {1, 2, 3},
-                  InputNormalization.identity(3),
-                  4,
-                  96,
-                  0,
-                  64,
-                  ALIGN,
-                  BlendWindow.CROP,
-                  2)
-              .withAugmentation(tta);
+      ScenePredictor p = chips96(BlendWindow.CROP, 2).withAugmentation(tta);
       float[] max = {0};
       p.predict(
           r,
@@ -527,18 +522,7 @@ class ScenePredictorTest {
     int w = 400;
     int h = 97;
     try (GeoTiffRaster r = GeoTiffRaster.open(scene(w, h))) {
-      ScenePredictor p =
-          new ScenePredictor(
-              model,
-              new int[] {1, 2, 3},
-              InputNormalization.identity(3),
-              4,
-              96,
-              0,
-              64,
-              ALIGN,
-              blend,
-              1);
+      ScenePredictor p = chips96(blend, 1);
       ColumnBlocks blocks = ColumnBlocks.of(w, 128, 64, 96);
       assertEquals(3, blocks.count(), blocks.toString());
       float[] whole = stitched(p, r, new ColumnBlocks(new int[] {0}, w));
