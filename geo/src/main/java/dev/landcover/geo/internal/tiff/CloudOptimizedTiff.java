@@ -233,18 +233,10 @@ public final class CloudOptimizedTiff {
                 StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE),
             1 << 16)) {
-      ByteBuffer header = ByteBuffer.allocate(big ? 16 : 8).order(order);
-      header.put((byte) (order == ByteOrder.LITTLE_ENDIAN ? 'I' : 'M'));
-      header.put((byte) (order == ByteOrder.LITTLE_ENDIAN ? 'I' : 'M'));
-      if (big) {
-        header.putShort((short) 43).putShort((short) 8).putShort((short) 0);
-        header.putLong(layout.ifdStart.get(0));
-      } else {
-        header.putShort((short) 42).putInt((int) (long) layout.ifdStart.get(0));
-      }
-      out.write(header.array());
+      byte[] header = Layout.header(order, big, layout.ifdStart.get(0));
+      out.write(header);
       out.write(ghost);
-      long written = header.capacity() + ghost.length;
+      long written = header.length + ghost.length;
       for (int i = 0; i < layout.directories.size(); i++) {
         Map<Integer, Field> fields = layout.directories.get(i);
         fields.put(
@@ -437,6 +429,19 @@ public final class CloudOptimizedTiff {
           new int[] {TiffDirectory.TAG_TILE_OFFSETS, TiffDirectory.TAG_TILE_BYTE_COUNTS}) {
         fields.put(tag, Field.longs(tag, new long[tiles], big, order));
       }
+    }
+
+    /** The file header: byte order, TIFF (42) or BigTIFF (43), the first directory's offset. */
+    static byte[] header(ByteOrder order, boolean big, long firstIfd) {
+      ByteBuffer b = ByteBuffer.allocate(big ? 16 : 8).order(order);
+      byte mark = (byte) (order == ByteOrder.LITTLE_ENDIAN ? 'I' : 'M');
+      b.put(mark).put(mark);
+      if (big) {
+        b.putShort((short) 43).putShort((short) 8).putShort((short) 0).putLong(firstIfd);
+      } else {
+        b.putShort((short) 42).putInt((int) firstIfd);
+      }
+      return b.array();
     }
 
     /** The directory's bytes at {@code start}: entries, next pointer, then out-of-line values. */

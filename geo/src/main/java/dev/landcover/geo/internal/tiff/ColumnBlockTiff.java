@@ -25,8 +25,6 @@ import java.util.TreeMap;
  * follows them. The result is BigTIFF when the first block is, or when the joined file passes 4 GB.
  */
 public final class ColumnBlockTiff {
-  private static final int TAG_STRIP_OFFSETS = TiffDirectory.TAG_STRIP_OFFSETS;
-
   private ColumnBlockTiff() {}
 
   /**
@@ -134,15 +132,7 @@ public final class ColumnBlockTiff {
       long ifdStart = position + (position & 1);
       byte[] ifd = CloudOptimizedTiff.Layout.encode(fields, ifdStart, 0, big, order);
       writeFully(out, ByteBuffer.wrap(ifd), ifdStart);
-      ByteBuffer header = ByteBuffer.allocate(big ? 16 : 8).order(order);
-      header.put((byte) (order == ByteOrder.LITTLE_ENDIAN ? 'I' : 'M'));
-      header.put((byte) (order == ByteOrder.LITTLE_ENDIAN ? 'I' : 'M'));
-      if (big) {
-        header.putShort((short) 43).putShort((short) 8).putShort((short) 0).putLong(ifdStart);
-      } else {
-        header.putShort((short) 42).putInt((int) ifdStart);
-      }
-      writeFully(out, header.flip(), 0);
+      writeFully(out, ByteBuffer.wrap(CloudOptimizedTiff.Layout.header(order, big, ifdStart)), 0);
     } finally {
       for (FileChannel c : sources) {
         c.close();
@@ -183,7 +173,7 @@ public final class ColumnBlockTiff {
       boolean big,
       ByteOrder order) {
     static Shape of(TiffDirectory d) throws GeoTiffException {
-      if (!d.has(TiffDirectory.TAG_TILE_WIDTH) || d.has(TAG_STRIP_OFFSETS)) {
+      if (!d.has(TiffDirectory.TAG_TILE_WIDTH) || d.has(TiffDirectory.TAG_STRIP_OFFSETS)) {
         throw new GeoTiffException(d.file(), "is not tiled", "column blocks must be tiled TIFFs");
       }
       int samples = (int) d.first(TiffDirectory.TAG_SAMPLES_PER_PIXEL, 1);
