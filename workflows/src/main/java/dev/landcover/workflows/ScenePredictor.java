@@ -170,13 +170,16 @@ final class ScenePredictor {
     SeamCarry carryIn = null;
     SeamCarry carryOut = null;
     try {
-      PixelWindow columns0 = readColumns(blocks, 0, colStarts, inW);
+      PixelWindow[] reads = new PixelWindow[blocks.count()];
+      for (int k = 0; k < reads.length; k++) {
+        reads[k] = readColumns(blocks, k, colStarts, inW);
+      }
       Future<Strip> next =
           reader.submit(
               () ->
                   readStrip(
                       scene,
-                      columns0,
+                      reads[0],
                       stripTop(rowStarts, 0),
                       inH,
                       doneAbove(scene, rowStarts, 1),
@@ -216,7 +219,7 @@ final class ScenePredictor {
           int nextBlock = r + 1 < rowStarts.length ? k : k + 1;
           int nextRow = r + 1 < rowStarts.length ? r + 1 : 0;
           if (nextBlock < blocks.count()) {
-            PixelWindow columns = readColumns(blocks, nextBlock, colStarts, inW);
+            PixelWindow columns = reads[nextBlock];
             int y1 = stripTop(rowStarts, nextRow);
             int release = doneAbove(scene, rowStarts, nextRow + 1);
             RasterWindow recycled = used == null ? null : used.data();
@@ -553,12 +556,7 @@ final class ScenePredictor {
       this.buffer =
           ByteBuffer.allocate(classes * chipHeight * chipWidth * Float.BYTES)
               .order(ByteOrder.nativeOrder());
-      this.channel =
-          FileChannel.open(
-              file,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.DELETE_ON_CLOSE);
+      this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
     /** A carry across the block edge at scene column {@code edge}, in a file in {@code folder}. */
